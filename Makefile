@@ -1,0 +1,36 @@
+# unspin — make demo | make test | make bench | make lint
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+EXAMPLE := examples/nato-donbass.txt
+
+.PHONY: demo test bench lint schema clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Installs unspin with the pinned versions in requirements.lock (refreshed when either file changes).
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/unspin analyze $(EXAMPLE) --html report.html --json report.json
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_analyze.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+schema: $(STAMP)
+	$(BIN)/unspin schema --output schema/report.schema.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info report.html report.json

@@ -1,0 +1,61 @@
+"""Bytes to text: UTF-8 first, then a detected encoding; binary data is refused, not guessed at."""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from unspin.errors import IngestError
+
+# Encodings we trust the detector with for Cyrillic text; it otherwise confuses cp1251 with rarer code pages.
+_CYRILLIC_CANDIDATES = ("cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866", "mac_cyrillic")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > max(4, len(sample) // 100)
+
+
+def _cyrillic_score(text: str) -> float:
+    """How plausible a decoding is as Russian/Ukrainian: share of letters that are common lowercase Cyrillic."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    common = set("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъёіїєґ")
+    return sum(1 for c in letters if c in common) / len(letters)
+
+
+def decode_bytes(data: bytes, source: str) -> str:
+    """Decode article bytes; raise IngestError naming the source when they are not text."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    if _looks_binary(data):
+        raise IngestError(source, "looks like binary data, not text (NUL or control bytes found)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: 8-bit Cyrillic is the common case for our sources, and the detector alone often picks a
+    # wrong Cyrillic code page, so pick the one whose decoding reads most like Russian/Ukrainian lowercase.
+    best = from_bytes(data).best()
+    high = sum(1 for b in data if b >= 0x80)
+    if high > len(data) * 0.2 or (best is not None and "cyrillic" in str(best.alphabets).lower()):
+        decoded = []
+        for enc in _CYRILLIC_CANDIDATES:
+            try:
+                decoded.append((_cyrillic_score(data.decode(enc)), enc))
+            except UnicodeDecodeError:
+                continue
+        if decoded:
+            score, enc = max(decoded)
+            if score > 0.6:
+                return data.decode(enc)
+    if best is None:
+        raise IngestError(source, "undecodable bytes: not UTF-8 and no text encoding could be detected")
+    return str(best)

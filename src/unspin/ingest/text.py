@@ -1,0 +1,42 @@
+"""Plain text and .txt files (SemEval convention: title line, blank line, body)."""
+
+from __future__ import annotations
+
+import re
+
+from unspin.errors import IngestError
+from unspin.model import Article
+
+_TITLE_BREAK = re.compile(r"\A([^\n]+)\n[ \t\r]*\n")
+
+
+def check_text(text: str, source: str) -> str:
+    """Normalise newlines and refuse empty or whitespace-only text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestError(source, "empty text (nothing but whitespace)")
+    if text.count("\ufffd") > max(3, len(text) // 200):
+        raise IngestError(source, "text is full of undecodable characters (U+FFFD); check its encoding")
+    return text
+
+
+def split_title(text: str) -> tuple[str, str, int]:
+    """Split the SemEval shape 'title\\n\\nbody'; a text without that shape is all body.
+
+    Returns (title, body, body_offset) where body_offset is the body's offset in ``text``.
+    """
+    m = _TITLE_BREAK.match(text)
+    if m and text[m.end():].strip() and len(m.group(1)) <= 400:
+        return m.group(1).strip(), text[m.end():], m.end()
+    return "", text, 0
+
+
+def article_from_text(
+    text: str, source: str = "text", *, title: str | None = None, kind: str = "text", split: bool = False
+) -> Article:
+    """An Article from a string; ``split`` applies the SemEval title convention."""
+    text = check_text(text, source)
+    offset = 0
+    if title is None and split:
+        title, text, offset = split_title(text)
+    return Article(title=(title or "").strip(), body=text, source_kind=kind, source=source, body_offset=offset)

@@ -1,0 +1,196 @@
+"""The one data model: what goes in (Article) and what comes out (Report).
+
+Every finding points into the article by character offsets into ``Article.title`` or ``Article.body``,
+so ``article.body[f.start:f.end] == f.text`` always holds and any consumer can highlight it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = "1.0"
+
+TextField = Literal["title", "body"]
+
+
+class Article(BaseModel):
+    """One article as ingested: text plus whatever metadata the source carried."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str | None = None
+    title: str = ""
+    body: str
+    url: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    date: str | None = None
+    source_kind: Literal["text", "txt", "html", "url", "corpus"] = "text"
+    source: str | None = Field(None, description="Where the article came from: a path, a URL or 'stdin'.")
+    body_offset: int = Field(
+        0, description="Offset of the body in the original file, so offsets can be mapped back (SemEval .txt)."
+    )
+
+    def text_of(self, field: TextField) -> str:
+        """The title or the body."""
+        return self.title if field == "title" else self.body
+
+
+class Span(BaseModel):
+    """Where something is: a slice of the title or the body."""
+
+    field: TextField = "body"
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Finding(BaseModel):
+    """One highlighted piece of evidence: what, where, how sure and why."""
+
+    id: str
+    kind: str = Field(description="Which analyser's question it answers: entity, quote, speaker, source, ...")
+    label: str
+    field: TextField = "body"
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    score: float = Field(ge=0.0, le=1.0)
+    explanation: str
+    attributes: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+    @field_validator("score")
+    @classmethod
+    def _round_score(cls, v: float) -> float:
+        return round(v, 4)
+
+
+class EntityVariant(BaseModel):
+    """One spelling of an entity and where it occurs."""
+
+    text: str
+    count: int
+    mentions: list[Span]
+
+
+class Entity(BaseModel):
+    """A canonical entity with every spelling that was merged into it."""
+
+    id: str
+    canonical: str
+    type: Literal["PER", "LOC", "ORG", "GROUP"]
+    variants: list[EntityVariant]
+    mention_count: int
+    multiple_spellings: bool = Field(
+        description="True when the same entity is spelt in more than one way (surname-only mentions and "
+        "grammatical case endings do not count)."
+    )
+    spellings: list[str] = Field(default_factory=list, description="The distinct spellings that count.")
+    source: Literal["ner", "gazetteer", "ner+gazetteer"] = "ner"
+
+
+class NamingEvidence(BaseModel):
+    """One place name in the text and which convention it follows."""
+
+    canonical: str
+    form: str
+    convention: Literal["russian-derived", "ukrainian-derived", "neutral"]
+    span: Span
+
+
+class NamingConvention(BaseModel):
+    """Which naming convention the text uses for Ukrainian places."""
+
+    convention: Literal["russian-derived", "ukrainian-derived", "mixed", "none"]
+    russian_derived: int
+    ukrainian_derived: int
+    explanation: str
+    evidence: list[NamingEvidence]
+
+
+class Party(BaseModel):
+    """A speaker or a source (outlet, document) named next to a quote."""
+
+    name: str
+    span: Span
+    entity_id: str | None = None
+    kind: Literal["person", "organisation", "outlet", "document", "pronoun", "unknown"] = "unknown"
+
+
+class Quote(BaseModel):
+    """A quotation (direct or reported) with who said it and through which source."""
+
+    id: str
+    type: Literal["direct", "indirect"]
+    span: Span
+    speaker: Party | None = None
+    source: Party | None = None
+    cue: str | None = Field(None, description="The attribution words that link the quote to its speaker.")
+    confidence: float = Field(ge=0.0, le=1.0)
+    explanation: str
+
+
+class Assertion(BaseModel):
+    """A statement presented as fact with no named source ('it is reported', 'experts believe')."""
+
+    id: str
+    span: Span
+    trigger: Span
+    pattern: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    explanation: str
+
+
+class SentenceSignals(BaseModel):
+    """Per-sentence counts of the cheap text signals: features for later models, shown in the report."""
+
+    index: int
+    field: TextField
+    start: int
+    end: int
+    counts: dict[str, int]
+
+
+class ArticleMeta(BaseModel):
+    """Article metadata as it appears in the report."""
+
+    id: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    date: str | None = None
+    source_kind: str
+    source: str | None = None
+    body_offset: int = 0
+    word_count: int
+    char_count: int
+
+
+class LanguageInfo(BaseModel):
+    """The detected language and what it means for the analysis."""
+
+    code: str = Field(description="ISO 639-1 code, or 'und' when undetermined.")
+    confidence: float = Field(ge=0.0, le=1.0)
+    ner_available: bool
+    ner_model: str | None = None
+
+
+class Report(BaseModel):
+    """Everything unspin found in one article."""
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    unspin_version: str
+    article: ArticleMeta
+    title: str
+    body: str
+    language: LanguageInfo
+    findings: list[Finding] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    naming: NamingConvention | None = None
+    quotes: list[Quote] = Field(default_factory=list)
+    unattributed: list[Assertion] = Field(default_factory=list)
+    sentences: list[SentenceSignals] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="Caveats: what could not be analysed and why.")
+    timings_ms: dict[str, float] = Field(default_factory=dict)

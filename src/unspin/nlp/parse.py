@@ -1,0 +1,112 @@
+"""parse(article) -> Doc: language, paragraphs, sentences, tokens and NER, computed once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from unspin.model import Article, TextField
+from unspin.nlp import models
+from unspin.nlp.doc import Doc, Mention, Paragraph, Part, Sentence, Token
+from unspin.nlp.language import detect_language
+
+_SPACY_LABELS = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG", "NORP": "GROUP"}
+_LINE = re.compile(r"[^\n]+")
+
+# (paragraph text) -> (sentences as (start, end), tokens as (start, end), mentions)
+Segmenter = Callable[[list[str]], list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[Mention]]]]
+
+
+def paragraphs_of(text: str) -> list[Paragraph]:
+    """Paragraphs are non-empty lines (the SemEval convention), trimmed of surrounding whitespace."""
+    out = []
+    for m in _LINE.finditer(text):
+        line = m.group()
+        if not line.strip():
+            continue
+        lead = len(line) - len(line.lstrip())
+        out.append(Paragraph(len(out), m.start() + lead, m.start() + len(line.rstrip())))
+    return out
+
+
+def _segment_spacy(nlp, with_ner: bool) -> Segmenter:  # type: ignore[no-untyped-def]
+    def run(texts: list[str]):  # type: ignore[no-untyped-def]
+        results = []
+        for sdoc in nlp.pipe(texts, batch_size=64):
+            sents = [(s.start_char, s.end_char) for s in sdoc.sents]
+            toks = [(t.idx, t.idx + len(t.text)) for t in sdoc if not t.is_space]
+            ments = []
+            if with_ner:
+                for e in sdoc.ents:
+                    label = _SPACY_LABELS.get(e.label_)
+                    if label:
+                        ments.append(Mention(e.start_char, e.end_char, e.text, label, e.text))
+            results.append((sents, toks, ments))
+        return results
+
+    return run
+
+
+def _segment_natasha(texts: list[str]):  # type: ignore[no-untyped-def]
+    from natasha import Doc as NDoc
+
+    tools = models.natasha()
+    results = []
+    for text in texts:
+        ndoc = NDoc(text)
+        ndoc.segment(tools["segmenter"])
+        ndoc.tag_ner(tools["ner"])
+        if ndoc.spans:
+            ndoc.tag_morph(tools["morph"])
+        sents = [(s.start, s.stop) for s in ndoc.sents]
+        toks = [(t.start, t.stop) for t in ndoc.tokens]
+        ments = []
+        for span in ndoc.spans:
+            try:
+                span.normalize(tools["vocab"])
+                normal = span.normal or span.text
+            except Exception:  # natasha's normaliser fails on some odd tokens; fall back to the surface form
+                normal = span.text
+            ments.append(Mention(span.start, span.stop, span.text, span.type, normal))
+        results.append((sents, toks, ments))
+    return results
+
+
+def _build_part(name: TextField, text: str, segment: Segmenter, sentence_base: int) -> Part:
+    part = Part(field=name, text=text, paragraphs=paragraphs_of(text))
+    texts = [text[p.start : p.end] for p in part.paragraphs]
+    for para, (sents, toks, ments) in zip(part.paragraphs, segment(texts), strict=True):
+        off = para.start
+        for s, e in sents:
+            # Trim whitespace so that a sentence slice is exactly its words.
+            chunk = text[off + s : off + e]
+            s2 = off + s + (len(chunk) - len(chunk.lstrip()))
+            e2 = off + e - (len(chunk) - len(chunk.rstrip()))
+            if e2 > s2:
+                idx = sentence_base + len(part.sentences)
+                part.sentences.append(Sentence(idx, s2, e2, text[s2:e2], para.index))
+        part.tokens.extend(Token(off + s, off + e, text[off + s : off + e]) for s, e in toks)
+        part.mentions.extend(
+            Mention(m.start + off, m.end + off, m.text, m.label, m.normal, m.origin) for m in ments
+        )
+    return part
+
+
+def parse(article: Article, language: str | None = None) -> Doc:
+    """Parse an article once. ``language`` overrides detection (an ISO 639-1 code)."""
+    if language:
+        lang, conf = language.lower(), 1.0
+    else:
+        lang, conf = detect_language(f"{article.title}\n{article.body}")
+    if lang == "en":
+        nlp = models.spacy_english()
+        nlp.max_length = max(nlp.max_length, 3_000_000)
+        segment: Segmenter = _segment_spacy(nlp, with_ner=True)
+        ner_model: str | None = models.EN_SPACY_MODEL
+    elif lang == "ru":
+        segment, ner_model = _segment_natasha, models.RU_NER_MODEL
+    else:
+        segment, ner_model = _segment_spacy(models.spacy_multilingual(), with_ner=False), None
+    title = _build_part("title", article.title, segment, 0)
+    body = _build_part("body", article.body, segment, len(title.sentences))
+    return Doc(article=article, language=lang, language_confidence=conf, ner_model=ner_model, title=title, body=body)
