@@ -53,4 +53,4 @@ def language_detector() -> Any:
         Language.ROMANIAN, Language.HUNGARIAN, Language.LITHUANIAN, Language.LATVIAN, Language.ESTONIAN,
         Language.PORTUGUESE, Language.DUTCH, Language.ARABIC, Language.TURKISH,
     ]  # fmt: skip
-    return LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
+    return LanguageDetectorBuilder.from_languages(*langs).build()

@@ -1,0 +1,23 @@
+"""Analysers: each answers one question about a parsed Doc and returns a Section of the Report.
+
+Order matters only where an analyser reads another's cache: quotes link speakers to entities, and
+unattributed assertions and signals skip text inside quotes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from unspin.analyzers import entities, naming, quotes, signals, unattributed
+from unspin.analyzers.base import Section
+from unspin.nlp.doc import Doc
+
+ANALYZERS: dict[str, Callable[[Doc], Section]] = {
+    "entities": entities.analyze,
+    "naming": naming.analyze,
+    "quotes": quotes.analyze,
+    "unattributed": unattributed.analyze,
+    "signals": signals.analyze,
+}
+
+__all__ = ["ANALYZERS", "Section"]

@@ -1,0 +1,190 @@
+"""Entities: mentions grouped into canonical entities across spelling and transliteration variants."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from unspin.analyzers import names
+from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.model import Entity, EntityVariant, TextField
+from unspin.nlp.doc import Doc, Part
+
+NER_SCORE, GAZETTEER_SCORE = 0.85, 0.95
+_TYPES = {"PER", "LOC", "ORG", "GROUP"}
+
+
+@dataclass
+class _Mention:
+    field: TextField
+    start: int
+    end: int
+    text: str
+    normal: str  # base form used to compare spellings (lemma for Russian, table form for gazetteer hits)
+    type: str
+    canonical: str | None = None  # set when the gazetteer knows the entity
+    origin: str = "ner"
+
+
+def gazetteer_hits(part: Part) -> list[tuple[int, int, names.GazetteerEntry]]:
+    """Every place or person form from the variant tables found in the part's text."""
+    pattern, groups = names.gazetteer()
+    return [(m.start(), m.end(), groups[m.lastgroup]) for m in pattern.finditer(part.text) if m.lastgroup]
+
+
+def _extend_first_name(part: Part, start: int) -> int:
+    """NER often tags only the surname after an unfamiliar first name ('Oleksiy Reznikov'): extend left."""
+    before = part.text[:start].rstrip(" ")
+    word = before.split()[-1] if before.split() else ""
+    if word and word[0].isupper() and names.is_first_name(word) and len(before) == start - 1:
+        return start - 1 - len(word)
+    return start
+
+
+def collect_mentions(doc: Doc) -> list[_Mention]:
+    """NER mentions and gazetteer hits, overlaps resolved in favour of the longer (then the known) span."""
+    out: list[_Mention] = []
+    for part in doc.parts:
+        cands: list[_Mention] = []
+        for s, e, entry in gazetteer_hits(part):
+            cands.append(_Mention(part.field, s, e, part.text[s:e], entry.form, entry.type, entry.canonical,
+                                  "gazetteer"))  # fmt: skip
+        for m in part.mentions:
+            if m.label in _TYPES:
+                s = _extend_first_name(part, m.start) if m.label == "PER" else m.start
+                normal = m.normal if s == m.start else part.text[s : m.end]
+                cands.append(_Mention(part.field, s, m.end, part.text[s : m.end], normal, m.label))
+        cands.sort(key=lambda c: (c.start, -(c.end - c.start), c.origin != "gazetteer"))
+        kept: list[_Mention] = []
+        for c in cands:
+            if kept and c.start < kept[-1].end:
+                prev = kept[-1]
+                if prev.origin != c.origin and prev.canonical is None and c.canonical is not None \
+                        and c.end - c.start >= prev.end - prev.start:
+                    kept[-1] = c  # same span, the gazetteer knows the name
+                    c.origin = "ner+gazetteer"
+                elif prev.origin != c.origin:
+                    prev.origin = "ner+gazetteer" if prev.origin != "ner+gazetteer" else prev.origin
+                continue
+            kept.append(c)
+        out.extend(kept)
+    return out
+
+
+def _group_key(m: _Mention) -> tuple[str, ...]:
+    if m.canonical:
+        return (m.type, "known", m.canonical)
+    if m.type == "PER":
+        words = m.normal.split()
+        if len(words) >= 2:
+            return ("PER", names.first_name_key(words[0]), names.skeleton(words[-1]))
+        return ("PER", "", names.skeleton(m.normal))
+    # Nationalities (GROUP) never merge with places: 'Ukrainian' and 'Ukraine' share a skeleton.
+    bucket = "GROUP" if m.type == "GROUP" else "NAME"
+    skel = names.skeleton(m.normal)
+    return (bucket, skel) if len(skel.replace(" ", "")) >= 3 else (bucket, m.normal.casefold())
+
+
+def group_mentions(mentions: list[_Mention]) -> list[list[_Mention]]:
+    """Group mentions into entities; a surname alone joins the one full name with that surname."""
+    groups: dict[tuple[str, ...], list[_Mention]] = defaultdict(list)
+    surname_only: list[_Mention] = []
+    for m in mentions:
+        key = _group_key(m)
+        if key[0] == "PER" and key[1] == "":
+            surname_only.append(m)
+        else:
+            groups[key].append(m)
+    by_surname: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for key, ms in groups.items():
+        if ms[0].type == "PER":
+            surnames = {names.skeleton(x.normal.split()[-1]) for x in ms if x.normal.split()}
+            for s in surnames:
+                by_surname[s].append(key)
+    for m in surname_only:
+        owners = by_surname.get(names.skeleton(m.normal), [])
+        if owners:
+            # Several people share the surname: the nearest full name mentioned before wins.
+            def last_before(key: tuple[str, ...], m: _Mention = m) -> tuple[int, int]:
+                before = [x for x in groups[key] if (x.field, x.start) < (m.field, m.start)]
+                return (1, max(x.start for x in before)) if before else (0, -min(x.start for x in groups[key]))
+
+            groups[max(owners, key=last_before)].append(m)
+        else:
+            groups[("PER", "", names.skeleton(m.normal))].append(m)
+    ordered = sorted(groups.values(), key=lambda ms: min((x.field != "title", x.start) for x in ms))
+    return [sorted(ms, key=lambda x: (x.field != "title", x.start)) for ms in ordered]
+
+
+def _spellings(ms: list[_Mention]) -> list[str]:
+    """Distinct spellings, ignoring case endings and surname-only mentions of a spelt-out surname."""
+    full = [m for m in ms if len(m.normal.split()) >= 2 or m.type != "PER"]
+    forms: dict[str, str] = {}
+    for m in full:
+        forms.setdefault(m.normal.casefold(), m.normal)
+    full_surnames = {m.normal.split()[-1].casefold() for m in full if m.type == "PER"}
+    for m in ms:
+        if m.type == "PER" and len(m.normal.split()) == 1 and m.normal.casefold() not in full_surnames:
+            forms.setdefault(m.normal.casefold(), m.normal)
+    return list(forms.values())
+
+
+def _canonical(ms: list[_Mention]) -> str:
+    known = next((m.canonical for m in ms if m.canonical), None)
+    if known:
+        return known
+    counts = Counter(m.normal for m in ms)
+    return max(counts, key=lambda n: (len(n.split()), counts[n], -ms.index(next(x for x in ms if x.normal == n))))
+
+
+def analyze(doc: Doc) -> Section:
+    """Entities with merged variants, and spelling findings for entities spelt several ways."""
+    section = Section()
+    if not doc.ner_available:
+        section.notes.append(
+            f"Named-entity recognition is not available for language '{doc.language}': entities are limited "
+            "to the names in unspin's variant tables."
+        )
+    entities: list[Entity] = []
+    mention_index: list[tuple[TextField, int, int, str]] = []
+    make_entity, make_spelling = FindingMaker("entity"), FindingMaker("spelling")
+    for n, ms in enumerate(group_mentions(collect_mentions(doc)), start=1):
+        eid = f"E{n}"
+        canonical = _canonical(ms)
+        etype = Counter(m.type for m in ms).most_common(1)[0][0]
+        spellings = _spellings(ms)
+        variants: dict[str, list[_Mention]] = defaultdict(list)
+        for m in ms:
+            variants[m.text].append(m)
+        origins = {m.origin for m in ms}
+        source = "ner" if origins == {"ner"} else "gazetteer" if origins == {"gazetteer"} else "ner+gazetteer"
+        entities.append(Entity(
+            id=eid, canonical=canonical, type=etype, mention_count=len(ms),
+            variants=[EntityVariant(text=t, count=len(v), mentions=[span_of(doc, x.field, x.start, x.end) for x in v])
+                      for t, v in variants.items()],
+            multiple_spellings=len(spellings) > 1, spellings=spellings, source=source,
+        ))  # fmt: skip
+        for m in ms:
+            mention_index.append((m.field, m.start, m.end, eid))
+            score = GAZETTEER_SCORE if m.origin != "ner" else NER_SCORE
+            section.findings.append(make_entity(
+                doc, m.field, m.start, m.end, etype, score,
+                f"{etype} mention of {canonical}" + (f", spelt '{m.text}'" if m.text != canonical else ""),
+                entity_id=eid, canonical=canonical,
+            ))  # fmt: skip
+        if len(spellings) > 1:
+            seen: set[str] = set()
+            for m in ms:
+                if m.normal in spellings and m.normal not in seen:
+                    seen.add(m.normal)
+                    others = ", ".join(f"'{s}'" for s in spellings if s != m.normal)
+                    section.findings.append(make_spelling(
+                        doc, m.field, m.start, m.end, "multiple spellings", 1.0,
+                        f"'{m.normal}' and {others} name the same {etype} ({canonical}) in this article: "
+                        "inconsistent spelling often marks text stitched from several sources or translations.",
+                        entity_id=eid,
+                    ))  # fmt: skip
+    doc.cache["entity_mentions"] = mention_index
+    doc.cache["entities"] = {e.id: e for e in entities}
+    section.fields["entities"] = entities
+    return section

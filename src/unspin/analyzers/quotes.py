@@ -1,0 +1,321 @@
+"""Quotes and sources: who is quoted, saying what, through which outlet or document."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.analyzers.lexicon import Lexicon, lexicon, outlets
+from unspin.model import Party, Quote
+from unspin.nlp.doc import Doc, Part
+
+# Opening mark -> marks that close it. '“' closes '„' (German/Russian) but opens in English.
+CLOSERS = {"“": "”", "„": "“”", "«": "»", '"': '"', "‹": "›"}
+MIN_QUOTE_WORDS = 4  # shorter quoted strings are names or scare quotes, not quotations
+NEAR = 60  # how far after a source cue (in characters) the source's name may start
+_SENTENCE_END = re.compile(r"[.!?…](?=[\s\"”»]|$)")
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# 'said that', 'told journalists that', 'заявил, что', 'said:'
+_THAT = re.compile(r"(?:\s+(?!that\b|что\b)[\w-]+){0,3}?\s*(?:,\s*)?(?:that|что|:)\s+", re.IGNORECASE)
+_SMALL_WORDS = {"the", "a", "an", "and", "of", "for", "in", "on", "de", "la", "le", "der", "die", "das"}
+
+
+@dataclass
+class Quoted:
+    """A stretch of text between matching quote marks (``open`` and ``close`` are the marks' offsets)."""
+
+    open: int
+    close: int
+    text: str
+
+    @property
+    def words(self) -> int:
+        return len(_WORD.findall(self.text))
+
+    @property
+    def is_name(self) -> bool:
+        """A short title-cased string such as "The Globe and Mail": a name, not a quotation."""
+        words = _WORD.findall(self.text)
+        return 0 < len(words) < MIN_QUOTE_WORDS + 3 and all(
+            w[0].isupper() or w.lower() in _SMALL_WORDS or w[0].isdigit() for w in words
+        ) and words[0][0].isupper()
+
+
+def find_quoted(part: Part) -> list[Quoted]:
+    """Top-level quoted stretches of a part; a quote may continue across paragraphs.
+
+    Multi-paragraph quotations conventionally repeat the opening mark at the start of each paragraph and
+    close only at the end, so an unclosed quote continues when the next paragraph opens with a quote mark.
+    """
+    text, out = part.text, []
+    stack: list[tuple[str, int]] = []
+    paras = part.paragraphs
+    for pi, para in enumerate(paras):
+        start = para.start
+        if stack:
+            start += 1  # the continuation mark
+        for j in range(start, para.end):
+            c = text[j]
+            if stack and c in CLOSERS[stack[-1][0]]:
+                mark, pos = stack.pop()
+                if not stack:
+                    out.append(Quoted(pos, j, text[pos + 1 : j]))
+                continue
+            if c in CLOSERS and not (c == '"' and stack and stack[-1][0] == '"'):
+                # A straight quote between two letters is not a quote mark (e.g. in a URL or 12"3).
+                if c == '"' and 0 < j < len(text) - 1 and text[j - 1].isalnum() and text[j + 1].isalnum():
+                    continue
+                stack.append((c, j))
+        if stack:
+            nxt = paras[pi + 1] if pi + 1 < len(paras) else None
+            if not (nxt and text[nxt.start] in CLOSERS and text[nxt.start] == stack[0][0]):
+                stack = []
+    return out
+
+
+def _window_after(part: Part, close: int) -> tuple[int, int]:
+    """From the closing mark to the end of its sentence; if the quote ended the sentence, the next one."""
+    para_end = next((p.end for p in part.paragraphs if p.start <= close < p.end), len(part.text))
+    s = close + 1
+    m = _SENTENCE_END.search(part.text, s, para_end)
+    end = m.end() if m else para_end
+    if m and not part.text[s : m.start()].strip():
+        m2 = _SENTENCE_END.search(part.text, m.end(), para_end)
+        end = m2.end() if m2 else para_end
+    return s, min(end, s + 250)
+
+
+def _window_before(part: Part, open_: int) -> tuple[int, int]:
+    para = next((p for p in part.paragraphs if p.start <= open_ < p.end), None)
+    if para is None:
+        return open_, open_
+    head = part.text[para.start : open_]
+    if head.strip() == "" and para.index > 0:
+        prev = part.paragraphs[para.index - 1]
+        if part.text[prev.start : prev.end].rstrip().endswith(":"):
+            ends = list(_SENTENCE_END.finditer(part.text, prev.start, prev.end))
+            return (ends[-1].end() if ends else prev.start), prev.end
+    ends = [m for m in _SENTENCE_END.finditer(part.text, para.start, open_)]
+    return (ends[-1].end() if ends else para.start), open_
+
+
+@dataclass
+class _Attribution:
+    speaker: Party | None
+    source: Party | None
+    cue: str | None
+    confidence: float
+
+
+class QuoteAttributor:
+    """Finds speaker and source for a quote or a reported-speech clause, within one part of a Doc."""
+
+    def __init__(self, doc: Doc, part: Part, lex: Lexicon, names: list[Quoted]) -> None:
+        self.doc, self.part, self.lex, self.names = doc, part, lex, names
+        ents = doc.cache.get("entities", {})
+        self.mentions = [
+            (s, e, eid, ents[eid].type if eid in ents else "PER", ents[eid].canonical if eid in ents else "")
+            for f, s, e, eid in doc.cache.get("entity_mentions", []) if f == part.field
+        ]  # fmt: skip
+
+    def party_at(self, s: int, e: int, kind: str) -> Party:
+        eid = next((m[2] for m in self.mentions if m[0] < e and s < m[1]), None)
+        return Party(name=self.part.text[s:e], span=span_of(self.doc, self.part.field, s, e), entity_id=eid, kind=kind)
+
+    def speaker_in(self, lo: int, hi: int, cue_pos: int) -> tuple[Party | None, float]:
+        """The named speaker nearest to the cue inside [lo, hi), else a pronoun or a role noun phrase."""
+        cands = [m for m in self.mentions if lo <= m[0] and m[1] <= hi and m[3] in ("PER", "ORG", "GROUP")]
+        if cands:
+            def rank(m: tuple[int, int, str, str, str]) -> tuple[int, int]:
+                return (0 if m[3] == "PER" else 1, min(abs(m[0] - cue_pos), abs(m[1] - cue_pos)))
+
+            s, e, eid, etype, canonical = min(cands, key=rank)
+            kind = "person" if etype == "PER" else "organisation"
+            if outlets().fullmatch(self.part.text[s:e]):
+                kind = "outlet"
+            return Party(name=canonical or self.part.text[s:e], span=span_of(self.doc, self.part.field, s, e),
+                         entity_id=eid, kind=kind), 0.9  # fmt: skip
+        window = self.part.text[lo:hi]
+        for m in re.finditer(r"(?<!\w)(" + "|".join(self.lex.pronouns) + r")(?!\w)", window, re.IGNORECASE):
+            s = lo + m.start()
+            prior = [x for x in self.mentions if x[1] <= s and x[3] == "PER"]
+            if prior and abs(s - cue_pos) < 40:
+                ref = prior[-1]
+                return Party(name=ref[4] or self.part.text[ref[0] : ref[1]],
+                             span=span_of(self.doc, self.part.field, s, lo + m.end()), entity_id=ref[2],
+                             kind="pronoun"), 0.65  # fmt: skip
+        role = re.compile(r"(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){0,3}?(?:" + self.lex.role_nouns.pattern + r")",
+                          re.IGNORECASE)  # fmt: skip
+        best = None
+        for m in role.finditer(window):
+            d = min(abs(lo + m.start() - cue_pos), abs(lo + m.end() - cue_pos))
+            if d < 50 and (best is None or d < best[0]):
+                best = (d, lo + m.start(), lo + m.end())
+        if best:
+            return self.party_at(best[1], best[2], "unknown"), 0.55
+        return None, 0.0
+
+    def source_in(self, lo: int, hi: int) -> Party | None:
+        """The outlet or document a source cue points at, within [lo, hi)."""
+        text = self.part.text
+        for cue in self.lex.source_cues.finditer(text, lo, hi):
+            after = cue.end()
+            limit = min(hi, after + NEAR) if hi > after else after + NEAR
+            named = [q for q in self.names if after <= q.open < limit]
+            if named:
+                q = named[0]
+                return self.party_at(q.open + 1, q.close, "outlet")
+            out = outlets().search(text, after, limit)
+            if out:
+                return self.party_at(out.start(), out.end(), "outlet")
+            orgs = [m for m in self.mentions if after <= m[0] < limit and m[3] == "ORG"]
+            if orgs:
+                s, e = orgs[0][0], orgs[0][1]
+                noun = self.lex.outlet_nouns.search(text, after, s)
+                return self.party_at(s, e, "outlet" if noun or outlets().fullmatch(text[s:e]) else "organisation")
+            doc_noun = self.lex.document_nouns.search(text, after, min(limit, after + 30))
+            if doc_noun:
+                return self.party_at(doc_noun.start(), doc_noun.end(), "document")
+        return None
+
+    def attribute(self, before: tuple[int, int], after: tuple[int, int]) -> _Attribution:
+        text = self.part.text
+        cue = self.lex.speech_verbs.search(text, *after) or self.lex.according_to.search(text, *after)
+        speaker, conf = None, 0.0
+        if cue:
+            speaker, conf = self.speaker_in(after[0], after[1], cue.start())
+        if speaker is None:
+            cues = list(self.lex.speech_verbs.finditer(text, *before)) + list(
+                self.lex.according_to.finditer(text, *before))
+            if cues:
+                cue = max(cues, key=lambda m: m.start())
+                speaker, conf = self.speaker_in(before[0], before[1], cue.start())
+        source = self.source_in(before[0], before[1]) or self.source_in(after[0], after[1])
+        if speaker is not None and speaker.kind == "outlet":
+            source, speaker, conf = source or speaker, None, 0.5
+        if speaker is None:
+            conf = 0.4 if cue else 0.25
+        return _Attribution(speaker, source, cue.group(0) if cue else None, conf)
+
+
+def _direct_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quoted]) -> list[Quote]:
+    names = [q for q in quoted if q.is_name]
+    attributor = QuoteAttributor(doc, part, lex, names) if lex else None
+    quotes = []
+    for q in quoted:
+        if q.words < MIN_QUOTE_WORDS or q.is_name:
+            continue
+        s, e = q.open + 1, q.close
+        while s < e and part.text[s].isspace():
+            s += 1
+        att = attributor.attribute(_window_before(part, q.open), _window_after(part, q.close)) if attributor \
+            else _Attribution(None, None, None, 0.25)
+        who = att.speaker.name if att.speaker else "an unidentified speaker"
+        via = f", through {att.source.name}" if att.source else ""
+        quotes.append(Quote(
+            id="", type="direct", span=span_of(doc, part.field, s, e), speaker=att.speaker, source=att.source,
+            cue=att.cue, confidence=att.confidence,
+            explanation=f"Direct quotation attributed to {who}{via}." if att.speaker or att.source
+            else "Direct quotation with no speaker named nearby.",
+        ))  # fmt: skip
+    return quotes
+
+
+def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
+    """Reported speech: 'X said that ...', 'according to X, ...', 'X заявил, что ...'."""
+    attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
+    taken = [(q.open, q.close) for q in quoted if q.words >= MIN_QUOTE_WORDS]
+    text, out = part.text, []
+    for sent in part.sentences:
+        if any(a < sent.end and sent.start < b for a, b in taken):
+            continue
+        found = None
+        for cue in lex.speech_verbs.finditer(text, sent.start, sent.end):
+            m = _THAT.match(text, cue.end())
+            if m:
+                speaker, conf = attributor.speaker_in(sent.start, cue.start(), cue.start())
+                if speaker and speaker.span.end >= cue.start() - 25:
+                    found = (speaker, conf, cue, m.end())
+                    break
+        if not found:
+            for cue in lex.according_to.finditer(text, sent.start, sent.end):
+                comma = text.find(",", cue.end(), sent.end)
+                if comma > 0:
+                    speaker, conf = attributor.speaker_in(cue.end(), comma, cue.end())
+                    if speaker:
+                        found = (speaker, conf, cue, comma + 1)
+                        break
+        content = None
+        if not found:
+            # Inverted: 'CONTENT, warned the spokeswoman Maria Zakharova.' / '..., заявил Резников.'
+            for cue in lex.speech_verbs.finditer(text, sent.start, sent.end):
+                if text[max(sent.start, cue.start() - 2) : cue.start()].strip() in (",", ", —", "—", ",—"):
+                    speaker, conf = attributor.speaker_in(cue.end(), sent.end, cue.end())
+                    if speaker and speaker.kind != "pronoun":
+                        found, content = (speaker, conf, cue, sent.start), text.rfind(",", sent.start, cue.start())
+                        break
+        if not found:
+            continue
+        speaker, conf, cue, content_start = found
+        s, e = content_start, (content if content and content > 0 else sent.end)
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1] in ".!?… ":
+            e -= 1
+        if len(_WORD.findall(text[s:e])) < 3:
+            continue
+        source = attributor.source_in(sent.start, sent.end)
+        if speaker.kind == "outlet":
+            source, speaker = source or speaker, None
+        out.append(Quote(
+            id="", type="indirect", span=span_of(doc, part.field, s, e), speaker=speaker, source=source,
+            cue=cue.group(0), confidence=round(conf * 0.85, 3),
+            explanation=f"Reported speech attributed to {speaker.name if speaker else source.name if source else '?'}.",
+        ))  # fmt: skip
+    return out
+
+
+def analyze(doc: Doc) -> Section:
+    """Direct and indirect quotes with speakers and sources; short quoted strings go to the cache."""
+    section = Section()
+    lex = lexicon(doc.language)
+    if lex is None:
+        section.notes.append(f"Speaker and source cues are available for English and Russian only; quotes in "
+                             f"'{doc.language}' are found by their quote marks, without attribution.")  # fmt: skip
+    quotes: list[Quote] = []
+    scare: list[tuple[str, int, int]] = []
+    ranges: list[tuple[str, int, int]] = []
+    for part in doc.parts:
+        quoted = find_quoted(part)
+        quotes += _direct_quotes(doc, part, lex, quoted)
+        if lex:
+            quotes += _indirect_quotes(doc, part, lex, quoted)
+        for q in quoted:
+            if q.words >= MIN_QUOTE_WORDS and not q.is_name:
+                ranges.append((part.field, q.open, q.close + 1))
+            elif 0 < q.words < MIN_QUOTE_WORDS and not q.is_name:
+                scare.append((part.field, q.open + 1, q.close))
+    quotes.sort(key=lambda q: (q.span.field != "title", q.span.start))
+    mk_quote, mk_speaker, mk_source = FindingMaker("quote"), FindingMaker("speaker"), FindingMaker("source")
+    for n, q in enumerate(quotes, start=1):
+        q.id = f"Q{n}"
+        section.findings.append(mk_quote(doc, q.span.field, q.span.start, q.span.end, q.type, q.confidence,
+                                         q.explanation, quote_id=q.id))  # fmt: skip
+        if q.speaker:
+            sp = q.speaker
+            section.findings.append(mk_speaker(
+                doc, sp.span.field, sp.span.start, sp.span.end, sp.kind, q.confidence,
+                f"Speaker of quote {q.id}" + (f" (cue: '{q.cue}')" if q.cue else ""), quote_id=q.id,
+                entity_id=sp.entity_id,
+            ))  # fmt: skip
+        if q.source:
+            so = q.source
+            section.findings.append(mk_source(
+                doc, so.span.field, so.span.start, so.span.end, so.kind, 0.8,
+                f"Quote {q.id} is attributed to this {so.kind}.", quote_id=q.id,
+            ))  # fmt: skip
+    doc.cache["quote_ranges"] = ranges
+    doc.cache["scare_quotes"] = scare
+    section.fields["quotes"] = quotes
+    return section

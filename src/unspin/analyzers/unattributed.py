@@ -1,0 +1,48 @@
+"""Unattributed assertions: statements presented as fact on no named authority."""
+
+from __future__ import annotations
+
+from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.analyzers.lexicon import lexicon
+from unspin.model import Assertion
+from unspin.nlp.doc import Doc
+
+
+def _inside(ranges: list[tuple[str, int, int]], field: str, start: int) -> bool:
+    return any(f == field and s <= start < e for f, s, e in ranges)
+
+
+def analyze(doc: Doc) -> Section:
+    """Sentences with an anonymous-source cue ('it is reported', 'sources say', 'сообщается')."""
+    section = Section()
+    lex = lexicon(doc.language)
+    if lex is None:
+        section.fields["unattributed"] = []
+        return section
+    quoted = doc.cache.get("quote_ranges", [])  # a cue inside someone's quote is theirs, not the author's
+    out: list[Assertion] = []
+    make = FindingMaker("unattributed")
+    for part in doc.parts:
+        for sent in part.sentences:
+            best = None
+            for w in lex.unattributed:
+                for m in w.pattern.finditer(part.text, sent.start, sent.end):
+                    if not _inside(quoted, part.field, m.start()) and (best is None or w.weight > best[0].weight):
+                        best = (w, m)
+            if best is None:
+                continue
+            w, m = best
+            aid = f"U{len(out) + 1}"
+            out.append(Assertion(
+                id=aid, span=span_of(doc, part.field, sent.start, sent.end),
+                trigger=span_of(doc, part.field, m.start(), m.end()), pattern=w.source, confidence=w.weight,
+                explanation=f"'{m.group(0)}' presents this statement on no named authority: "
+                "a claim to check first.",
+            ))  # fmt: skip
+            section.findings.append(make(
+                doc, part.field, sent.start, sent.end, "unattributed assertion", w.weight,
+                f"Asserted without a named source (cue: '{m.group(0)}').", assertion_id=aid,
+                trigger_start=m.start(), trigger_end=m.end(),
+            ))  # fmt: skip
+    section.fields["unattributed"] = out
+    return section

@@ -1,0 +1,62 @@
+"""The flow: source -> ingest -> Article -> parse (once) -> Doc -> analysers -> Report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from unspin import __version__
+from unspin.analyzers import ANALYZERS
+from unspin.ingest import DEFAULT_MAX_BYTES, load_article
+from unspin.model import Article, ArticleMeta, LanguageInfo, Report
+from unspin.nlp import parse
+
+
+def analyze_article(article: Article, *, language: str | None = None, only: list[str] | None = None) -> Report:
+    """Run every analyser (or those named in ``only``) over one Article."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    doc = parse(article, language=language)
+    timings["parse"] = (time.perf_counter() - t0) * 1000
+    findings, notes, fields = [], [], {}
+    for name, run in ANALYZERS.items():
+        if only is not None and name not in only:
+            continue
+        t = time.perf_counter()
+        section = run(doc)
+        timings[name] = (time.perf_counter() - t) * 1000
+        findings += section.findings
+        notes += section.notes
+        fields.update(section.fields)
+    findings.sort(key=lambda f: (f.field != "title", f.start, -f.end, f.kind))
+    timings["total"] = (time.perf_counter() - t0) * 1000
+    return Report(
+        unspin_version=__version__,
+        article=ArticleMeta(
+            id=article.id, url=article.url, outlet=article.outlet, author=article.author, date=article.date,
+            source_kind=article.source_kind, source=article.source, body_offset=article.body_offset,
+            word_count=doc.word_count, char_count=len(article.body),
+        ),
+        title=article.title,
+        body=article.body,
+        language=LanguageInfo(code=doc.language, confidence=round(doc.language_confidence, 4),
+                              ner_available=doc.ner_available, ner_model=doc.ner_model),
+        findings=findings,
+        notes=notes,
+        timings_ms={k: round(v, 2) for k, v in timings.items()},
+        **fields,
+    )  # fmt: skip
+
+
+def analyze(
+    source: str | Path | None = None,
+    *,
+    text: str | None = None,
+    title: str | None = None,
+    row_id: str | None = None,
+    language: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Report:
+    """Analyse one article from a path, URL, '-' (stdin) or the text itself."""
+    article = load_article(source, text=text, title=title, row_id=row_id, max_bytes=max_bytes)
+    return analyze_article(article, language=language)

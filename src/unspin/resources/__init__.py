@@ -1,0 +1,14 @@
+"""Data files shipped with unspin (variant tables, lexicons), loaded once."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Any:
+    """Parse resources/<name>.json."""
+    return json.loads(resources.files(__package__).joinpath(f"{name}.json").read_text(encoding="utf-8"))
