@@ -1,0 +1,78 @@
+"""Self-contained HTML report: the article with highlighted spans, a legend, and tables.
+
+Jinja2 autoescaping is on, so article text can never become markup; the findings reach the page's script
+as JSON with '<', '>' and '&' escaped, so '</script>' in an article cannot end the script element.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from unspin.model import Finding, Report
+
+# kind -> (legend label, colour); styles per kind live in the template's CSS.
+KINDS = {
+    "quote": ("Quotation", "#fde68a"),
+    "speaker": ("Speaker", "#1d4ed8"),
+    "source": ("Source (outlet, document)", "#047857"),
+    "unattributed": ("Unattributed assertion", "#fca5a5"),
+    "entity": ("Entity mention", "#93c5fd"),
+    "spelling": ("Same name, several spellings", "#dc2626"),
+    "naming": ("Place-name convention", "#a21caf"),
+    "signal": ("Text signal", "#f97316"),
+}
+
+
+@dataclass
+class Segment:
+    text: str
+    kinds: list[str]
+    ids: list[str]
+    tooltip: str
+
+
+def segments(text: str, findings: list[Finding]) -> list[Segment]:
+    """Cut text at every finding boundary; each piece knows which findings cover it."""
+    cuts = sorted({0, len(text)} | {f.start for f in findings} | {f.end for f in findings})
+    out = []
+    for s, e in zip(cuts, cuts[1:], strict=False):
+        covering = [f for f in findings if f.start <= s and e <= f.end and f.end > f.start]
+        kinds = sorted({f.kind for f in covering}, key=list(KINDS).index)
+        tip = "\n".join(f"{KINDS[f.kind][0]}: {f.explanation}" for f in covering)
+        out.append(Segment(text[s:e], kinds, [f.id for f in covering], tip))
+    return out
+
+
+def _safe_json(data: object) -> Markup:
+    raw = json.dumps(data, ensure_ascii=False)
+    raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(raw)  # noqa: S704 - escaped above for a <script type="application/json"> block
+
+
+_env = Environment(
+    loader=PackageLoader("unspin.render", "templates"), autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True, lstrip_blocks=True,
+)  # fmt: skip
+
+
+def render_html(report: Report) -> str:
+    """The Report as one HTML page that needs no network."""
+    by_field = {
+        name: segments(report.title if name == "title" else report.body,
+                       [f for f in report.findings if f.field == name and f.kind in KINDS])
+        for name in ("title", "body")
+    }  # fmt: skip
+    counts = Counter(f.kind for f in report.findings)
+    legend = [(k, label, colour, counts[k]) for k, (label, colour) in KINDS.items() if counts[k]]
+    signal_counts = Counter(f.label for f in report.findings if f.kind == "signal").most_common()
+    data = {f.id: f.model_dump(mode="json", include={"kind", "label", "text", "score", "explanation"})
+            for f in report.findings}  # fmt: skip
+    return _env.get_template("report.html.j2").render(
+        r=report, title_segments=by_field["title"], body_segments=by_field["body"], legend=legend,
+        signal_counts=signal_counts, data_json=_safe_json(data), kinds=KINDS,
+    )  # fmt: skip

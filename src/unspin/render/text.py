@@ -1,0 +1,60 @@
+"""Terminal summary of a Report (rich)."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from unspin.model import Report
+
+
+def _clip(s: str, n: int = 90) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def print_summary(report: Report, console: Console) -> None:
+    """Print the short summary: headline facts, entities spelt several ways, quotes, unattributed claims."""
+    a = report.article
+    console.print(f"[bold]{_clip(report.title or '(untitled)', 100)}[/bold]")
+    meta = [f"language {report.language.code}", f"{a.word_count} words"]
+    if a.outlet:
+        meta.append(a.outlet)
+    if a.url:
+        meta.append(a.url)
+    console.print("  " + " · ".join(meta), style="dim")
+    counts = Counter(f.kind for f in report.findings)
+    console.print("  findings: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none")
+    multi = [e for e in report.entities if e.multiple_spellings]
+    for e in multi:
+        console.print(f"  [yellow]spelt {len(e.spellings)} ways[/yellow]: {e.canonical} ← {', '.join(e.spellings)}")
+    if report.naming and report.naming.convention != "none":
+        n = report.naming
+        console.print(f"  place names: [magenta]{n.convention}[/magenta] "
+                      f"({n.russian_derived} Russian-derived, {n.ukrainian_derived} Ukrainian-derived: "
+                      f"{', '.join(sorted({x.form for x in n.evidence}))})")  # fmt: skip
+    if report.quotes:
+        t = Table(title="Quotes", show_lines=False, expand=False)
+        for col in ("id", "type", "quote", "speaker", "source", "conf"):
+            t.add_column(col)
+        for q in report.quotes:
+            t.add_row(q.id, q.type, _clip(q.span.text, 60), q.speaker.name if q.speaker else "—",
+                      q.source.name if q.source else "—", f"{q.confidence:.2f}")  # fmt: skip
+        console.print(t)
+    for u in report.unattributed:
+        console.print(f"  [red]unattributed[/red] ({u.trigger.text}): {_clip(u.span.text)}")
+    signals = Counter(f.label for f in report.findings if f.kind == "signal")
+    if signals:
+        console.print("  signals: " + ", ".join(f"{k} {v}" for k, v in signals.most_common()))
+    for note in report.notes:
+        console.print(f"  note: {note}", style="dim")
+
+
+def render_text(report: Report, width: int = 100) -> str:
+    """The summary as plain text."""
+    buf = io.StringIO()
+    print_summary(report, Console(file=buf, width=width, force_terminal=False, color_system=None))
+    return buf.getvalue()
