@@ -41,12 +41,27 @@ def _extend_first_name(part: Part, start: int) -> int:
     return start
 
 
+def _other_first_name(part: Part, start: int, group: str | None) -> int | None:
+    """Start of a first name right before ``start`` that belongs to another first-name group, if any."""
+    extended = _extend_first_name(part, start)
+    if extended == start:
+        return None
+    word = part.text[extended : start].strip()
+    return extended if names.first_name_key(word) != group else None
+
+
 def collect_mentions(doc: Doc) -> list[_Mention]:
     """NER mentions and gazetteer hits, overlaps resolved in favour of the longer (then the known) span."""
     out: list[_Mention] = []
     for part in doc.parts:
         cands: list[_Mention] = []
         for s, e, entry in gazetteer_hits(part):
+            if entry.type == "PER" and " " not in entry.form:
+                other = _other_first_name(part, s, entry.first_name)
+                if other is not None:
+                    # 'Wladimir Klitschko' is not the table's Vitali Klitschko: a person of its own.
+                    cands.append(_Mention(part.field, other, e, part.text[other:e], part.text[other:e], "PER"))
+                    continue
             cands.append(_Mention(part.field, s, e, part.text[s:e], entry.form, entry.type, entry.canonical,
                                   "gazetteer"))  # fmt: skip
         for m in part.mentions:
@@ -89,18 +104,27 @@ def group_mentions(mentions: list[_Mention]) -> list[list[_Mention]]:
     """Group mentions into entities; a surname alone joins the one full name with that surname."""
     groups: dict[tuple[str, ...], list[_Mention]] = defaultdict(list)
     surname_only: list[_Mention] = []
+    single = [m for m in mentions if len(m.normal.split()) == 1 and m.type != "GROUP"]
     for m in mentions:
-        key = _group_key(m)
-        if key[0] == "PER" and key[1] == "":
-            surname_only.append(m)
-        else:
-            groups[key].append(m)
+        if m.type == "PER" and len(m.normal.split()) == 1:
+            surname_only.append(m)  # resolved below, once every full name is known
+        elif m not in single or m.type == "PER":
+            groups[_group_key(m)].append(m)
     by_surname: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for key, ms in groups.items():
         if ms[0].type == "PER":
             surnames = {names.skeleton(x.normal.split()[-1]) for x in ms if x.normal.split()}
             for s in surnames:
                 by_surname[s].append(key)
+    for m in single:
+        if m.type != "PER" and m.canonical is None:
+            if by_surname.get(names.skeleton(m.normal)):
+                surname_only.append(m)  # NER often labels a lone surname ORG or LOC: it is the person
+            else:
+                groups[_group_key(m)].append(m)
+        elif m.type != "PER":
+            groups[_group_key(m)].append(m)
+    surname_only.sort(key=lambda x: (x.field != "title", x.start))
     for m in surname_only:
         owners = by_surname.get(names.skeleton(m.normal), [])
         if owners:
@@ -111,26 +135,29 @@ def group_mentions(mentions: list[_Mention]) -> list[list[_Mention]]:
 
             groups[max(owners, key=last_before)].append(m)
         else:
-            groups[("PER", "", names.skeleton(m.normal))].append(m)
+            groups[_group_key(m) if m.canonical else ("PER", "", names.skeleton(m.normal))].append(m)
     ordered = sorted(groups.values(), key=lambda ms: min((x.field != "title", x.start) for x in ms))
     return [sorted(ms, key=lambda x: (x.field != "title", x.start)) for ms in ordered]
 
 
-def _spellings(ms: list[_Mention]) -> list[str]:
+def _spellings(ms: list[_Mention], etype: str) -> list[str]:
     """Distinct spellings, ignoring case endings and surname-only mentions of a spelt-out surname."""
-    full = [m for m in ms if len(m.normal.split()) >= 2 or m.type != "PER"]
+    person = etype == "PER"
+    full = [m for m in ms if len(m.normal.split()) >= 2 or not person]
     forms: dict[str, str] = {}
     for m in full:
         forms.setdefault(m.normal.casefold(), m.normal)
-    full_surnames = {m.normal.split()[-1].casefold() for m in full if m.type == "PER"}
+    full_surnames = {m.normal.split()[-1].casefold() for m in full if person}
     for m in ms:
-        if m.type == "PER" and len(m.normal.split()) == 1 and m.normal.casefold() not in full_surnames:
+        if person and len(m.normal.split()) == 1 and m.normal.casefold() not in full_surnames:
             forms.setdefault(m.normal.casefold(), m.normal)
     return list(forms.values())
 
 
 def _canonical(ms: list[_Mention]) -> str:
-    known = next((m.canonical for m in ms if m.canonical), None)
+    # A table name applies when a full-name mention matched it, or when the entity is known by surname only.
+    full = [m for m in ms if len(m.normal.split()) >= 2]
+    known = next((m.canonical for m in (full or ms) if m.canonical), None)
     if known:
         return known
     counts = Counter(m.normal for m in ms)
@@ -151,8 +178,8 @@ def analyze(doc: Doc) -> Section:
     for n, ms in enumerate(group_mentions(collect_mentions(doc)), start=1):
         eid = f"E{n}"
         canonical = _canonical(ms)
-        etype = Counter(m.type for m in ms).most_common(1)[0][0]
-        spellings = _spellings(ms)
+        etype = "PER" if any(m.type == "PER" for m in ms) else Counter(m.type for m in ms).most_common(1)[0][0]
+        spellings = _spellings(ms, etype)
         variants: dict[str, list[_Mention]] = defaultdict(list)
         for m in ms:
             variants[m.text].append(m)

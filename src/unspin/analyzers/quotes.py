@@ -35,11 +35,16 @@ class Quoted:
 
     @property
     def is_name(self) -> bool:
-        """A short title-cased string such as "The Globe and Mail": a name, not a quotation."""
+        """A short quoted string that starts with a capital ("The Globe and Mail", «Первого канала») is a name.
+
+        Scare quotes ('so-called "defenders"') start in lower case; Russian titles capitalise only the
+        first word, so title case cannot be required.
+        """
         words = _WORD.findall(self.text)
-        return 0 < len(words) < MIN_QUOTE_WORDS + 3 and all(
-            w[0].isupper() or w.lower() in _SMALL_WORDS or w[0].isdigit() for w in words
-        ) and words[0][0].isupper()
+        return 0 < len(words) < MIN_QUOTE_WORDS + 3 and words[0][0].isupper() and (
+            len(words) < MIN_QUOTE_WORDS
+            or all(w[0].isupper() or w.lower() in _SMALL_WORDS or w[0].isdigit() for w in words)
+        )
 
 
 def find_quoted(part: Part) -> list[Quoted]:
@@ -179,6 +184,22 @@ class QuoteAttributor:
                 return self.party_at(doc_noun.start(), doc_noun.end(), "document")
         return None
 
+    def context_source(self, pos: int, entity_id: str) -> Party | None:
+        """A source named for the same speaker earlier in the paragraph or in the previous one.
+
+        ('Reznikov, in an interview with "The Globe and Mail", said ...' followed by the quote.)
+        """
+        para = next((p for p in self.part.paragraphs if p.start <= pos <= p.end), None)
+        if para is None:
+            return None
+        lo = self.part.paragraphs[para.index - 1].start if para.index > 0 else para.start
+        for sent in reversed([x for x in self.part.sentences if lo <= x.start and x.end <= pos]):
+            if any(m[2] == entity_id and sent.start <= m[0] < sent.end for m in self.mentions):
+                found = self.source_in(sent.start, sent.end)
+                if found:
+                    return found
+        return None
+
     def attribute(self, before: tuple[int, int], after: tuple[int, int]) -> _Attribution:
         text = self.part.text
         cue = self.lex.speech_verbs.search(text, *after) or self.lex.according_to.search(text, *after)
@@ -192,6 +213,8 @@ class QuoteAttributor:
                 cue = max(cues, key=lambda m: m.start())
                 speaker, conf = self.speaker_in(before[0], before[1], cue.start())
         source = self.source_in(before[0], before[1]) or self.source_in(after[0], after[1])
+        if source is None and speaker is not None and speaker.entity_id:
+            source = self.context_source(before[0], speaker.entity_id)
         if speaker is not None and speaker.kind == "outlet":
             source, speaker, conf = source or speaker, None, 0.5
         if speaker is None:
@@ -209,6 +232,8 @@ def _direct_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quote
         s, e = q.open + 1, q.close
         while s < e and part.text[s].isspace():
             s += 1
+        while e > s and part.text[e - 1] in " ,\n":  # '"..., we hope," he said': the comma is the writer's
+            e -= 1
         att = attributor.attribute(_window_before(part, q.open), _window_after(part, q.close)) if attributor \
             else _Attribution(None, None, None, 0.25)
         who = att.speaker.name if att.speaker else "an unidentified speaker"
