@@ -21,13 +21,21 @@ def _looks_binary(data: bytes) -> bool:
     return control > max(4, len(sample) // 100)
 
 
+_TYPOGRAPHY = set("«»—–“”„‘’…№•\u00a0")
+
+
 def _cyrillic_score(text: str) -> float:
-    """How plausible a decoding is as Russian/Ukrainian: share of letters that are common lowercase Cyrillic."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
+    """How plausible a decoding is as Russian/Ukrainian text.
+
+    Every non-ASCII character of a right decoding is a Cyrillic letter or common typography; wrong Cyrillic
+    code pages agree on most lowercase letters but turn capitals and quote marks into stray symbols.
+    """
+    high = [c for c in text if ord(c) > 127]
+    if not high:
         return 0.0
+    good = sum(1 for c in high if "\u0400" <= c <= "\u04ff" or c in _TYPOGRAPHY)
     common = set("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъёіїєґ")
-    return sum(1 for c in letters if c in common) / len(letters)
+    return good / len(high) + 0.1 * sum(1 for c in high if c in common) / len(high)
 
 
 def decode_bytes(data: bytes, source: str) -> str:
@@ -47,14 +55,14 @@ def decode_bytes(data: bytes, source: str) -> str:
     high = sum(1 for b in data if b >= 0x80)
     if high > len(data) * 0.2 or (best is not None and "cyrillic" in str(best.alphabets).lower()):
         decoded = []
-        for enc in _CYRILLIC_CANDIDATES:
+        for rank, enc in enumerate(_CYRILLIC_CANDIDATES):  # ties go to the more common code page
             try:
-                decoded.append((_cyrillic_score(data.decode(enc)), enc))
+                decoded.append((_cyrillic_score(data.decode(enc)), -rank, enc))
             except UnicodeDecodeError:
                 continue
         if decoded:
-            score, enc = max(decoded)
-            if score > 0.6:
+            score, _, enc = max(decoded)
+            if score > 0.9:
                 return data.decode(enc)
     if best is None:
         raise IngestError(source, "undecodable bytes: not UTF-8 and no text encoding could be detected")

@@ -8,6 +8,8 @@ from unspin.errors import IngestError
 from unspin.ingest.text import check_text
 from unspin.model import Article
 
+MIN_WORDS = 5
+
 
 def article_from_html(html: str, source: str, *, url: str | None = None, kind: str = "html") -> Article:
     """Extract title, body, author, date and site name; raise IngestError when no text can be extracted."""
@@ -20,8 +22,10 @@ def article_from_html(html: str, source: str, *, url: str | None = None, kind: s
     except Exception as exc:  # trafilatura raises a variety of parser errors on broken markup
         raise IngestError(source, f"HTML could not be parsed ({type(exc).__name__})") from exc
     text = getattr(doc, "text", None) if doc is not None else None
-    if not text or not text.strip():
-        raise IngestError(source, "no extractable article text in the HTML page")
+    words = len((text or "").split())
+    if words < MIN_WORDS:
+        # A page of navigation alone ('Home') is not an article.
+        raise IngestError(source, f"no extractable article text in the HTML page ({words} words found)")
     body = check_text(text, source)
     return Article(
         title=(doc.title or "").strip(),
