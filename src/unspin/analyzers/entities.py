@@ -66,9 +66,14 @@ def collect_mentions(doc: Doc) -> list[_Mention]:
                                   "gazetteer"))  # fmt: skip
         for m in part.mentions:
             if m.label in _TYPES:
-                s = _extend_first_name(part, m.start) if m.label == "PER" else m.start
+                label = m.label
+                words = m.text.split()
+                if label in ("ORG", "LOC") and 2 <= len(words) <= 3 and names.is_first_name(words[0]) \
+                        and all(w[0].isupper() for w in words):
+                    label = "PER"  # 'Mykola Kovalenko' tagged ORG: a known first name says person
+                s = _extend_first_name(part, m.start) if label == "PER" else m.start
                 normal = m.normal if s == m.start else part.text[s : m.end]
-                cands.append(_Mention(part.field, s, m.end, part.text[s : m.end], normal, m.label))
+                cands.append(_Mention(part.field, s, m.end, part.text[s : m.end], normal, label))
         cands.sort(key=lambda c: (c.start, -(c.end - c.start), c.origin != "gazetteer"))
         kept: list[_Mention] = []
         for c in cands:

@@ -1,0 +1,63 @@
+"""The Doc: language, segmentation with exact offsets, NER per language, models loaded once."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import report_for_text
+
+from unspin.ingest import load_article
+from unspin.nlp import models, parse
+
+SAMPLES = {
+    "en": "The minister said on Monday that the army needs more winter equipment before the cold weather.",
+    "ru": "Министр заявил в понедельник, что армии нужно больше зимнего снаряжения до наступления холодов.",
+    "uk": "Міністр заявив у понеділок, що армії потрібно більше зимового спорядження до настання холодів.",
+    "de": "Der Minister sagte am Montag, dass die Armee vor dem kalten Wetter mehr Winterausrüstung braucht.",
+    "fr": "Le ministre a déclaré lundi que l'armée avait besoin de plus d'équipement d'hiver avant le froid.",
+    "it": "Il ministro ha detto lunedì che l'esercito ha bisogno di più equipaggiamento invernale prima del freddo.",
+    "pl": "Minister powiedział w poniedziałek, że armia potrzebuje więcej sprzętu zimowego przed nadejściem mrozów.",
+}
+
+
+@pytest.mark.parametrize("code", list(SAMPLES))
+def test_language_identification(code: str) -> None:
+    doc = parse(load_article(text=SAMPLES[code]))
+    assert doc.language == code
+    assert doc.language_confidence > 0.5
+
+
+def test_offsets_slice_exactly() -> None:
+    text = "First paragraph. It has two sentences!\n\n  Second one, indented?  \nThird line here."
+    doc = parse(load_article(text=text, title="A title"))
+    assert [text[p.start : p.end] for p in doc.body.paragraphs] == [
+        "First paragraph. It has two sentences!", "Second one, indented?", "Third line here."]  # fmt: skip
+    assert [s.text for s in doc.body.sentences] == [
+        "First paragraph.", "It has two sentences!", "Second one, indented?", "Third line here."]  # fmt: skip
+    for s in doc.body.sentences:
+        assert text[s.start : s.end] == s.text
+    for t in doc.body.tokens:
+        assert text[t.start : t.end] == t.text
+    assert doc.title.sentences[0].text == "A title" and doc.body.sentences[0].index == 1
+
+
+def test_english_and_russian_ner() -> None:
+    en = parse(load_article(text="Maria Zakharova spoke to RIA Novosti in Moscow on Friday."))
+    assert {(m.text, m.label) for m in en.body.mentions} >= {("Maria Zakharova", "PER"), ("Moscow", "LOC")}
+    ru = parse(load_article(text="Мария Захарова заявила агентству РИА Новости в Москве, что Резникова не пригласили."))
+    labels = {(m.normal, m.label) for m in ru.body.mentions}
+    assert ("Мария Захарова", "PER") in labels and ("Москва", "LOC") in labels
+    assert ("Резников", "PER") in labels  # lemmatised from the genitive 'Резникова'
+
+
+def test_ner_unavailable_is_said_not_guessed() -> None:
+    r = report_for_text(SAMPLES["de"] + " Olaf Scholz traf Wladimir Selenskyj in Berlin.")
+    assert r.language.code == "de" and r.language.ner_available is False and r.language.ner_model is None
+    assert any("not available for language 'de'" in n for n in r.notes)
+
+
+def test_models_load_once() -> None:
+    assert models.spacy_english() is models.spacy_english()
+    before = models.spacy_english.cache_info().misses
+    parse(load_article(text=SAMPLES["en"]))
+    parse(load_article(text=SAMPLES["en"]))
+    assert models.spacy_english.cache_info().misses == before
