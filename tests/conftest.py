@@ -68,7 +68,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif self.path == "/pdf":
             self._send(200, "application/pdf", b"%PDF-1.4 not html")
         elif self.path == "/empty":
-            self._send(200, "text/html", b"<html><head><title>x</title></head><body><nav>Home</nav></body></html>")
+            self._send(
+                200, "text/html", b"<html><head><title>x</title></head><body><nav>Home</nav></body></html>"
+            )
         elif self.path == "/slow":
             time.sleep(3)
             self._send(200, "text/html", PAGE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import report_for_text
-
 from unspin import resources
 from unspin.analyzers.names import skeleton, transliterate
 from unspin.model import Entity, Report
@@ -24,20 +23,31 @@ def test_reznikov_three_spellings_merge_and_flag(example_report: Report) -> None
     e = by_canonical(example_report, "Oleksii Reznikov")
     assert e.type == "PER" and e.multiple_spellings
     assert set(e.spellings) == {"Oleksiy Reznikov", "Aleksey Reznikov", "Alexei Reznikov"}
-    assert {v.text for v in e.variants} >= {"Oleksiy Reznikov", "Aleksey Reznikov", "Alexei Reznikov", "Reznikov"}
+    assert {v.text for v in e.variants} >= {
+        "Oleksiy Reznikov",
+        "Aleksey Reznikov",
+        "Alexei Reznikov",
+        "Reznikov",
+    }
     spelling = [f for f in example_report.findings if f.kind == "spelling"]
     assert len(spelling) == 3 and all(f.attributes["entity_id"] == e.id for f in spelling)
 
 
 def test_place_and_person_variants_merge() -> None:
-    text = ("Volodymyr Zelensky visited Kyiv. Vladimir Zelenskyy later left Kiev for Donbas and Donbass, "
-            "then Kharkiv, Kharkov, Odesa, Odessa, Luhansk and Lugansk. Zelensky spoke.")  # fmt: skip
+    text = (
+        "Volodymyr Zelensky visited Kyiv. Vladimir Zelenskyy later left Kiev for Donbas and Donbass, "
+        "then Kharkiv, Kharkov, Odesa, Odessa, Luhansk and Lugansk. Zelensky spoke."
+    )
     r = report_for_text(text, language="en")
     z = by_canonical(r, "Volodymyr Zelensky")
     assert set(z.spellings) == {"Volodymyr Zelensky", "Vladimir Zelenskyy"} and z.mention_count == 3
-    for canon, forms in [("Kyiv", {"Kyiv", "Kiev"}), ("Donbas", {"Donbas", "Donbass"}),
-                         ("Kharkiv", {"Kharkiv", "Kharkov"}), ("Odesa", {"Odesa", "Odessa"}),
-                         ("Luhansk", {"Luhansk", "Lugansk"})]:  # fmt: skip
+    for canon, forms in [
+        ("Kyiv", {"Kyiv", "Kiev"}),
+        ("Donbas", {"Donbas", "Donbass"}),
+        ("Kharkiv", {"Kharkiv", "Kharkov"}),
+        ("Odesa", {"Odesa", "Odessa"}),
+        ("Luhansk", {"Luhansk", "Lugansk"}),
+    ]:
         e = by_canonical(r, canon)
         assert {v.text for v in e.variants} == forms and e.multiple_spellings
 
@@ -53,15 +63,18 @@ def test_surname_only_joins_full_name_and_offsets_slice() -> None:
 
 
 def test_unknown_names_merge_by_first_name_group_and_skeleton() -> None:
-    r = report_for_text("Mykola Kovalenko met reporters. Nikolai Kovalenko then left. Kovalenko said nothing.",
-                        language="en")  # fmt: skip
+    r = report_for_text(
+        "Mykola Kovalenko met reporters. Nikolai Kovalenko then left. Kovalenko said nothing.", language="en"
+    )
     e = by_canonical(r, "Mykola Kovalenko")
     assert e.multiple_spellings and set(e.spellings) == {"Mykola Kovalenko", "Nikolai Kovalenko"}
     assert e.mention_count == 3
 
 
 def test_people_sharing_a_surname_stay_apart() -> None:
-    r = report_for_text("Vitali Klitschko met his brother Wladimir Klitschko in Kyiv on Monday.", language="en")
+    r = report_for_text(
+        "Vitali Klitschko met his brother Wladimir Klitschko in Kyiv on Monday.", language="en"
+    )
     people = sorted(e.canonical for e in r.entities if e.type == "PER")
     assert people == ["Vitali Klitschko", "Wladimir Klitschko"]
 

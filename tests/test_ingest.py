@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from unspin.errors import IngestError
 from unspin.ingest import load_article
 from unspin.ingest.corpus import iter_rows
@@ -44,7 +44,9 @@ def test_cyrillic_encodings_decode_right(tmp_path: Path, encoding: str) -> None:
     p = tmp_path / f"ru-{encoding}.txt"
     text = RU
     if encoding == "koi8_r":  # KOI8-R has no guillemets, dashes or Ukrainian letters
-        text = RU.replace("«", '"').replace("»", '"').replace("—", "-").replace("Олексій Резніков", "Резников")
+        text = (
+            RU.replace("«", '"').replace("»", '"').replace("—", "-").replace("Олексій Резніков", "Резников")
+        )
     p.write_bytes(text.encode(encoding))
     a = load_article(p)
     assert a.title == "Киев готовит наступление на Донбасс"
@@ -75,9 +77,13 @@ def test_url_ok_and_redirect(http_server: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "message"),
-    [("/missing", "HTTP 404"), ("/error", "HTTP 500"), ("/pdf", "not an HTML page"),
-     ("/empty", "no extractable article text")],
-)  # fmt: skip
+    [
+        ("/missing", "HTTP 404"),
+        ("/error", "HTTP 500"),
+        ("/pdf", "not an HTML page"),
+        ("/empty", "no extractable article text"),
+    ],
+)
 def test_url_failures(http_server: str, path: str, message: str) -> None:
     with pytest.raises(IngestError, match=message) as err:
         load_article(f"{http_server}{path}")
@@ -95,10 +101,23 @@ def test_dead_url() -> None:
 
 
 ROWS = [
-    {"id": "a1", "title": "First", "text": "Kiev is the capital. It is reported that troops moved.", "url": "https://x.test/1",
-     "outlet": "X", "date": "2023-01-01"},
-    {"id": "a2", "title": "Second", "text": "Another article body here.", "url": None, "outlet": None, "date": None},
-]  # fmt: skip
+    {
+        "id": "a1",
+        "title": "First",
+        "text": "Kiev is the capital. It is reported that troops moved.",
+        "url": "https://x.test/1",
+        "outlet": "X",
+        "date": "2023-01-01",
+    },
+    {
+        "id": "a2",
+        "title": "Second",
+        "text": "Another article body here.",
+        "url": None,
+        "outlet": None,
+        "date": None,
+    },
+]
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
@@ -116,7 +135,13 @@ def test_corpus_row_by_id(tmp_path: Path, suffix: str) -> None:
     else:
         pq.write_table(pa.Table.from_pylist(ROWS), p)
     a = load_article(p, row_id="a1")
-    assert (a.id, a.title, a.outlet, a.url, a.source_kind) == ("a1", "First", "X", "https://x.test/1", "corpus")
+    assert (a.id, a.title, a.outlet, a.url, a.source_kind) == (
+        "a1",
+        "First",
+        "X",
+        "https://x.test/1",
+        "corpus",
+    )
     assert load_article(p, row_id="a2").outlet is None
     with pytest.raises(IngestError, match="no row with id 'zz'"):
         load_article(p, row_id="zz")
@@ -126,8 +151,10 @@ def test_corpus_row_by_id(tmp_path: Path, suffix: str) -> None:
 
 def test_corpus_bad_rows_are_reported_and_skipped(tmp_path: Path) -> None:
     p = tmp_path / "bad.jsonl"
-    p.write_text('{"id": "ok", "text": "fine text"}\n{broken json\n[1, 2]\n{"id": "nt", "title": "x"}\n',
-                 encoding="utf-8")  # fmt: skip
+    p.write_text(
+        '{"id": "ok", "text": "fine text"}\n{broken json\n[1, 2]\n{"id": "nt", "title": "x"}\n',
+        encoding="utf-8",
+    )
     rows = list(iter_rows(p))
     assert [n for n, r in rows if isinstance(r, IngestError)] == [2, 3]
     assert load_article(p, row_id="ok").body == "fine text"
@@ -137,10 +164,13 @@ def test_corpus_bad_rows_are_reported_and_skipped(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "name", "message"),
-    [(b"", "empty.txt", "empty text"), (b"  \n\t \n", "blank.txt", "empty text"),
-     (b"\x00\x01\x02binary\x00data" * 10, "bin.txt", "binary data"),
-     (b"%PDF-1.4", "doc.pdf", "unsupported file type '.pdf'")],
-)  # fmt: skip
+    [
+        (b"", "empty.txt", "empty text"),
+        (b"  \n\t \n", "blank.txt", "empty text"),
+        (b"\x00\x01\x02binary\x00data" * 10, "bin.txt", "binary data"),
+        (b"%PDF-1.4", "doc.pdf", "unsupported file type '.pdf'"),
+    ],
+)
 def test_bad_files(tmp_path: Path, content: bytes, name: str, message: str) -> None:
     p = tmp_path / name
     p.write_bytes(content)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from conftest import report_for_text
 
+from conftest import report_for_text
 from unspin.model import Report
 
 
 @pytest.mark.parametrize(
     ("text", "convention", "ru", "uk"),
-    [("Troops left Kiev for Kharkov and Odessa.", "russian-derived", 3, 0),
-     ("Troops left Kyiv for Kharkiv and Odesa.", "ukrainian-derived", 0, 3),
-     ("Troops left Kyiv for Kharkov.", "mixed", 1, 1),
-     ("Troops left Berlin for Paris.", "none", 0, 0),
-     ("He went to the Ukraine last year and then to Mariupol.", "russian-derived", 1, 0)],
-)  # fmt: skip
+    [
+        ("Troops left Kiev for Kharkov and Odessa.", "russian-derived", 3, 0),
+        ("Troops left Kyiv for Kharkiv and Odesa.", "ukrainian-derived", 0, 3),
+        ("Troops left Kyiv for Kharkov.", "mixed", 1, 1),
+        ("Troops left Berlin for Paris.", "none", 0, 0),
+        ("He went to the Ukraine last year and then to Mariupol.", "russian-derived", 1, 0),
+    ],
+)
 def test_conventions(text: str, convention: str, ru: int, uk: int) -> None:
     n = report_for_text(text, language="en").naming
     assert (n.convention, n.russian_derived, n.ukrainian_derived) == (convention, ru, uk)

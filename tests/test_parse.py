@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import report_for_text
 
+from conftest import report_for_text
 from unspin.ingest import load_article
 from unspin.nlp import models, parse
 
@@ -30,9 +30,16 @@ def test_offsets_slice_exactly() -> None:
     text = "First paragraph. It has two sentences!\n\n  Second one, indented?  \nThird line here."
     doc = parse(load_article(text=text, title="A title"))
     assert [text[p.start : p.end] for p in doc.body.paragraphs] == [
-        "First paragraph. It has two sentences!", "Second one, indented?", "Third line here."]  # fmt: skip
+        "First paragraph. It has two sentences!",
+        "Second one, indented?",
+        "Third line here.",
+    ]
     assert [s.text for s in doc.body.sentences] == [
-        "First paragraph.", "It has two sentences!", "Second one, indented?", "Third line here."]  # fmt: skip
+        "First paragraph.",
+        "It has two sentences!",
+        "Second one, indented?",
+        "Third line here.",
+    ]
     for s in doc.body.sentences:
         assert text[s.start : s.end] == s.text
     for t in doc.body.tokens:
@@ -43,7 +50,11 @@ def test_offsets_slice_exactly() -> None:
 def test_english_and_russian_ner() -> None:
     en = parse(load_article(text="Maria Zakharova spoke to RIA Novosti in Moscow on Friday."))
     assert {(m.text, m.label) for m in en.body.mentions} >= {("Maria Zakharova", "PER"), ("Moscow", "LOC")}
-    ru = parse(load_article(text="Мария Захарова заявила агентству РИА Новости в Москве, что Резникова не пригласили."))
+    ru = parse(
+        load_article(
+            text="Мария Захарова заявила агентству РИА Новости в Москве, что Резникова не пригласили."
+        )
+    )
     labels = {(m.normal, m.label) for m in ru.body.mentions}
     assert ("Мария Захарова", "PER") in labels and ("Москва", "LOC") in labels
     assert ("Резников", "PER") in labels  # lemmatised from the genitive 'Резникова'

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import report_for_text
 
+from conftest import report_for_text
 from unspin.model import Quote, Report
 
 
@@ -22,12 +22,34 @@ def check_offsets(r: Report) -> None:
 
 @pytest.mark.parametrize(
     ("text", "quote", "speaker"),
-    [('"We will hold the line at any cost," Reznikov said on Monday.', "We will hold the line", "Oleksii Reznikov"),
-     ("“We will hold the line at any cost,” said Maria Zakharova.", "We will hold the line", "Maria Zakharova"),
-     ("Maria Zakharova said: «We will hold the line at any cost».", "We will hold the line", "Maria Zakharova"),
-     ("According to Dmitry Peskov, „we will hold the line at any cost“.", "we will hold the line", "Dmitry Peskov"),
-     ('Peskov told reporters: "We will hold the line at any cost."', "We will hold the line", "Dmitry Peskov")],
-)  # fmt: skip
+    [
+        (
+            '"We will hold the line at any cost," Reznikov said on Monday.',
+            "We will hold the line",
+            "Oleksii Reznikov",
+        ),
+        (
+            "“We will hold the line at any cost,” said Maria Zakharova.",
+            "We will hold the line",
+            "Maria Zakharova",
+        ),
+        (
+            "Maria Zakharova said: «We will hold the line at any cost».",
+            "We will hold the line",
+            "Maria Zakharova",
+        ),
+        (
+            "According to Dmitry Peskov, „we will hold the line at any cost“.",
+            "we will hold the line",
+            "Dmitry Peskov",
+        ),
+        (
+            'Peskov told reporters: "We will hold the line at any cost."',
+            "We will hold the line",
+            "Dmitry Peskov",
+        ),
+    ],
+)
 def test_quote_marks_and_speaker_patterns(text: str, quote: str, speaker: str) -> None:
     r = report_for_text(text, language="en")
     q = quote_with(r, quote)
@@ -52,7 +74,9 @@ def test_outlet_named_in_quotes_is_the_source(example_report: Report) -> None:
 
 def test_pronoun_speaker_resolves_to_last_person(en_report: Report) -> None:
     q = quote_with(en_report, "Our soldiers will hold the line")
-    assert q.speaker.kind == "pronoun" and q.speaker.span.text == "he" and q.speaker.name == "Oleksii Reznikov"
+    assert (
+        q.speaker.kind == "pronoun" and q.speaker.span.text == "he" and q.speaker.name == "Oleksii Reznikov"
+    )
     assert q.confidence < 0.9
 
 
@@ -94,13 +118,15 @@ def test_short_quotes_are_names_or_scare_quotes(example_report: Report) -> None:
 
 @pytest.mark.parametrize(
     ("text", "trigger"),
-    [("It is reported that troops are moving to the border.", "It is reported"),
-     ("Sources say that the plan was agreed in secret.", "Sources say"),
-     ("It became known that the minister resigned.", "It became known"),
-     ("Experts believe the conflict will spread.", "Experts believe"),
-     ("Сообщается, что войска движутся к границе.", "Сообщается"),
-     ("Стало известно, что министр ушёл в отставку.", "Стало известно")],
-)  # fmt: skip
+    [
+        ("It is reported that troops are moving to the border.", "It is reported"),
+        ("Sources say that the plan was agreed in secret.", "Sources say"),
+        ("It became known that the minister resigned.", "It became known"),
+        ("Experts believe the conflict will spread.", "Experts believe"),
+        ("Сообщается, что войска движутся к границе.", "Сообщается"),
+        ("Стало известно, что министр ушёл в отставку.", "Стало известно"),
+    ],
+)
 def test_unattributed_assertions(text: str, trigger: str) -> None:
     r = report_for_text(text)
     assert len(r.unattributed) == 1
@@ -109,5 +135,7 @@ def test_unattributed_assertions(text: str, trigger: str) -> None:
 
 
 def test_cue_inside_a_quote_belongs_to_the_speaker() -> None:
-    r = report_for_text('"It is reported that the talks failed, and we regret it," Peskov said.', language="en")
+    r = report_for_text(
+        '"It is reported that the talks failed, and we regret it," Peskov said.', language="en"
+    )
     assert r.unattributed == []

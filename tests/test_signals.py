@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import pytest
-from conftest import report_for_text
 
+from conftest import report_for_text
 from unspin.analyzers.signals import SIGNALS
 from unspin.model import Report
 
 
 @pytest.mark.parametrize(
     ("text", "signal", "hit"),
-    [("The army may possibly retreat.", "hedge", "possibly"),
-     ("Some people say it is over.", "vague", "Some"),
-     ("This is an absolutely catastrophic decision.", "intensifier", "absolutely"),
-     ("They are coming for us!!", "emotional_punctuation", "!!"),
-     ("This is THE TRUTH they hide from you.", "all_caps", "THE TRUTH"),
-     ("Who benefits from this war? Nobody asks.", "rhetorical_question", "Who benefits from this war?"),
-     ("Moscow does not exclude the possibility that the war will spread.", "future_threat",
-      "does not exclude the possibility"),
-     ('These so-called "peacekeepers" arrived.', "scare_quotes", "peacekeepers"),
-     ("Москва не исключает, что конфликт может привести к войне.", "future_threat", "не исключает")],
-)  # fmt: skip
+    [
+        ("The army may possibly retreat.", "hedge", "possibly"),
+        ("Some people say it is over.", "vague", "Some"),
+        ("This is an absolutely catastrophic decision.", "intensifier", "absolutely"),
+        ("They are coming for us!!", "emotional_punctuation", "!!"),
+        ("This is THE TRUTH they hide from you.", "all_caps", "THE TRUTH"),
+        ("Who benefits from this war? Nobody asks.", "rhetorical_question", "Who benefits from this war?"),
+        (
+            "Moscow does not exclude the possibility that the war will spread.",
+            "future_threat",
+            "does not exclude the possibility",
+        ),
+        ('These so-called "peacekeepers" arrived.', "scare_quotes", "peacekeepers"),
+        ("Москва не исключает, что конфликт может привести к войне.", "future_threat", "не исключает"),
+    ],
+)
 def test_each_signal(text: str, signal: str, hit: str) -> None:
     r = report_for_text(text)
     found = [f for f in r.findings if f.kind == "signal" and f.label == signal]

@@ -2,13 +2,20 @@
 
 __version__ = "0.1.0"
 
-from unspin.errors import IngestError, UnspinError  # noqa: E402
-from unspin.ingest import load_article  # noqa: E402
-from unspin.model import Article, Report  # noqa: E402
-from unspin.nlp import parse  # noqa: E402
-from unspin.pipeline import analyze, analyze_article  # noqa: E402
+from unspin.errors import IngestError, UnspinError
+from unspin.ingest import load_article
+from unspin.model import Article, Report
+from unspin.nlp import parse
+from unspin.pipeline import analyze, analyze_article
 
 __all__ = [
-    "Article", "IngestError", "Report", "UnspinError", "__version__", "analyze", "analyze_article",
-    "load_article", "parse",
-]  # fmt: skip
+    "Article",
+    "IngestError",
+    "Report",
+    "UnspinError",
+    "__version__",
+    "analyze",
+    "analyze_article",
+    "load_article",
+    "parse",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,13 +15,15 @@ from unspin.errors import UnspinError
 from unspin.ingest import DEFAULT_MAX_BYTES
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
     help="unspin: read news articles and show, with evidence, how they manipulate.",
-)  # fmt: skip
+)
 EXIT_INPUT_ERROR = 2
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     html = "html"
@@ -43,17 +45,27 @@ def _write(path: Path, content: str) -> None:
 def analyze(
     source: Annotated[
         str | None,
-        typer.Argument(help="A .txt/.html file, an http(s) URL, a .jsonl/.csv/.parquet corpus, the text itself, "
-                       "or '-' for stdin."),  # fmt: skip
+        typer.Argument(
+            help="A .txt/.html file, an http(s) URL, a .jsonl/.csv/.parquet corpus, the text itself, "
+            "or '-' for stdin."
+        ),
     ] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="What to print (or write to --output).")] = Format.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the --format output here.")] = None,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="What to print (or write to --output).")
+    ] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the --format output here.")
+    ] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML report here.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report here.")] = None,
     row_id: Annotated[str | None, typer.Option("--id", help="Row id, for a corpus file.")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Headline, for text given as an argument.")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Headline, for text given as an argument.")
+    ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Language code; skips detection.")] = None,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Refuse inputs larger than this.")] = DEFAULT_MAX_BYTES,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", help="Refuse inputs larger than this.")
+    ] = DEFAULT_MAX_BYTES,
 ) -> None:
     """Analyse one article and report entities, quotes and sources, unattributed claims and signals."""
     from unspin.pipeline import analyze as run
@@ -74,13 +86,16 @@ def analyze(
     if json_out:
         _write(json_out, render_json(report))
     if output is not None or format is not Format.text:
-        rendered = {Format.json: render_json, Format.html: render_html, Format.text: render_text}[format](report)
+        rendered = {Format.json: render_json, Format.html: render_html, Format.text: render_text}[format](
+            report
+        )
         if output is not None:
             _write(output, rendered)
         else:
             sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
     else:
-        print_summary(report, Console())
+        # Piped output keeps its lines whole (tables wrap at 80 columns otherwise).
+        print_summary(report, Console(width=None if sys.stdout.isatty() else 120))
     if html or json_out:
         written = ", ".join(str(p) for p in (html, json_out) if p)
         typer.echo(f"wrote {written}", err=format is not Format.text)

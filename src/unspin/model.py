@@ -30,7 +30,8 @@ class Article(BaseModel):
     source_kind: Literal["text", "txt", "html", "url", "corpus"] = "text"
     source: str | None = Field(None, description="Where the article came from: a path, a URL or 'stdin'.")
     body_offset: int = Field(
-        0, description="Offset of the body in the original file, so offsets can be mapped back (SemEval .txt)."
+        0,
+        description="Offset of the body in the original file, so offsets can be mapped back (SemEval .txt).",
     )
 
     def text_of(self, field: TextField) -> str:

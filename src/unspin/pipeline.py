@@ -12,7 +12,9 @@ from unspin.model import Article, ArticleMeta, LanguageInfo, Report
 from unspin.nlp import parse
 
 
-def analyze_article(article: Article, *, language: str | None = None, only: list[str] | None = None) -> Report:
+def analyze_article(
+    article: Article, *, language: str | None = None, only: list[str] | None = None
+) -> Report:
     """Run every analyser (or those named in ``only``) over one Article."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -33,19 +35,30 @@ def analyze_article(article: Article, *, language: str | None = None, only: list
     return Report(
         unspin_version=__version__,
         article=ArticleMeta(
-            id=article.id, url=article.url, outlet=article.outlet, author=article.author, date=article.date,
-            source_kind=article.source_kind, source=article.source, body_offset=article.body_offset,
-            word_count=doc.word_count, char_count=len(article.body),
+            id=article.id,
+            url=article.url,
+            outlet=article.outlet,
+            author=article.author,
+            date=article.date,
+            source_kind=article.source_kind,
+            source=article.source,
+            body_offset=article.body_offset,
+            word_count=doc.word_count,
+            char_count=len(article.body),
         ),
         title=article.title,
         body=article.body,
-        language=LanguageInfo(code=doc.language, confidence=round(doc.language_confidence, 4),
-                              ner_available=doc.ner_available, ner_model=doc.ner_model),
+        language=LanguageInfo(
+            code=doc.language,
+            confidence=round(doc.language_confidence, 4),
+            ner_available=doc.ner_available,
+            ner_model=doc.ner_model,
+        ),
         findings=findings,
         notes=notes,
         timings_ms={k: round(v, 2) for k, v in timings.items()},
         **fields,
-    )  # fmt: skip
+    )
 
 
 def analyze(

@@ -39,12 +39,26 @@ class FindingMaker:
         self.n = 0
 
     def __call__(
-        self, doc: Doc, field_name: TextField, start: int, end: int, label: str, score: float, explanation: str,
+        self,
+        doc: Doc,
+        field_name: TextField,
+        start: int,
+        end: int,
+        label: str,
+        score: float,
+        explanation: str,
         **attributes: str | int | float | bool | None,
-    ) -> Finding:  # fmt: skip
+    ) -> Finding:
         self.n += 1
         return Finding(
-            id=f"{self.kind}-{self.n}", kind=self.kind, label=label, field=field_name, start=start, end=end,
-            text=doc.part(field_name).text[start:end], score=min(1.0, max(0.0, score)),
-            explanation=explanation, attributes=attributes,
-        )  # fmt: skip
+            id=f"{self.kind}-{self.n}",
+            kind=self.kind,
+            label=label,
+            field=field_name,
+            start=start,
+            end=end,
+            text=doc.part(field_name).text[start:end],
+            score=min(1.0, max(0.0, score)),
+            explanation=explanation,
+            attributes=attributes,
+        )

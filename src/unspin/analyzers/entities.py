@@ -46,7 +46,7 @@ def _other_first_name(part: Part, start: int, group: str | None) -> int | None:
     extended = _extend_first_name(part, start)
     if extended == start:
         return None
-    word = part.text[extended : start].strip()
+    word = part.text[extended:start].strip()
     return extended if names.first_name_key(word) != group else None
 
 
@@ -60,16 +60,25 @@ def collect_mentions(doc: Doc) -> list[_Mention]:
                 other = _other_first_name(part, s, entry.first_name)
                 if other is not None:
                     # 'Wladimir Klitschko' is not the table's Vitali Klitschko: a person of its own.
-                    cands.append(_Mention(part.field, other, e, part.text[other:e], part.text[other:e], "PER"))
+                    cands.append(
+                        _Mention(part.field, other, e, part.text[other:e], part.text[other:e], "PER")
+                    )
                     continue
-            cands.append(_Mention(part.field, s, e, part.text[s:e], entry.form, entry.type, entry.canonical,
-                                  "gazetteer"))  # fmt: skip
+            cands.append(
+                _Mention(
+                    part.field, s, e, part.text[s:e], entry.form, entry.type, entry.canonical, "gazetteer"
+                )
+            )
         for m in part.mentions:
             if m.label in _TYPES:
                 label = m.label
                 words = m.text.split()
-                if label in ("ORG", "LOC") and 2 <= len(words) <= 3 and names.is_first_name(words[0]) \
-                        and all(w[0].isupper() for w in words):
+                if (
+                    label in ("ORG", "LOC")
+                    and 2 <= len(words) <= 3
+                    and names.is_first_name(words[0])
+                    and all(w[0].isupper() for w in words)
+                ):
                     label = "PER"  # 'Mykola Kovalenko' tagged ORG: a known first name says person
                 s = _extend_first_name(part, m.start) if label == "PER" else m.start
                 normal = m.normal if s == m.start else part.text[s : m.end]
@@ -79,8 +88,12 @@ def collect_mentions(doc: Doc) -> list[_Mention]:
         for c in cands:
             if kept and c.start < kept[-1].end:
                 prev = kept[-1]
-                if prev.origin != c.origin and prev.canonical is None and c.canonical is not None \
-                        and c.end - c.start >= prev.end - prev.start:
+                if (
+                    prev.origin != c.origin
+                    and prev.canonical is None
+                    and c.canonical is not None
+                    and c.end - c.start >= prev.end - prev.start
+                ):
                     kept[-1] = c  # same span, the gazetteer knows the name
                     c.origin = "ner+gazetteer"
                 elif prev.origin != c.origin:
@@ -136,7 +149,9 @@ def group_mentions(mentions: list[_Mention]) -> list[list[_Mention]]:
             # Several people share the surname: the nearest full name mentioned before wins.
             def last_before(key: tuple[str, ...], m: _Mention = m) -> tuple[int, int]:
                 before = [x for x in groups[key] if (x.field, x.start) < (m.field, m.start)]
-                return (1, max(x.start for x in before)) if before else (0, -min(x.start for x in groups[key]))
+                return (
+                    (1, max(x.start for x in before)) if before else (0, -min(x.start for x in groups[key]))
+                )
 
             groups[max(owners, key=last_before)].append(m)
         else:
@@ -166,7 +181,9 @@ def _canonical(ms: list[_Mention]) -> str:
     if known:
         return known
     counts = Counter(m.normal for m in ms)
-    return max(counts, key=lambda n: (len(n.split()), counts[n], -ms.index(next(x for x in ms if x.normal == n))))
+    return max(
+        counts, key=lambda n: (len(n.split()), counts[n], -ms.index(next(x for x in ms if x.normal == n)))
+    )
 
 
 def analyze(doc: Doc) -> Section:
@@ -183,39 +200,68 @@ def analyze(doc: Doc) -> Section:
     for n, ms in enumerate(group_mentions(collect_mentions(doc)), start=1):
         eid = f"E{n}"
         canonical = _canonical(ms)
-        etype = "PER" if any(m.type == "PER" for m in ms) else Counter(m.type for m in ms).most_common(1)[0][0]
+        etype = (
+            "PER" if any(m.type == "PER" for m in ms) else Counter(m.type for m in ms).most_common(1)[0][0]
+        )
         spellings = _spellings(ms, etype)
         variants: dict[str, list[_Mention]] = defaultdict(list)
         for m in ms:
             variants[m.text].append(m)
         origins = {m.origin for m in ms}
         source = "ner" if origins == {"ner"} else "gazetteer" if origins == {"gazetteer"} else "ner+gazetteer"
-        entities.append(Entity(
-            id=eid, canonical=canonical, type=etype, mention_count=len(ms),
-            variants=[EntityVariant(text=t, count=len(v), mentions=[span_of(doc, x.field, x.start, x.end) for x in v])
-                      for t, v in variants.items()],
-            multiple_spellings=len(spellings) > 1, spellings=spellings, source=source,
-        ))  # fmt: skip
+        entities.append(
+            Entity(
+                id=eid,
+                canonical=canonical,
+                type=etype,
+                mention_count=len(ms),
+                variants=[
+                    EntityVariant(
+                        text=t, count=len(v), mentions=[span_of(doc, x.field, x.start, x.end) for x in v]
+                    )
+                    for t, v in variants.items()
+                ],
+                multiple_spellings=len(spellings) > 1,
+                spellings=spellings,
+                source=source,
+            )
+        )
         for m in ms:
             mention_index.append((m.field, m.start, m.end, eid))
             score = GAZETTEER_SCORE if m.origin != "ner" else NER_SCORE
-            section.findings.append(make_entity(
-                doc, m.field, m.start, m.end, etype, score,
-                f"{etype} mention of {canonical}" + (f", spelt '{m.text}'" if m.text != canonical else ""),
-                entity_id=eid, canonical=canonical,
-            ))  # fmt: skip
+            section.findings.append(
+                make_entity(
+                    doc,
+                    m.field,
+                    m.start,
+                    m.end,
+                    etype,
+                    score,
+                    f"{etype} mention of {canonical}"
+                    + (f", spelt '{m.text}'" if m.text != canonical else ""),
+                    entity_id=eid,
+                    canonical=canonical,
+                )
+            )
         if len(spellings) > 1:
             seen: set[str] = set()
             for m in ms:
                 if m.normal in spellings and m.normal not in seen:
                     seen.add(m.normal)
                     others = ", ".join(f"'{s}'" for s in spellings if s != m.normal)
-                    section.findings.append(make_spelling(
-                        doc, m.field, m.start, m.end, "multiple spellings", 1.0,
-                        f"'{m.normal}' and {others} name the same {etype} ({canonical}) in this article: "
-                        "inconsistent spelling often marks text stitched from several sources or translations.",
-                        entity_id=eid,
-                    ))  # fmt: skip
+                    section.findings.append(
+                        make_spelling(
+                            doc,
+                            m.field,
+                            m.start,
+                            m.end,
+                            "multiple spellings",
+                            1.0,
+                            f"'{m.normal}' and {others} name the same {etype} ({canonical}) in this article: "
+                            "inconsistent spelling often marks text stitched from several sources or translations.",
+                            entity_id=eid,
+                        )
+                    )
     doc.cache["entity_mentions"] = mention_index
     doc.cache["entities"] = {e.id: e for e in entities}
     section.fields["entities"] = entities

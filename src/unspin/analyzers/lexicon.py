@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from unspin import resources
 
@@ -43,13 +43,16 @@ class Lexicon:
 
 def _weighted(items: list[dict[str, object]]) -> tuple[Weighted, ...]:
     return tuple(
-        Weighted(re.compile(rf"(?<![\w-]){it['pattern']}(?![\w-])", re.IGNORECASE), str(it["pattern"]),
-                 float(it["weight"]))  # type: ignore[arg-type]
+        Weighted(
+            re.compile(rf"(?<![\w-]){it['pattern']}(?![\w-])", re.IGNORECASE),
+            str(it["pattern"]),
+            float(it["weight"]),
+        )  # type: ignore[arg-type]
         for it in items
-    )  # fmt: skip
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(language: str) -> Lexicon | None:
     """The lexicon for a language, or None when unspin has none for it."""
     if language not in LEXICON_LANGUAGES:

@@ -10,14 +10,61 @@ from functools import lru_cache
 from unspin import resources
 
 _CYR = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "ye", "ж": "zh",
-    "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "'": "", "’": "",
-}  # fmt: skip
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "є": "ye",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "і": "i",
+    "ї": "yi",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "'": "",
+    "’": "",
+}
 # Spelling differences that transliteration conventions disagree on, folded to one letter each.
-_FOLDS = [("shch", "sh"), ("sch", "sh"), ("kh", "h"), ("ch", "c"), ("ck", "k"), ("x", "ks"), ("w", "v"),
-          ("ph", "f"), ("j", "y"), ("g", "h"), ("c", "k"), ("ł", "l")]  # fmt: skip
+_FOLDS = [
+    ("shch", "sh"),
+    ("sch", "sh"),
+    ("kh", "h"),
+    ("ch", "c"),
+    ("ck", "k"),
+    ("x", "ks"),
+    ("w", "v"),
+    ("ph", "f"),
+    ("j", "y"),
+    ("g", "h"),
+    ("c", "k"),
+    ("ł", "l"),
+]
 _CYRILLIC_ENDING = r"(?:[а-яёіїєґ]{0,3})"
 
 
@@ -72,16 +119,22 @@ def gazetteer() -> tuple[re.Pattern[str], dict[str, GazetteerEntry]]:
     data = resources.load("variants")
     entries: list[GazetteerEntry] = []
     for place in data["places"]:
-        for conv, key in (("ukrainian-derived", "ukrainian_derived"), ("russian-derived", "russian_derived"),
-                          ("neutral", "neutral")):  # fmt: skip
+        for conv, key in (
+            ("ukrainian-derived", "ukrainian_derived"),
+            ("russian-derived", "russian_derived"),
+            ("neutral", "neutral"),
+        ):
             entries += [GazetteerEntry(f, place["canonical"], "LOC", conv) for f in place[key]]
     first = data["first_names"]
     for person in data["people"]:
         for surname in person["surnames"]:
             for given in first[person["first_name"]]:
                 if is_cyrillic(given) == is_cyrillic(surname):
-                    entries.append(GazetteerEntry(f"{given} {surname}", person["canonical"], "PER", None,
-                                                  person["first_name"]))  # fmt: skip
+                    entries.append(
+                        GazetteerEntry(
+                            f"{given} {surname}", person["canonical"], "PER", None, person["first_name"]
+                        )
+                    )
             entries.append(GazetteerEntry(surname, person["canonical"], "PER", None, person["first_name"]))
     # Longest forms first so that 'Oleksiy Reznikov' wins over 'Reznikov' inside the alternation.
     entries.sort(key=lambda e: -len(e.form))

@@ -23,31 +23,54 @@ def analyze(doc: Doc) -> Section:
     make = FindingMaker("naming")
     evidence: list[NamingEvidence] = []
     for part in doc.parts:
-        hits = [(s, e, g.canonical, g.convention, g.form) for s, e, g in gazetteer_hits(part) if g.type == "LOC"]
+        hits = [
+            (s, e, g.canonical, g.convention, g.form) for s, e, g in gazetteer_hits(part) if g.type == "LOC"
+        ]
         for pattern, p in _phrases():
-            hits += [(m.start(), m.end(), p["canonical"], p["convention"], p["note"]) for m in pattern.finditer(part.text)]
+            hits += [
+                (m.start(), m.end(), p["canonical"], p["convention"], p["note"])
+                for m in pattern.finditer(part.text)
+            ]
         for s, e, canonical, convention, form in sorted(hits):
             if convention not in ("russian-derived", "ukrainian-derived"):
                 continue
-            evidence.append(NamingEvidence(
-                canonical=canonical, form=part.text[s:e], convention=convention, span=span_of(doc, part.field, s, e),
-            ))  # fmt: skip
-            why = form if " " in form and form[0].islower() else (
-                f"'{part.text[s:e]}' is the {convention} name of {canonical}")
+            evidence.append(
+                NamingEvidence(
+                    canonical=canonical,
+                    form=part.text[s:e],
+                    convention=convention,
+                    span=span_of(doc, part.field, s, e),
+                )
+            )
+            why = (
+                form
+                if " " in form and form[0].islower()
+                else (f"'{part.text[s:e]}' is the {convention} name of {canonical}")
+            )
             section.findings.append(make(doc, part.field, s, e, convention, 0.95, why, canonical=canonical))
     ru = sum(1 for x in evidence if x.convention == "russian-derived")
     uk = len(evidence) - ru
-    convention = "none" if not evidence else "mixed" if ru and uk else "russian-derived" if ru else "ukrainian-derived"
+    convention = (
+        "none" if not evidence else "mixed" if ru and uk else "russian-derived" if ru else "ukrainian-derived"
+    )
     if convention == "none":
         explanation = "No Ukrainian place name with competing spellings was found."
     else:
-        explanation = (f"{ru} Russian-derived and {uk} Ukrainian-derived place-name form(s). Since 2019 most "
-                       "English-language media use the Ukrainian-derived forms (Kyiv, Kharkiv, Odesa); Russian "
-                       "state media keep the Russian-derived ones (Kiev, Kharkov, Odessa).")  # fmt: skip
+        explanation = (
+            f"{ru} Russian-derived and {uk} Ukrainian-derived place-name form(s). Since 2019 most "
+            "English-language media use the Ukrainian-derived forms (Kyiv, Kharkiv, Odesa); Russian "
+            "state media keep the Russian-derived ones (Kiev, Kharkov, Odessa)."
+        )
         if doc.language == "ru":
-            explanation += " In Russian-language text Russian names are the standard usage, so only the " \
-                           "preposition ('на/в Украине') and Ukrainian-style forms are telling."
+            explanation += (
+                " In Russian-language text Russian names are the standard usage, so only the "
+                "preposition ('на/в Украине') and Ukrainian-style forms are telling."
+            )
     section.fields["naming"] = NamingConvention(
-        convention=convention, russian_derived=ru, ukrainian_derived=uk, explanation=explanation, evidence=evidence
+        convention=convention,
+        russian_derived=ru,
+        ukrainian_derived=uk,
+        explanation=explanation,
+        evidence=evidence,
     )
     return section

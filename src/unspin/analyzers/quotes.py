@@ -41,9 +41,13 @@ class Quoted:
         first word, so title case cannot be required.
         """
         words = _WORD.findall(self.text)
-        return 0 < len(words) < MIN_QUOTE_WORDS + 3 and words[0][0].isupper() and (
-            len(words) < MIN_QUOTE_WORDS
-            or all(w[0].isupper() or w.lower() in _SMALL_WORDS or w[0].isdigit() for w in words)
+        return (
+            0 < len(words) < MIN_QUOTE_WORDS + 3
+            and words[0][0].isupper()
+            and (
+                len(words) < MIN_QUOTE_WORDS
+                or all(w[0].isupper() or w.lower() in _SMALL_WORDS or w[0].isdigit() for w in words)
+            )
         )
 
 
@@ -63,7 +67,7 @@ def find_quoted(part: Part) -> list[Quoted]:
         for j in range(start, para.end):
             c = text[j]
             if stack and c in CLOSERS[stack[-1][0]]:
-                mark, pos = stack.pop()
+                _mark, pos = stack.pop()
                 if not stack:
                     out.append(Quoted(pos, j, text[pos + 1 : j]))
                 continue
@@ -121,17 +125,21 @@ class QuoteAttributor:
         ents = doc.cache.get("entities", {})
         self.mentions = [
             (s, e, eid, ents[eid].type if eid in ents else "PER", ents[eid].canonical if eid in ents else "")
-            for f, s, e, eid in doc.cache.get("entity_mentions", []) if f == part.field
-        ]  # fmt: skip
+            for f, s, e, eid in doc.cache.get("entity_mentions", [])
+            if f == part.field
+        ]
 
     def party_at(self, s: int, e: int, kind: str) -> Party:
         eid = next((m[2] for m in self.mentions if m[0] < e and s < m[1]), None)
-        return Party(name=self.part.text[s:e], span=span_of(self.doc, self.part.field, s, e), entity_id=eid, kind=kind)
+        return Party(
+            name=self.part.text[s:e], span=span_of(self.doc, self.part.field, s, e), entity_id=eid, kind=kind
+        )
 
     def speaker_in(self, lo: int, hi: int, cue_pos: int) -> tuple[Party | None, float]:
         """The named speaker nearest to the cue inside [lo, hi), else a pronoun or a role noun phrase."""
         cands = [m for m in self.mentions if lo <= m[0] and m[1] <= hi and m[3] in ("PER", "ORG", "GROUP")]
         if cands:
+
             def rank(m: tuple[int, int, str, str, str]) -> tuple[int, int]:
                 return (0 if m[3] == "PER" else 1, min(abs(m[0] - cue_pos), abs(m[1] - cue_pos)))
 
@@ -139,19 +147,27 @@ class QuoteAttributor:
             kind = "person" if etype == "PER" else "organisation"
             if outlets().fullmatch(self.part.text[s:e]):
                 kind = "outlet"
-            return Party(name=canonical or self.part.text[s:e], span=span_of(self.doc, self.part.field, s, e),
-                         entity_id=eid, kind=kind), 0.9  # fmt: skip
+            return Party(
+                name=canonical or self.part.text[s:e],
+                span=span_of(self.doc, self.part.field, s, e),
+                entity_id=eid,
+                kind=kind,
+            ), 0.9
         window = self.part.text[lo:hi]
         for m in re.finditer(r"(?<!\w)(" + "|".join(self.lex.pronouns) + r")(?!\w)", window, re.IGNORECASE):
             s = lo + m.start()
             prior = [x for x in self.mentions if x[1] <= s and x[3] == "PER"]
             if prior and abs(s - cue_pos) < 40:
                 ref = prior[-1]
-                return Party(name=ref[4] or self.part.text[ref[0] : ref[1]],
-                             span=span_of(self.doc, self.part.field, s, lo + m.end()), entity_id=ref[2],
-                             kind="pronoun"), 0.65  # fmt: skip
-        role = re.compile(r"(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){0,3}?(?:" + self.lex.role_nouns.pattern + r")",
-                          re.IGNORECASE)  # fmt: skip
+                return Party(
+                    name=ref[4] or self.part.text[ref[0] : ref[1]],
+                    span=span_of(self.doc, self.part.field, s, lo + m.end()),
+                    entity_id=ref[2],
+                    kind="pronoun",
+                ), 0.65
+        role = re.compile(
+            r"(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){0,3}?(?:" + self.lex.role_nouns.pattern + r")", re.IGNORECASE
+        )
         best = None
         for m in role.finditer(window):
             d = min(abs(lo + m.start() - cue_pos), abs(lo + m.end() - cue_pos))
@@ -178,7 +194,9 @@ class QuoteAttributor:
             if orgs:
                 s, e = orgs[0][0], orgs[0][1]
                 noun = self.lex.outlet_nouns.search(text, after, s)
-                return self.party_at(s, e, "outlet" if noun or outlets().fullmatch(text[s:e]) else "organisation")
+                return self.party_at(
+                    s, e, "outlet" if noun or outlets().fullmatch(text[s:e]) else "organisation"
+                )
             doc_noun = self.lex.document_nouns.search(text, after, min(limit, after + 30))
             if doc_noun:
                 return self.party_at(doc_noun.start(), doc_noun.end(), "document")
@@ -208,7 +226,8 @@ class QuoteAttributor:
             speaker, conf = self.speaker_in(after[0], after[1], cue.start())
         if speaker is None:
             cues = list(self.lex.speech_verbs.finditer(text, *before)) + list(
-                self.lex.according_to.finditer(text, *before))
+                self.lex.according_to.finditer(text, *before)
+            )
             if cues:
                 cue = max(cues, key=lambda m: m.start())
                 speaker, conf = self.speaker_in(before[0], before[1], cue.start())
@@ -234,16 +253,27 @@ def _direct_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quote
             s += 1
         while e > s and part.text[e - 1] in " ,\n":  # '"..., we hope," he said': the comma is the writer's
             e -= 1
-        att = attributor.attribute(_window_before(part, q.open), _window_after(part, q.close)) if attributor \
+        att = (
+            attributor.attribute(_window_before(part, q.open), _window_after(part, q.close))
+            if attributor
             else _Attribution(None, None, None, 0.25)
+        )
         who = att.speaker.name if att.speaker else "an unidentified speaker"
         via = f", through {att.source.name}" if att.source else ""
-        quotes.append(Quote(
-            id="", type="direct", span=span_of(doc, part.field, s, e), speaker=att.speaker, source=att.source,
-            cue=att.cue, confidence=att.confidence,
-            explanation=f"Direct quotation attributed to {who}{via}." if att.speaker or att.source
-            else "Direct quotation with no speaker named nearby.",
-        ))  # fmt: skip
+        quotes.append(
+            Quote(
+                id="",
+                type="direct",
+                span=span_of(doc, part.field, s, e),
+                speaker=att.speaker,
+                source=att.source,
+                cue=att.cue,
+                confidence=att.confidence,
+                explanation=f"Direct quotation attributed to {who}{via}."
+                if att.speaker or att.source
+                else "Direct quotation with no speaker named nearby.",
+            )
+        )
     return quotes
 
 
@@ -278,7 +308,10 @@ def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
                 if text[max(sent.start, cue.start() - 2) : cue.start()].strip() in (",", ", —", "—", ",—"):
                     speaker, conf = attributor.speaker_in(cue.end(), sent.end, cue.end())
                     if speaker and speaker.kind != "pronoun":
-                        found, content = (speaker, conf, cue, sent.start), text.rfind(",", sent.start, cue.start())
+                        found, content = (
+                            (speaker, conf, cue, sent.start),
+                            text.rfind(",", sent.start, cue.start()),
+                        )
                         break
         if not found:
             continue
@@ -293,11 +326,18 @@ def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
         source = attributor.source_in(sent.start, sent.end)
         if speaker.kind == "outlet":
             source, speaker = source or speaker, None
-        out.append(Quote(
-            id="", type="indirect", span=span_of(doc, part.field, s, e), speaker=speaker, source=source,
-            cue=cue.group(0), confidence=round(conf * 0.85, 3),
-            explanation=f"Reported speech attributed to {speaker.name if speaker else source.name if source else '?'}.",
-        ))  # fmt: skip
+        out.append(
+            Quote(
+                id="",
+                type="indirect",
+                span=span_of(doc, part.field, s, e),
+                speaker=speaker,
+                source=source,
+                cue=cue.group(0),
+                confidence=round(conf * 0.85, 3),
+                explanation=f"Reported speech attributed to {speaker.name if speaker else source.name if source else '?'}.",
+            )
+        )
     return out
 
 
@@ -306,8 +346,10 @@ def analyze(doc: Doc) -> Section:
     section = Section()
     lex = lexicon(doc.language)
     if lex is None:
-        section.notes.append(f"Speaker and source cues are available for English and Russian only; quotes in "
-                             f"'{doc.language}' are found by their quote marks, without attribution.")  # fmt: skip
+        section.notes.append(
+            f"Speaker and source cues are available for English and Russian only; quotes in "
+            f"'{doc.language}' are found by their quote marks, without attribution."
+        )
     quotes: list[Quote] = []
     scare: list[tuple[str, int, int]] = []
     ranges: list[tuple[str, int, int]] = []
@@ -325,21 +367,47 @@ def analyze(doc: Doc) -> Section:
     mk_quote, mk_speaker, mk_source = FindingMaker("quote"), FindingMaker("speaker"), FindingMaker("source")
     for n, q in enumerate(quotes, start=1):
         q.id = f"Q{n}"
-        section.findings.append(mk_quote(doc, q.span.field, q.span.start, q.span.end, q.type, q.confidence,
-                                         q.explanation, quote_id=q.id))  # fmt: skip
+        section.findings.append(
+            mk_quote(
+                doc,
+                q.span.field,
+                q.span.start,
+                q.span.end,
+                q.type,
+                q.confidence,
+                q.explanation,
+                quote_id=q.id,
+            )
+        )
         if q.speaker:
             sp = q.speaker
-            section.findings.append(mk_speaker(
-                doc, sp.span.field, sp.span.start, sp.span.end, sp.kind, q.confidence,
-                f"Speaker of quote {q.id}" + (f" (cue: '{q.cue}')" if q.cue else ""), quote_id=q.id,
-                entity_id=sp.entity_id,
-            ))  # fmt: skip
+            section.findings.append(
+                mk_speaker(
+                    doc,
+                    sp.span.field,
+                    sp.span.start,
+                    sp.span.end,
+                    sp.kind,
+                    q.confidence,
+                    f"Speaker of quote {q.id}" + (f" (cue: '{q.cue}')" if q.cue else ""),
+                    quote_id=q.id,
+                    entity_id=sp.entity_id,
+                )
+            )
         if q.source:
             so = q.source
-            section.findings.append(mk_source(
-                doc, so.span.field, so.span.start, so.span.end, so.kind, 0.8,
-                f"Quote {q.id} is attributed to this {so.kind}.", quote_id=q.id,
-            ))  # fmt: skip
+            section.findings.append(
+                mk_source(
+                    doc,
+                    so.span.field,
+                    so.span.start,
+                    so.span.end,
+                    so.kind,
+                    0.8,
+                    f"Quote {q.id} is attributed to this {so.kind}.",
+                    quote_id=q.id,
+                )
+            )
     doc.cache["quote_ranges"] = ranges
     doc.cache["scare_quotes"] = scare
     section.fields["quotes"] = quotes

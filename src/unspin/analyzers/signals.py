@@ -12,8 +12,16 @@ from unspin.analyzers.lexicon import lexicon
 from unspin.model import SentenceSignals
 from unspin.nlp.doc import Doc, Sentence
 
-SIGNALS = ("hedge", "vague", "intensifier", "emotional_punctuation", "all_caps", "rhetorical_question",
-           "future_threat", "scare_quotes")  # fmt: skip
+SIGNALS = (
+    "hedge",
+    "vague",
+    "intensifier",
+    "emotional_punctuation",
+    "all_caps",
+    "rhetorical_question",
+    "future_threat",
+    "scare_quotes",
+)
 EXPLAIN = {
     "hedge": "Hedge: softens the claim so it cannot be pinned down.",
     "vague": "Vague quantifier or reference: who, how many?",
@@ -40,8 +48,10 @@ def analyze(doc: Doc) -> Section:
     section = Section()
     lex = lexicon(doc.language)
     if lex is None:
-        section.notes.append(f"Lexical signals (hedges, intensifiers, threats) exist for English and Russian; "
-                             f"only punctuation and capitals are checked for '{doc.language}'.")  # fmt: skip
+        section.notes.append(
+            f"Lexical signals (hedges, intensifiers, threats) exist for English and Russian; "
+            f"only punctuation and capitals are checked for '{doc.language}'."
+        )
     quoted = doc.cache.get("quote_ranges", [])
     entity_spans = {(f, s, e) for f, s, e, _ in doc.cache.get("entity_mentions", [])}
     scare = doc.cache.get("scare_quotes", [])
@@ -52,31 +62,49 @@ def analyze(doc: Doc) -> Section:
         for sent in part.sentences:
             hits: list[tuple[str, int, int, float]] = []
             if lex:
-                for name, pat, score in (("hedge", lex.hedges, 0.5), ("vague", lex.vague, 0.45),
-                                         ("intensifier", lex.intensifiers, 0.6)):  # fmt: skip
-                    hits += [(name, m.start(), m.end(), score) for m in pat.finditer(text, sent.start, sent.end)]
+                for name, pat, score in (
+                    ("hedge", lex.hedges, 0.5),
+                    ("vague", lex.vague, 0.45),
+                    ("intensifier", lex.intensifiers, 0.6),
+                ):
+                    hits += [
+                        (name, m.start(), m.end(), score) for m in pat.finditer(text, sent.start, sent.end)
+                    ]
                 for w in lex.future_threat:
-                    hits += [("future_threat", m.start(), m.end(), w.weight)
-                             for m in w.pattern.finditer(text, sent.start, sent.end)]  # fmt: skip
+                    hits += [
+                        ("future_threat", m.start(), m.end(), w.weight)
+                        for m in w.pattern.finditer(text, sent.start, sent.end)
+                    ]
             for m in _EMO_PUNCT.finditer(text, sent.start, sent.end):
                 hits.append(("emotional_punctuation", m.start(), m.end(), 0.9 if len(m.group()) > 1 else 0.6))
             for m in _CAPS.finditer(text, sent.start, sent.end):
-                inside_entity = any(f == part.field and s <= m.start() and m.end() <= e for f, s, e in entity_spans)
+                inside_entity = any(
+                    f == part.field and s <= m.start() and m.end() <= e for f, s, e in entity_spans
+                )
                 if not inside_entity and not m.group().isdigit():
                     hits.append(("all_caps", m.start(), m.end(), 0.7))
             in_quote = any(f == part.field and s <= sent.start < e for f, s, e in quoted)
             q = _question_score(sent, text, lex.rhetorical_starts if lex else None)
             if q and not in_quote and part.field == "body":
                 hits.append(("rhetorical_question", sent.start, sent.end, q))
-            hits += [("scare_quotes", s, e, 0.6) for f, s, e in scare if f == part.field and sent.start <= s < sent.end]
+            hits += [
+                ("scare_quotes", s, e, 0.6)
+                for f, s, e in scare
+                if f == part.field and sent.start <= s < sent.end
+            ]
             # A modal inside a threat construction ('could lead to') is the threat, not a hedge.
             threats = [(s, e) for n, s, e, _ in hits if n == "future_threat"]
             hits = [h for h in hits if h[0] != "hedge" or not any(s <= h[1] < e for s, e in threats)]
             counts = dict.fromkeys(SIGNALS, 0)
             for name, s, e, score in sorted(hits, key=lambda h: h[1]):
                 counts[name] += 1
-                section.findings.append(make(doc, part.field, s, e, name, score, EXPLAIN[name], sentence=sent.index))
-            rows.append(SentenceSignals(index=sent.index, field=part.field, start=sent.start, end=sent.end,
-                                        counts=counts))  # fmt: skip
+                section.findings.append(
+                    make(doc, part.field, s, e, name, score, EXPLAIN[name], sentence=sent.index)
+                )
+            rows.append(
+                SentenceSignals(
+                    index=sent.index, field=part.field, start=sent.start, end=sent.end, counts=counts
+                )
+            )
     section.fields["sentences"] = rows
     return section

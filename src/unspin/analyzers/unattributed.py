@@ -27,22 +27,38 @@ def analyze(doc: Doc) -> Section:
             best = None
             for w in lex.unattributed:
                 for m in w.pattern.finditer(part.text, sent.start, sent.end):
-                    if not _inside(quoted, part.field, m.start()) and (best is None or w.weight > best[0].weight):
+                    if not _inside(quoted, part.field, m.start()) and (
+                        best is None or w.weight > best[0].weight
+                    ):
                         best = (w, m)
             if best is None:
                 continue
             w, m = best
             aid = f"U{len(out) + 1}"
-            out.append(Assertion(
-                id=aid, span=span_of(doc, part.field, sent.start, sent.end),
-                trigger=span_of(doc, part.field, m.start(), m.end()), pattern=w.source, confidence=w.weight,
-                explanation=f"'{m.group(0)}' presents this statement on no named authority: "
-                "a claim to check first.",
-            ))  # fmt: skip
-            section.findings.append(make(
-                doc, part.field, sent.start, sent.end, "unattributed assertion", w.weight,
-                f"Asserted without a named source (cue: '{m.group(0)}').", assertion_id=aid,
-                trigger_start=m.start(), trigger_end=m.end(),
-            ))  # fmt: skip
+            out.append(
+                Assertion(
+                    id=aid,
+                    span=span_of(doc, part.field, sent.start, sent.end),
+                    trigger=span_of(doc, part.field, m.start(), m.end()),
+                    pattern=w.source,
+                    confidence=w.weight,
+                    explanation=f"'{m.group(0)}' presents this statement on no named authority: "
+                    "a claim to check first.",
+                )
+            )
+            section.findings.append(
+                make(
+                    doc,
+                    part.field,
+                    sent.start,
+                    sent.end,
+                    "unattributed assertion",
+                    w.weight,
+                    f"Asserted without a named source (cue: '{m.group(0)}').",
+                    assertion_id=aid,
+                    trigger_start=m.start(),
+                    trigger_end=m.end(),
+                )
+            )
     section.fields["unattributed"] = out
     return section

@@ -25,7 +25,9 @@ _PATH_LIKE = re.compile(r"^[^\s]+\.[A-Za-z0-9]{1,8}$|^[^\s]*/[^\s]*$")
 
 def _check_size(n: int, limit: int, source: str) -> None:
     if n > limit:
-        raise IngestError(source, f"input is {n:,} bytes, over the {limit:,}-byte limit (raise it with --max-bytes)")
+        raise IngestError(
+            source, f"input is {n:,} bytes, over the {limit:,}-byte limit (raise it with --max-bytes)"
+        )
 
 
 def load_path(path: Path, *, row_id: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:

@@ -90,7 +90,7 @@ def article_from_corpus(path: Path, row_id: str | None) -> Article:
         if isinstance(row, IngestError):
             raise row
         return article_from_row(row, f"{path}:{n}")
-    for n, row in rows:
+    for _n, row in rows:
         if isinstance(row, IngestError):
             continue
         if str(row.get("id")) == row_id:

@@ -26,8 +26,8 @@ def split_title(text: str) -> tuple[str, str, int]:
     Returns (title, body, body_offset) where body_offset is the body's offset in ``text``.
     """
     m = _TITLE_BREAK.match(text)
-    if m and text[m.end():].strip() and len(m.group(1)) <= 400:
-        return m.group(1).strip(), text[m.end():], m.end()
+    if m and text[m.end() :].strip() and len(m.group(1)) <= 400:
+        return m.group(1).strip(), text[m.end() :], m.end()
     return "", text, 0
 
 
@@ -39,4 +39,6 @@ def article_from_text(
     offset = 0
     if title is None and split:
         title, text, offset = split_title(text)
-    return Article(title=(title or "").strip(), body=text, source_kind=kind, source=source, body_offset=offset)
+    return Article(
+        title=(title or "").strip(), body=text, source_kind=kind, source=source, body_offset=offset
+    )

@@ -47,10 +47,29 @@ def language_detector() -> Any:
     from lingua import Language, LanguageDetectorBuilder
 
     langs = [
-        Language.ENGLISH, Language.RUSSIAN, Language.UKRAINIAN, Language.GERMAN, Language.FRENCH,
-        Language.ITALIAN, Language.POLISH, Language.SPANISH, Language.GREEK, Language.GEORGIAN,
-        Language.BULGARIAN, Language.BELARUSIAN, Language.SERBIAN, Language.CZECH, Language.SLOVAK,
-        Language.ROMANIAN, Language.HUNGARIAN, Language.LITHUANIAN, Language.LATVIAN, Language.ESTONIAN,
-        Language.PORTUGUESE, Language.DUTCH, Language.ARABIC, Language.TURKISH,
-    ]  # fmt: skip
+        Language.ENGLISH,
+        Language.RUSSIAN,
+        Language.UKRAINIAN,
+        Language.GERMAN,
+        Language.FRENCH,
+        Language.ITALIAN,
+        Language.POLISH,
+        Language.SPANISH,
+        Language.GREEK,
+        Language.GEORGIAN,
+        Language.BULGARIAN,
+        Language.BELARUSIAN,
+        Language.SERBIAN,
+        Language.CZECH,
+        Language.SLOVAK,
+        Language.ROMANIAN,
+        Language.HUNGARIAN,
+        Language.LITHUANIAN,
+        Language.LATVIAN,
+        Language.ESTONIAN,
+        Language.PORTUGUESE,
+        Language.DUTCH,
+        Language.ARABIC,
+        Language.TURKISH,
+    ]
     return LanguageDetectorBuilder.from_languages(*langs).build()

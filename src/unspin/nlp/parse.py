@@ -109,4 +109,6 @@ def parse(article: Article, language: str | None = None) -> Doc:
         segment, ner_model = _segment_spacy(models.spacy_multilingual(), with_ner=False), None
     title = _build_part("title", article.title, segment, 0)
     body = _build_part("body", article.body, segment, len(title.sentences))
-    return Doc(article=article, language=lang, language_confidence=conf, ner_model=ner_model, title=title, body=body)
+    return Doc(
+        article=article, language=lang, language_confidence=conf, ner_model=ner_model, title=title, body=body
+    )

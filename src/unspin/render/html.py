@@ -6,6 +6,7 @@ as JSON with '<', '>' and '&' escaped, so '</script>' in an article cannot end t
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ def segments(text: str, findings: list[Finding]) -> list[Segment]:
     """Cut text at every finding boundary; each piece knows which findings cover it."""
     cuts = sorted({0, len(text)} | {f.start for f in findings} | {f.end for f in findings})
     out = []
-    for s, e in zip(cuts, cuts[1:], strict=False):
+    for s, e in itertools.pairwise(cuts):
         covering = [f for f in findings if f.start <= s and e <= f.end and f.end > f.start]
         kinds = sorted({f.kind for f in covering}, key=list(KINDS).index)
         tip = "\n".join(f"{KINDS[f.kind][0]}: {f.explanation}" for f in covering)
@@ -51,28 +52,39 @@ def segments(text: str, findings: list[Finding]) -> list[Segment]:
 def _safe_json(data: object) -> Markup:
     raw = json.dumps(data, ensure_ascii=False)
     raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(raw)  # noqa: S704 - escaped above for a <script type="application/json"> block
+    return Markup(raw)
 
 
 _env = Environment(
-    loader=PackageLoader("unspin.render", "templates"), autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True, lstrip_blocks=True,
-)  # fmt: skip
+    loader=PackageLoader("unspin.render", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def render_html(report: Report) -> str:
     """The Report as one HTML page that needs no network."""
     by_field = {
-        name: segments(report.title if name == "title" else report.body,
-                       [f for f in report.findings if f.field == name and f.kind in KINDS])
+        name: segments(
+            report.title if name == "title" else report.body,
+            [f for f in report.findings if f.field == name and f.kind in KINDS],
+        )
         for name in ("title", "body")
-    }  # fmt: skip
+    }
     counts = Counter(f.kind for f in report.findings)
     legend = [(k, label, colour, counts[k]) for k, (label, colour) in KINDS.items() if counts[k]]
     signal_counts = Counter(f.label for f in report.findings if f.kind == "signal").most_common()
-    data = {f.id: f.model_dump(mode="json", include={"kind", "label", "text", "score", "explanation"})
-            for f in report.findings}  # fmt: skip
+    data = {
+        f.id: f.model_dump(mode="json", include={"kind", "label", "text", "score", "explanation"})
+        for f in report.findings
+    }
     return _env.get_template("report.html.j2").render(
-        r=report, title_segments=by_field["title"], body_segments=by_field["body"], legend=legend,
-        signal_counts=signal_counts, data_json=_safe_json(data), kinds=KINDS,
-    )  # fmt: skip
+        r=report,
+        title_segments=by_field["title"],
+        body_segments=by_field["body"],
+        legend=legend,
+        signal_counts=signal_counts,
+        data_json=_safe_json(data),
+        kinds=KINDS,
+    )

@@ -30,19 +30,29 @@ def print_summary(report: Report, console: Console) -> None:
     console.print("  findings: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none")
     multi = [e for e in report.entities if e.multiple_spellings]
     for e in multi:
-        console.print(f"  [yellow]spelt {len(e.spellings)} ways[/yellow]: {e.canonical} ← {', '.join(e.spellings)}")
+        console.print(
+            f"  [yellow]spelt {len(e.spellings)} ways[/yellow]: {e.canonical} ← {', '.join(e.spellings)}"
+        )
     if report.naming and report.naming.convention != "none":
         n = report.naming
-        console.print(f"  place names: [magenta]{n.convention}[/magenta] "
-                      f"({n.russian_derived} Russian-derived, {n.ukrainian_derived} Ukrainian-derived: "
-                      f"{', '.join(sorted({x.form for x in n.evidence}))})")  # fmt: skip
+        console.print(
+            f"  place names: [magenta]{n.convention}[/magenta] "
+            f"({n.russian_derived} Russian-derived, {n.ukrainian_derived} Ukrainian-derived: "
+            f"{', '.join(sorted({x.form for x in n.evidence}))})"
+        )
     if report.quotes:
         t = Table(title="Quotes", show_lines=False, expand=False)
         for col in ("id", "type", "quote", "speaker", "source", "conf"):
             t.add_column(col)
         for q in report.quotes:
-            t.add_row(q.id, q.type, _clip(q.span.text, 60), q.speaker.name if q.speaker else "—",
-                      q.source.name if q.source else "—", f"{q.confidence:.2f}")  # fmt: skip
+            t.add_row(
+                q.id,
+                q.type,
+                _clip(q.span.text, 60),
+                q.speaker.name if q.speaker else "—",
+                q.source.name if q.source else "—",
+                f"{q.confidence:.2f}",
+            )
         console.print(t)
     for u in report.unattributed:
         console.print(f"  [red]unattributed[/red] ({u.trigger.text}): {_clip(u.span.text)}")

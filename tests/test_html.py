@@ -1,0 +1,88 @@
+"""HTML report: highlights every finding kind, escapes all article content, runs no article script."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import report_for_text
+from unspin.model import Report
+from unspin.render import render_html
+
+ATTACK_TITLE = 'Breaking <script>document.title="pwned"</script> news'
+ATTACK_BODY = (
+    'It is reported that "><img src=x onerror="document.title=\'pwned\'"> troops moved. '
+    "\"We will not allow </script><script>document.title='pwned'</script> this,\" Peskov said."
+)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+
+@pytest.fixture(scope="module")
+def attack_html() -> str:
+    return render_html(report_for_text(ATTACK_BODY, language="en", title=ATTACK_TITLE))
+
+
+def test_article_content_is_escaped(attack_html: str) -> None:
+    parser = _Tags()
+    parser.feed(attack_html)
+    assert "img" not in parser.tags
+    assert parser.tags.count("script") == 2  # the JSON data block and unspin's own script
+    assert "<script>document.title" not in attack_html and "<img src=x" not in attack_html
+    assert "&lt;script&gt;document.title=&#34;pwned&#34;&lt;/script&gt;" in attack_html
+    data = re.search(r'<script type="application/json" id="unspin-data">(.*?)</script>', attack_html, re.S)
+    assert data and "</" not in data.group(1)
+
+
+def test_every_finding_kind_is_highlighted(example_report: Report) -> None:
+    html = render_html(example_report)
+    for kind in {f.kind for f in example_report.findings}:
+        assert f"k-{kind}" in html
+    for f in example_report.findings:
+        assert f.id in html
+    assert "The Globe and Mail" in html and "russian-derived" in html
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (.ci/run installs it)")
+def test_browser_runs_no_article_script(attack_html: str, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(attack_html, encoding="utf-8")
+    dom = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
+    ).stdout
+    assert "<title>unspin report" in dom and "pwned</title>" not in dom
+    assert "<img" not in dom
+    assert 'class="hl ' in dom  # the page's own script and markup survived
