@@ -26,10 +26,12 @@ class _Mention:
     origin: str = "ner"
 
 
-def gazetteer_hits(part: Part) -> list[tuple[int, int, names.GazetteerEntry]]:
-    """Every place or person form from the variant tables found in the part's text."""
-    pattern, groups = names.gazetteer()
-    return [(m.start(), m.end(), groups[m.lastgroup]) for m in pattern.finditer(part.text) if m.lastgroup]
+def gazetteer_hits(doc: Doc, part: Part) -> list[tuple[int, int, names.GazetteerEntry]]:
+    """Every place or person form from the variant tables found in the part (computed once per Doc)."""
+    key = f"gazetteer:{part.field}"
+    if key not in doc.cache:
+        doc.cache[key] = names.gazetteer().find(part.text)
+    return doc.cache[key]
 
 
 def _extend_first_name(part: Part, start: int) -> int:
@@ -55,7 +57,7 @@ def collect_mentions(doc: Doc) -> list[_Mention]:
     out: list[_Mention] = []
     for part in doc.parts:
         cands: list[_Mention] = []
-        for s, e, entry in gazetteer_hits(part):
+        for s, e, entry in gazetteer_hits(doc, part):
             if entry.type == "PER" and " " not in entry.form:
                 other = _other_first_name(part, s, entry.first_name)
                 if other is not None:

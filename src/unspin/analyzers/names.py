@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -65,7 +66,6 @@ _FOLDS = [
     ("c", "k"),
     ("ł", "l"),
 ]
-_CYRILLIC_ENDING = r"(?:[а-яёіїєґ]{0,3})"
 
 
 def transliterate(text: str) -> str:
@@ -105,17 +105,62 @@ class GazetteerEntry:
     first_name: str | None = None  # for people: the first-name group
 
 
-def _form_pattern(form: str) -> str:
-    body = re.escape(form).replace("\\ ", r"\s+").replace("'", "['’]?")
-    if is_cyrillic(form):
-        stem = re.escape(form[:-1]) if form[-1] in "аяоеьйыиі" else body
-        return rf"(?<![\w-]){stem}{_CYRILLIC_ENDING}(?![\w-])"
-    return rf"(?<![\w-]){body}(?![\w])"
+_GAZ_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_STEM_VOWELS = "аяоеьйыиі"
+MAX_ENDING = 3  # Russian/Ukrainian case endings are at most three letters ('Киевом', 'Одессой')
+
+
+def _key(words: list[str]) -> tuple[str, ...]:
+    return tuple(w.replace("’", "'") for w in words)
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Every place and person form from the variant tables, looked up by word n-grams."""
+
+    exact: dict[tuple[str, ...], GazetteerEntry]
+    stems: dict[tuple[str, ...], GazetteerEntry]  # Cyrillic forms with the last word cut to its stem
+    max_words: int
+
+    def lookup(self, words: list[str]) -> tuple[GazetteerEntry, int] | None:
+        """The entry these words spell, and how many characters of the last word belong to the name."""
+        key = _key(words)
+        if key in self.exact:
+            return self.exact[key], len(words[-1])
+        last = key[-1]
+        for suffix in ("'s", "s'"):  # English possessive: "Kiev's"
+            if last.endswith(suffix) and (*key[:-1], last[: -len(suffix)]) in self.exact:
+                return self.exact[(*key[:-1], last[: -len(suffix)])], len(last) - len(suffix)
+        if is_cyrillic(last):
+            for cut in range(0, MAX_ENDING + 1):
+                stem = last[: len(last) - cut] if cut else last
+                if len(stem) >= 3 and last[len(stem) :].islower() and (*key[:-1], stem) in self.stems:
+                    return self.stems[(*key[:-1], stem)], len(last)
+        return None
+
+    def find(self, text: str) -> list[tuple[int, int, GazetteerEntry]]:
+        """Longest-first matches of table forms in ``text``, as (start, end, entry)."""
+        words = [(m.start(), m.end(), m.group()) for m in _GAZ_WORD.finditer(text)]
+        hits, i = [], 0
+        while i < len(words):
+            for n in range(min(self.max_words, len(words) - i), 0, -1):
+                seg = words[i : i + n]
+                if any(text[a[1] : b[0]].strip() for a, b in itertools.pairwise(seg)):
+                    continue  # a name's words are separated by spaces only
+                found = self.lookup([w[2] for w in seg])
+                if found:
+                    entry, last_len = found
+                    hits.append((seg[0][0], seg[-1][0] + last_len, entry))
+                    i += n
+                    break
+            else:
+                i += 1
+        return hits
 
 
 @lru_cache(maxsize=1)
-def gazetteer() -> tuple[re.Pattern[str], dict[str, GazetteerEntry]]:
-    """One compiled alternation over every place and person form, and the entry for each group name."""
+def gazetteer() -> Gazetteer:
+    """The variant tables as a lookup index; longer forms win because lookup tries longer n-grams first."""
     data = resources.load("variants")
     entries: list[GazetteerEntry] = []
     for place in data["places"]:
@@ -136,11 +181,16 @@ def gazetteer() -> tuple[re.Pattern[str], dict[str, GazetteerEntry]]:
                         )
                     )
             entries.append(GazetteerEntry(surname, person["canonical"], "PER", None, person["first_name"]))
-    # Longest forms first so that 'Oleksiy Reznikov' wins over 'Reznikov' inside the alternation.
-    entries.sort(key=lambda e: -len(e.form))
-    groups = {f"g{i}": e for i, e in enumerate(entries)}
-    pattern = "|".join(f"(?P<{g}>{_form_pattern(e.form)})" for g, e in groups.items())
-    return re.compile(pattern), groups
+    exact: dict[tuple[str, ...], GazetteerEntry] = {}
+    stems: dict[tuple[str, ...], GazetteerEntry] = {}
+    for e in entries:
+        words = e.form.split()
+        exact.setdefault(_key(words), e)
+        if is_cyrillic(e.form):
+            last = words[-1]
+            stem = last[:-1] if last[-1] in _STEM_VOWELS else last
+            stems.setdefault(_key([*words[:-1], stem]), e)
+    return Gazetteer(exact, stems, max(len(e.form.split()) for e in entries))
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,9 @@ def analyze(doc: Doc) -> Section:
     evidence: list[NamingEvidence] = []
     for part in doc.parts:
         hits = [
-            (s, e, g.canonical, g.convention, g.form) for s, e, g in gazetteer_hits(part) if g.type == "LOC"
+            (s, e, g.canonical, g.convention, g.form)
+            for s, e, g in gazetteer_hits(doc, part)
+            if g.type == "LOC"
         ]
         for pattern, p in _phrases():
             hits += [

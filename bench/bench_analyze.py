@@ -1,0 +1,114 @@
+"""Benchmark `unspin analyze` on a 1,000-word article: cold start, warm latency, throughput, peak memory.
+
+Run with `make bench` (or `python bench/bench_analyze.py --runs 30`). Numbers go to docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "nato-donbass.txt"
+
+
+def article_of(words: int) -> str:
+    """The bundled example's body repeated (paragraph by paragraph) up to ``words`` words, with its title."""
+    title, body = EXAMPLE.read_text(encoding="utf-8").split("\n\n", 1)
+    paragraphs = [p for p in body.split("\n") if p.strip()]
+    out: list[str] = []
+    n = 0
+    while n < words:
+        for p in paragraphs:
+            if n >= words:
+                break
+            out.append(p)
+            n += len(p.split())
+    return f"{title}\n\n" + "\n\n".join(out) + "\n"
+
+
+def cold_start(path: Path, runs: int) -> tuple[list[float], float]:
+    """Wall time of the whole CLI in a fresh process (imports and model loading included), and its peak RSS."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "unspin.cli", "analyze", str(path), "-f", "json", "-o", os.devnull],
+            check=True,
+        )
+        times.append(time.perf_counter() - t)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return times, peak_mb
+
+
+def warm(path: Path, runs: int) -> dict[str, object]:
+    """In-process latency after the first call has loaded every model."""
+    import unspin
+
+    article = unspin.load_article(path)
+    t = time.perf_counter()
+    first = unspin.analyze_article(article)
+    first_call = time.perf_counter() - t
+    times, per_analyzer = [], {}
+    for _ in range(runs):
+        t = time.perf_counter()
+        report = unspin.analyze_article(article)
+        times.append(time.perf_counter() - t)
+        for k, v in report.timings_ms.items():
+            per_analyzer.setdefault(k, []).append(v)
+    return {
+        "words": first.article.word_count,
+        "first_call_s": first_call,
+        "median_ms": statistics.median(times) * 1000,
+        "p95_ms": sorted(times)[max(0, int(len(times) * 0.95) - 1)] * 1000,
+        "articles_per_s": 1 / statistics.median(times),
+        "per_analyzer_ms": {k: round(statistics.median(v), 1) for k, v in per_analyzer.items()},
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--words", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=20, help="warm runs")
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "article-1000w.txt"
+        path.write_text(article_of(args.words), encoding="utf-8")
+        cold_times, cold_peak = cold_start(path, args.cold_runs)
+        result = warm(path, args.runs)
+    result.update(
+        cold_start_median_s=statistics.median(cold_times),
+        cold_peak_rss_mb=cold_peak,
+        machine=f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    )
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"unspin analyze, {result['words']}-word article — {result['machine']}")
+    print(
+        f"  cold start (CLI, fresh process, models loaded): {result['cold_start_median_s']:.2f} s median "
+        f"of {args.cold_runs}, peak RSS {cold_peak:.0f} MB"
+    )
+    print(f"  first in-process call (model loading):         {result['first_call_s']:.2f} s")
+    print(
+        f"  warm: median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms "
+        f"→ {result['articles_per_s']:.1f} articles/s on one process"
+    )
+    print(f"  per stage (median ms): {result['per_analyzer_ms']}")
+    print(f"  peak RSS (warm process): {result['peak_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
