@@ -12,6 +12,7 @@ from unspin.nlp.doc import Doc, Part
 
 NER_SCORE, GAZETTEER_SCORE = 0.85, 0.95
 _TYPES = {"PER", "LOC", "ORG", "GROUP"}
+_TYPE_WORDS = {"PER": "person", "LOC": "place", "ORG": "organisation", "GROUP": "group"}
 
 
 @dataclass
@@ -250,7 +251,8 @@ def analyze(doc: Doc) -> Section:
             for m in ms:
                 if m.normal in spellings and m.normal not in seen:
                     seen.add(m.normal)
-                    others = ", ".join(f"'{s}'" for s in spellings if s != m.normal)
+                    quoted = [f"'{s}'" for s in spellings]
+                    listed = ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
                     section.findings.append(
                         make_spelling(
                             doc,
@@ -259,7 +261,7 @@ def analyze(doc: Doc) -> Section:
                             m.end,
                             "multiple spellings",
                             1.0,
-                            f"'{m.normal}' and {others} name the same {etype} ({canonical}) in this article: "
+                            f"{listed} all name the same {_TYPE_WORDS[etype]} ({canonical}) in this article: "
                             "inconsistent spelling often marks text stitched from several sources or translations.",
                             entity_id=eid,
                         )
