@@ -28,6 +28,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/unspin
 
 schema: $(STAMP)
 	$(BIN)/unspin schema --output schema/report.schema.json

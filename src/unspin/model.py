@@ -10,9 +10,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION: Literal["1.0"] = "1.0"
 
 TextField = Literal["title", "body"]
+SourceKind = Literal["text", "txt", "html", "url", "corpus"]
+EntityType = Literal["PER", "LOC", "ORG", "GROUP"]
+PartyKind = Literal["person", "organisation", "outlet", "document", "pronoun", "unknown"]
+PlaceConvention = Literal["russian-derived", "ukrainian-derived", "neutral"]
+TextConvention = Literal["russian-derived", "ukrainian-derived", "mixed", "none"]
+EntitySource = Literal["ner", "gazetteer", "ner+gazetteer"]
 
 
 class Article(BaseModel):
@@ -27,10 +33,12 @@ class Article(BaseModel):
     outlet: str | None = None
     author: str | None = None
     date: str | None = None
-    source_kind: Literal["text", "txt", "html", "url", "corpus"] = "text"
-    source: str | None = Field(None, description="Where the article came from: a path, a URL or 'stdin'.")
+    source_kind: SourceKind = "text"
+    source: str | None = Field(
+        default=None, description="Where the article came from: a path, a URL or 'stdin'."
+    )
     body_offset: int = Field(
-        0,
+        default=0,
         description="Offset of the body in the original file, so offsets can be mapped back (SemEval .txt).",
     )
 
@@ -81,7 +89,7 @@ class Entity(BaseModel):
 
     id: str
     canonical: str
-    type: Literal["PER", "LOC", "ORG", "GROUP"]
+    type: EntityType
     variants: list[EntityVariant]
     mention_count: int
     multiple_spellings: bool = Field(
@@ -89,7 +97,7 @@ class Entity(BaseModel):
         "grammatical case endings do not count)."
     )
     spellings: list[str] = Field(default_factory=list, description="The distinct spellings that count.")
-    source: Literal["ner", "gazetteer", "ner+gazetteer"] = "ner"
+    source: EntitySource = "ner"
 
 
 class NamingEvidence(BaseModel):
@@ -97,14 +105,14 @@ class NamingEvidence(BaseModel):
 
     canonical: str
     form: str
-    convention: Literal["russian-derived", "ukrainian-derived", "neutral"]
+    convention: PlaceConvention
     span: Span
 
 
 class NamingConvention(BaseModel):
     """Which naming convention the text uses for Ukrainian places."""
 
-    convention: Literal["russian-derived", "ukrainian-derived", "mixed", "none"]
+    convention: TextConvention
     russian_derived: int
     ukrainian_derived: int
     explanation: str
@@ -117,7 +125,7 @@ class Party(BaseModel):
     name: str
     span: Span
     entity_id: str | None = None
-    kind: Literal["person", "organisation", "outlet", "document", "pronoun", "unknown"] = "unknown"
+    kind: PartyKind = "unknown"
 
 
 class Quote(BaseModel):

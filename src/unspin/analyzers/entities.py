@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import cast
 
 from unspin.analyzers import names
 from unspin.analyzers.base import FindingMaker, Section, span_of
-from unspin.model import Entity, EntityVariant, TextField
+from unspin.model import Entity, EntitySource, EntityType, EntityVariant, TextField
 from unspin.nlp.doc import Doc, Part
 
 NER_SCORE, GAZETTEER_SCORE = 0.85, 0.95
@@ -203,15 +204,16 @@ def analyze(doc: Doc) -> Section:
     for n, ms in enumerate(group_mentions(collect_mentions(doc)), start=1):
         eid = f"E{n}"
         canonical = _canonical(ms)
-        etype = (
-            "PER" if any(m.type == "PER" for m in ms) else Counter(m.type for m in ms).most_common(1)[0][0]
-        )
+        types = [m.type for m in ms]
+        etype = cast(EntityType, "PER" if "PER" in types else Counter(types).most_common(1)[0][0])
         spellings = _spellings(ms, etype)
         variants: dict[str, list[_Mention]] = defaultdict(list)
         for m in ms:
             variants[m.text].append(m)
         origins = {m.origin for m in ms}
-        source = "ner" if origins == {"ner"} else "gazetteer" if origins == {"gazetteer"} else "ner+gazetteer"
+        source: EntitySource = (
+            "ner" if origins == {"ner"} else "gazetteer" if origins == {"gazetteer"} else "ner+gazetteer"
+        )
         entities.append(
             Entity(
                 id=eid,

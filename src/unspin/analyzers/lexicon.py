@@ -46,7 +46,7 @@ def _weighted(items: list[dict[str, object]]) -> tuple[Weighted, ...]:
         Weighted(
             re.compile(rf"(?<![\w-]){it['pattern']}(?![\w-])", re.IGNORECASE),
             str(it["pattern"]),
-            float(it["weight"]),
+            float(str(it["weight"])),
         )  # type: ignore[arg-type]
         for it in items
     )

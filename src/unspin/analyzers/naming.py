@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import cast
 
 from unspin import resources
 from unspin.analyzers.base import FindingMaker, Section, span_of
 from unspin.analyzers.entities import gazetteer_hits
-from unspin.model import NamingConvention, NamingEvidence
+from unspin.model import NamingConvention, NamingEvidence, PlaceConvention, TextConvention
 from unspin.nlp.doc import Doc
 
 
@@ -40,7 +41,7 @@ def analyze(doc: Doc) -> Section:
                 NamingEvidence(
                     canonical=canonical,
                     form=part.text[s:e],
-                    convention=convention,
+                    convention=cast(PlaceConvention, convention),
                     span=span_of(doc, part.field, s, e),
                 )
             )
@@ -52,10 +53,10 @@ def analyze(doc: Doc) -> Section:
             section.findings.append(make(doc, part.field, s, e, convention, 0.95, why, canonical=canonical))
     ru = sum(1 for x in evidence if x.convention == "russian-derived")
     uk = len(evidence) - ru
-    convention = (
+    overall: TextConvention = (
         "none" if not evidence else "mixed" if ru and uk else "russian-derived" if ru else "ukrainian-derived"
     )
-    if convention == "none":
+    if overall == "none":
         explanation = "No Ukrainian place name with competing spellings was found."
     else:
         explanation = (
@@ -69,7 +70,7 @@ def analyze(doc: Doc) -> Section:
                 "preposition ('на/в Украине') and Ukrainian-style forms are telling."
             )
     section.fields["naming"] = NamingConvention(
-        convention=convention,
+        convention=overall,
         russian_derived=ru,
         ukrainian_derived=uk,
         explanation=explanation,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from unspin.analyzers.base import FindingMaker, Section, span_of
 from unspin.analyzers.lexicon import Lexicon, lexicon, outlets
-from unspin.model import Party, Quote
+from unspin.model import Party, PartyKind, Quote
 from unspin.nlp.doc import Doc, Part
 
 # Opening mark -> marks that close it. '“' closes '„' (German/Russian) but opens in English.
@@ -129,7 +129,7 @@ class QuoteAttributor:
             if f == part.field
         ]
 
-    def party_at(self, s: int, e: int, kind: str) -> Party:
+    def party_at(self, s: int, e: int, kind: PartyKind) -> Party:
         eid = next((m[2] for m in self.mentions if m[0] < e and s < m[1]), None)
         return Party(
             name=self.part.text[s:e], span=span_of(self.doc, self.part.field, s, e), entity_id=eid, kind=kind
@@ -144,7 +144,7 @@ class QuoteAttributor:
                 return (0 if m[3] == "PER" else 1, min(abs(m[0] - cue_pos), abs(m[1] - cue_pos)))
 
             s, e, eid, etype, canonical = min(cands, key=rank)
-            kind = "person" if etype == "PER" else "organisation"
+            kind: PartyKind = "person" if etype == "PER" else "organisation"
             if outlets().fullmatch(self.part.text[s:e]):
                 kind = "outlet"
             return Party(
@@ -365,22 +365,22 @@ def analyze(doc: Doc) -> Section:
                 scare.append((part.field, q.open + 1, q.close))
     quotes.sort(key=lambda q: (q.span.field != "title", q.span.start))
     mk_quote, mk_speaker, mk_source = FindingMaker("quote"), FindingMaker("speaker"), FindingMaker("source")
-    for n, q in enumerate(quotes, start=1):
-        q.id = f"Q{n}"
+    for n, quote in enumerate(quotes, start=1):
+        quote.id = f"Q{n}"
         section.findings.append(
             mk_quote(
                 doc,
-                q.span.field,
-                q.span.start,
-                q.span.end,
-                q.type,
-                q.confidence,
-                q.explanation,
-                quote_id=q.id,
+                quote.span.field,
+                quote.span.start,
+                quote.span.end,
+                quote.type,
+                quote.confidence,
+                quote.explanation,
+                quote_id=quote.id,
             )
         )
-        if q.speaker:
-            sp = q.speaker
+        if quote.speaker:
+            sp = quote.speaker
             section.findings.append(
                 mk_speaker(
                     doc,
@@ -388,14 +388,14 @@ def analyze(doc: Doc) -> Section:
                     sp.span.start,
                     sp.span.end,
                     sp.kind,
-                    q.confidence,
-                    f"Speaker of quote {q.id}" + (f" (cue: '{q.cue}')" if q.cue else ""),
-                    quote_id=q.id,
+                    quote.confidence,
+                    f"Speaker of quote {quote.id}" + (f" (cue: '{quote.cue}')" if quote.cue else ""),
+                    quote_id=quote.id,
                     entity_id=sp.entity_id,
                 )
             )
-        if q.source:
-            so = q.source
+        if quote.source:
+            so = quote.source
             section.findings.append(
                 mk_source(
                     doc,
@@ -404,8 +404,8 @@ def analyze(doc: Doc) -> Section:
                     so.span.end,
                     so.kind,
                     0.8,
-                    f"Quote {q.id} is attributed to this {so.kind}.",
-                    quote_id=q.id,
+                    f"Quote {quote.id} is attributed to this {so.kind}.",
+                    quote_id=quote.id,
                 )
             )
     doc.cache["quote_ranges"] = ranges

@@ -6,12 +6,14 @@ import trafilatura
 
 from unspin.errors import IngestError
 from unspin.ingest.text import check_text
-from unspin.model import Article
+from unspin.model import Article, SourceKind
 
 MIN_WORDS = 5
 
 
-def article_from_html(html: str, source: str, *, url: str | None = None, kind: str = "html") -> Article:
+def article_from_html(
+    html: str, source: str, *, url: str | None = None, kind: SourceKind = "html"
+) -> Article:
     """Extract title, body, author, date and site name; raise IngestError when no text can be extracted."""
     if not html.strip():
         raise IngestError(source, "empty HTML document")
@@ -21,19 +23,20 @@ def article_from_html(html: str, source: str, *, url: str | None = None, kind: s
         )
     except Exception as exc:  # trafilatura raises a variety of parser errors on broken markup
         raise IngestError(source, f"HTML could not be parsed ({type(exc).__name__})") from exc
-    text = getattr(doc, "text", None) if doc is not None else None
-    words = len((text or "").split())
+    text: str = (getattr(doc, "text", None) or "") if doc is not None else ""
+    words = len(text.split())
     if words < MIN_WORDS:
         # A page of navigation alone ('Home') is not an article.
         raise IngestError(source, f"no extractable article text in the HTML page ({words} words found)")
     body = check_text(text, source)
+    meta = {k: getattr(doc, k, None) or None for k in ("title", "url", "sitename", "author", "date")}
     return Article(
-        title=(doc.title or "").strip(),
+        title=(meta["title"] or "").strip(),
         body=body,
-        url=url or doc.url,
-        outlet=doc.sitename or None,
-        author=doc.author or None,
-        date=doc.date or None,
+        url=url or meta["url"],
+        outlet=meta["sitename"],
+        author=meta["author"],
+        date=meta["date"],
         source_kind=kind,
         source=source,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from unspin.errors import IngestError
-from unspin.model import Article
+from unspin.model import Article, SourceKind
 
 _TITLE_BREAK = re.compile(r"\A([^\n]+)\n[ \t\r]*\n")
 
@@ -32,7 +32,12 @@ def split_title(text: str) -> tuple[str, str, int]:
 
 
 def article_from_text(
-    text: str, source: str = "text", *, title: str | None = None, kind: str = "text", split: bool = False
+    text: str,
+    source: str = "text",
+    *,
+    title: str | None = None,
+    kind: SourceKind = "text",
+    split: bool = False,
 ) -> Article:
     """An Article from a string; ``split`` applies the SemEval title convention."""
     text = check_text(text, source)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from unspin.model import Article, TextField
@@ -49,10 +50,10 @@ class Part:
 
     field: TextField
     text: str
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    sentences: list[Sentence] = field(default_factory=list)
-    tokens: list[Token] = field(default_factory=list)
-    mentions: list[Mention] = field(default_factory=list)
+    paragraphs: list[Paragraph] = dc_field(default_factory=list)
+    sentences: list[Sentence] = dc_field(default_factory=list)
+    tokens: list[Token] = dc_field(default_factory=list)
+    mentions: list[Mention] = dc_field(default_factory=list)
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence that contains ``offset``."""
@@ -70,7 +71,7 @@ class Doc:
     ner_model: str | None
     title: Part
     body: Part
-    cache: dict[str, Any] = field(default_factory=dict)  # analysers share derived results here
+    cache: dict[str, Any] = dc_field(default_factory=dict)  # analysers share derived results here
 
     @property
     def parts(self) -> tuple[Part, Part]:

@@ -19,7 +19,7 @@ Segmenter = Callable[[list[str]], list[tuple[list[tuple[int, int]], list[tuple[i
 
 def paragraphs_of(text: str) -> list[Paragraph]:
     """Paragraphs are non-empty lines (the SemEval convention), trimmed of surrounding whitespace."""
-    out = []
+    out: list[Paragraph] = []
     for m in _LINE.finditer(text):
         line = m.group()
         if not line.strip():
