@@ -115,6 +115,100 @@ def schema(
         sys.stdout.write(text)
 
 
+techniques_app = typer.Typer(no_args_is_help=True, help="Persuasion techniques in the shared tasks' formats.")
+app.add_typer(techniques_app, name="techniques")
+
+
+class TechniqueFormat(StrEnum):
+    semeval2023 = "semeval2023"
+    ptc_si = "ptc-si"
+    ptc_tc = "ptc-tc"
+    framing = "framing"
+    genre = "genre"
+
+
+@techniques_app.command("predict")
+def techniques_predict(
+    articles: Annotated[
+        Path, typer.Argument(help="Folder of articleNNN.txt files (offsets are into each file).")
+    ],
+    format: Annotated[
+        TechniqueFormat, typer.Option("--format", help="Output format.")
+    ] = TechniqueFormat.ptc_si,
+    template: Annotated[Path | None, typer.Option(help="TC gold-span template, for --format ptc-tc.")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the articles.")] = "en",
+) -> None:
+    """Predict techniques for every article of a folder, one line per span, to stdout."""
+    from unspin.analyzers.techniques import span_model
+    from unspin.datasets.ptc import read_articles
+    from unspin.render.formats import ptc_si_lines, ptc_tc_lines, read_tc_template
+
+    if not articles.is_dir():
+        _fail(f"{articles}: not a folder of articleNNN.txt files")
+    if lang != "en" and format in (TechniqueFormat.ptc_si, TechniqueFormat.ptc_tc):
+        _fail(f"{lang}: the PTC span model is English-only")
+    texts = read_articles(articles)
+    if not texts:
+        _fail(f"{articles}: no articleNNN.txt files")
+    if format in (TechniqueFormat.semeval2023, TechniqueFormat.framing, TechniqueFormat.genre):
+        _predict_paragraph_formats(texts, format)
+        return
+    model = span_model()
+    if format is TechniqueFormat.ptc_si:
+        for aid, text in texts.items():
+            for line in ptc_si_lines(aid, [(p.start, p.end) for p in model.spans(text)]):
+                typer.echo(line)
+        return
+    if template is None:
+        _fail("--format ptc-tc needs --template (the organisers' gold-span template)")
+        return
+    try:
+        rows = read_tc_template(template.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        _fail(f"{template}: {exc}")
+        return
+    by_article: dict[str, list[tuple[int, int]]] = {}
+    for aid, s, e in rows:
+        by_article.setdefault(aid, []).append((s, e))
+    labels: dict[tuple[str, int, int], str] = {}
+    for aid, spans in by_article.items():
+        if aid not in texts:
+            _fail(f"{template}: article {aid} is not in {articles}")
+        probs = model.classify(texts[aid], spans)
+        for (s, e), p in zip(spans, probs, strict=True):
+            labels[(aid, s, e)] = model.labels[int(p.argmax())]
+    for line in ptc_tc_lines((aid, labels[(aid, s, e)], s, e) for aid, s, e in rows):
+        typer.echo(line)
+
+
+def _predict_paragraph_formats(texts: dict[str, str], format: TechniqueFormat) -> None:
+    """SemEval-2023 lines: every non-empty paragraph line (numbered as in the organisers' templates)."""
+    from unspin.analyzers.paragraphs import paragraph_model
+
+    model = paragraph_model()
+    for aid, text in texts.items():
+        numbered = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+        result = model.predict([line for _, line in numbered])
+        if format is TechniqueFormat.semeval2023:
+            for (n, _), labels in zip(numbered, result["paragraph_labels"], strict=True):  # type: ignore[call-overload]
+                typer.echo(f"{aid}\t{n}\t{','.join(labels)}")
+        elif format is TechniqueFormat.framing:
+            typer.echo(f"{aid}\t{','.join(result['frames'])}")  # type: ignore[arg-type]
+        else:
+            typer.echo(f"{aid}\t{result['genre']}")
+
+
+def _register_task_apps() -> None:
+    from unspin.eval.cli import app as eval_app
+    from unspin.train.cli import app as train_app
+
+    app.add_typer(train_app, name="train")
+    app.add_typer(eval_app, name="eval")
+
+
+_register_task_apps()
+
+
 @app.command()
 def version() -> None:
     """Print unspin's version."""

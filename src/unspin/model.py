@@ -152,6 +152,50 @@ class Assertion(BaseModel):
     explanation: str
 
 
+class TechniqueSpan(BaseModel):
+    """A persuasion technique at a character span, in the SemEval-2020 and SemEval-2023 taxonomies."""
+
+    field: TextField = "body"
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    technique: str = Field(description="SemEval-2020 Task 11 (PTC) label, as the model predicts it.")
+    semeval2023: list[str] = Field(description="The SemEval-2023 Task 3 technique(s) this label covers.")
+    category: str = Field(description="SemEval-2023 category: Attack on Reputation, Justification, ...")
+    score: float = Field(ge=0.0, le=1.0, description="Calibrated probability that the span uses a technique.")
+    technique_probability: float = Field(ge=0.0, le=1.0, description="Calibrated probability of the label.")
+    alternatives: dict[str, float] = Field(default_factory=dict, description="Top labels and probabilities.")
+
+
+class LabelScore(BaseModel):
+    """A label with its probability."""
+
+    label: str
+    probability: float = Field(ge=0.0, le=1.0)
+
+
+class ParagraphTechniques(BaseModel):
+    """SemEval-2023 subtask 3: the techniques a paragraph uses (multi-label)."""
+
+    index: int
+    field: TextField
+    start: int
+    end: int
+    techniques: list[LabelScore]
+
+
+class ArticleClass(BaseModel):
+    """Framing (subtask 2, multi-label) and genre (subtask 1) of the whole article."""
+
+    frames: list[LabelScore]
+    genre: LabelScore
+    genre_probabilities: list[LabelScore]
+    zero_shot: bool = Field(
+        description="True when the language was not in the training data (en fr de it pl ru)."
+    )
+    model: str
+
+
 class SentenceSignals(BaseModel):
     """Per-sentence counts of the cheap text signals: features for later models, shown in the report."""
 
@@ -200,6 +244,9 @@ class Report(BaseModel):
     naming: NamingConvention | None = None
     quotes: list[Quote] = Field(default_factory=list)
     unattributed: list[Assertion] = Field(default_factory=list)
+    techniques: list[TechniqueSpan] = Field(default_factory=list)
+    paragraphs: list[ParagraphTechniques] = Field(default_factory=list)
+    classification: ArticleClass | None = None
     sentences: list[SentenceSignals] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Caveats: what could not be analysed and why.")
     timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from unspin.analyzers import entities, naming, quotes, signals, unattributed
+from unspin.analyzers import entities, naming, quotes, signals, techniques, unattributed
 from unspin.analyzers.base import Section
 from unspin.nlp.doc import Doc
 
@@ -18,6 +18,7 @@ ANALYZERS: dict[str, Callable[[Doc], Section]] = {
     "quotes": quotes.analyze,
     "unattributed": unattributed.analyze,
     "signals": signals.analyze,
+    "techniques": techniques.analyze,
 }
 
 __all__ = ["ANALYZERS", "Section"]

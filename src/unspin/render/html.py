@@ -18,6 +18,7 @@ from unspin.model import Finding, Report
 
 # kind -> (legend label, colour); styles per kind live in the template's CSS.
 KINDS = {
+    "technique": ("Persuasion technique", "#8b5cf6"),
     "quote": ("Quotation", "#fde68a"),
     "speaker": ("Speaker", "#1d4ed8"),
     "source": ("Source (outlet, document)", "#047857"),
@@ -75,6 +76,9 @@ def render_html(report: Report) -> str:
     counts = Counter(f.kind for f in report.findings)
     legend = [(k, label, colour, counts[k]) for k, (label, colour) in KINDS.items() if counts[k]]
     signal_counts = Counter(f.label for f in report.findings if f.kind == "signal").most_common()
+    categories: dict[str, Counter[str]] = {}
+    for t in report.techniques:
+        categories.setdefault(t.category, Counter())[t.technique.replace("_", " ")] += 1
     data = {
         f.id: f.model_dump(mode="json", include={"kind", "label", "text", "score", "explanation"})
         for f in report.findings
@@ -87,4 +91,5 @@ def render_html(report: Report) -> str:
         signal_counts=signal_counts,
         data_json=_safe_json(data),
         kinds=KINDS,
+        technique_categories=sorted(categories.items(), key=lambda kv: -sum(kv[1].values())),
     )

@@ -54,6 +54,15 @@ def print_summary(report: Report, console: Console) -> None:
                 f"{q.confidence:.2f}",
             )
         console.print(t)
+    if report.techniques:
+        by_cat = Counter(t.category for t in report.techniques)
+        top = Counter(t.technique.replace("_", " ") for t in report.techniques).most_common(4)
+        console.print(
+            f"  [magenta]techniques[/magenta] {len(report.techniques)}: "
+            + ", ".join(f"{c} {n}" for c, n in by_cat.most_common())
+            + " — "
+            + ", ".join(f"{t} ×{n}" for t, n in top)
+        )
     for u in report.unattributed:
         console.print(f"  [red]unattributed[/red] ({u.trigger.text}): {_clip(u.span.text)}")
     signals = Counter(f.label for f in report.findings if f.kind == "signal")

@@ -1,0 +1,16 @@
+"""Readers for the labelled corpora in the data directory (default ../shared/data), shared by train and eval."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path(os.environ.get("UNSPIN_DATA", "../shared/data"))
+
+
+def data_dir(path: str | Path | None = None) -> Path:
+    """The data directory, checked to exist."""
+    p = Path(path) if path else DEFAULT_DATA_DIR
+    if not p.is_dir():
+        raise FileNotFoundError(f"data directory {p} not found (pass --data DIR or set UNSPIN_DATA)")
+    return p

@@ -1,0 +1,93 @@
+"""`unspin eval …`: every reported score comes from one of these commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from unspin.datasets import data_dir
+
+app = typer.Typer(no_args_is_help=True, help="Evaluate shipped models with the tasks' official metrics.")
+
+
+@app.command("ptc")
+def ptc(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    split: Annotated[str, typer.Option(help="PTC split to score: dev (gold from PeerDA) or train.")] = "dev",
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped span model).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """SemEval-2020 Task 11 on PTC: SI span F1, TC micro-F1 on gold spans, calibration (ECE)."""
+    from unspin.analyzers.techniques import SPAN_MODEL
+    from unspin.datasets.ptc import load_ptc
+    from unspin.eval.techniques import evaluate_ptc
+    from unspin.models import artifact
+    from unspin.models.span_model import SpanModel
+
+    articles = load_ptc(data_dir(data), split)
+    r = evaluate_ptc(SpanModel(model or artifact(SPAN_MODEL)), articles)
+    result = {
+        "task": "semeval2020-task11",
+        "split": split,
+        "articles": r.articles,
+        "si": {"precision": r.si.precision, "recall": r.si.recall, "f1": r.si.f1},
+        "tc_micro_f1": r.tc_micro_f1,
+        "tc_per_class_f1": r.tc_per_class,
+        "span_score_ece": r.span_ece,
+        "technique_probability_ece": r.technique_ece,
+        "predicted_spans": r.predicted_spans,
+        "gold_spans": r.gold_spans,
+    }
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    typer.echo(
+        f"PTC {split} ({r.articles} articles, {r.gold_spans} gold spans, {r.predicted_spans} predicted)"
+    )
+    typer.echo(f"  SI  precision {r.si.precision:.4f}  recall {r.si.recall:.4f}  F1 {r.si.f1:.4f}")
+    typer.echo(f"  TC  micro-F1 {r.tc_micro_f1:.4f}")
+    for label, f1 in sorted(r.tc_per_class.items(), key=lambda kv: -kv[1]):
+        typer.echo(f"      {label:<40} F1 {f1:.4f}")
+    typer.echo(f"  ECE span scores {r.span_ece:.4f}, technique probabilities {r.technique_ece:.4f}")
+
+
+@app.command("semeval2023")
+def semeval2023(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped paragraph model).")
+    ] = None,
+    cache: Annotated[Path | None, typer.Option(help="Folder to cache paragraph embeddings in.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """SemEval-2023 Task 3 subtasks 3 (paragraph techniques), 2 (framing), 1 (genre), per language.
+
+    Scored on the held-out 20 % of each language's train set (split by article, seed 13): the organisers'
+    dev and test gold labels are not public.
+    """
+    from dataclasses import asdict
+
+    from unspin.analyzers.paragraphs import PARAGRAPH_MODEL
+    from unspin.eval.semeval2023 import evaluate_all
+    from unspin.models import artifact
+    from unspin.models.paragraph_model import ParagraphModel
+
+    results = evaluate_all(ParagraphModel(model or artifact(PARAGRAPH_MODEL)), data_dir(data), cache)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in results], indent=2))
+        return
+    typer.echo("lang  articles  paragraphs  ST3 micro  ST3 macro  ST2 micro  ST2 macro  ST1 macro  ST1 micro")
+    for r in results:
+        typer.echo(
+            f"{r.language:<5} {r.articles:>8}  {r.paragraphs:>10}  {r.st3_micro_f1:9.4f}  {r.st3_macro_f1:9.4f}  "
+            f"{r.st2_micro_f1:9.4f}  {r.st2_macro_f1:9.4f}  {r.st1_macro_f1:9.4f}  {r.st1_micro_f1:9.4f}"
+        )

@@ -1,0 +1,131 @@
+"""The shared tasks' official metric definitions, reimplemented without their file handling.
+
+- SemEval-2020 Task 11 SI: span F1 with partial overlap (Da San Martino et al., 2019). Precision sums, over
+  every predicted span s and gold span t of the same article, |s ∩ t| / |s| and divides by the number of
+  predicted spans; recall sums |s ∩ t| / |t| over the number of gold spans. Overlapping spans are merged
+  first, as the official SI scorer does for gold annotations (and requires of submissions).
+- SemEval-2020 Task 11 TC: micro-F1 over the gold-span template (one label per gold span: accuracy).
+- SemEval-2023 Task 3: subtask 1 macro-F1 (and micro) over the labels present, zero_division=0; subtasks 2
+  and 3 multi-label micro- and macro-F1 over the label inventory, zero_division=1 (as the organisers' scorers
+  call sklearn.metrics.f1_score).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+Spans = Mapping[str, Iterable[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class PRF:
+    precision: float
+    recall: float
+    f1: float
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for s, e in sorted(spans):
+        if e <= s:
+            continue
+        if out and s < out[-1][1]:  # overlapping, not merely adjacent
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def _prf(p_num: float, p_den: int, r_num: float, r_den: int) -> PRF:
+    """compute_prec_rec_f1 of the official scorer, including F1 = 1 when both sides are empty."""
+    p = p_num / p_den if p_den > 0 else 0.0
+    r = r_num / r_den if r_den > 0 else 0.0
+    f1 = 1.0 if p_den == 0 and r_den == 0 else (2 * p * r / (p + r) if p > 0 and r > 0 else 0.0)
+    return PRF(p, r, f1)
+
+
+def span_f1(gold: Spans, pred: Spans) -> PRF:
+    """SemEval-2020 Task 11 SI score (propaganda vs not, partial overlap)."""
+    g = {a: _merge(v) for a, v in gold.items()}
+    p = {a: _merge(v) for a, v in pred.items()}
+    p_num = r_num = 0.0
+    for article, spans in p.items():
+        for ps, pe in spans:
+            for gs, ge in g.get(article, []):
+                inter = max(0, min(pe, ge) - max(ps, gs))
+                p_num += inter / (pe - ps)
+                r_num += inter / (ge - gs)
+    return _prf(p_num, sum(len(v) for v in p.values()), r_num, sum(len(v) for v in g.values()))
+
+
+def tc_micro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
+    """SemEval-2020 Task 11 TC: predictions aligned one-to-one with the gold template lines."""
+    if len(gold) != len(pred):
+        raise ValueError(f"{len(pred)} predictions for {len(gold)} gold spans: the template must be complete")
+    return sum(1 for g, p in zip(gold, pred, strict=True) if g == p) / len(gold) if gold else 1.0
+
+
+def per_class_f1(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float]:
+    """F1 of each label (single-label predictions)."""
+    out = {}
+    for label in sorted(set(gold) | set(pred)):
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == p == label)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if p == label != g)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == label != p)
+        out[label] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return out
+
+
+def single_label_f1(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
+    """(macro-F1, micro-F1) over the labels seen in gold or predictions, zero_division=0 (subtask 1)."""
+    per = per_class_f1(gold, pred)
+    macro = sum(per.values()) / len(per) if per else 0.0
+    micro = sum(1 for g, p in zip(gold, pred, strict=True) if g == p) / len(gold) if gold else 0.0
+    return macro, micro
+
+
+def multilabel_f1(
+    gold: Sequence[Iterable[str]], pred: Sequence[Iterable[str]], classes: Sequence[str]
+) -> tuple[float, float]:
+    """(micro-F1, macro-F1) over a fixed label inventory with zero_division=1 (subtasks 2 and 3).
+
+    Labels outside ``classes`` are ignored, as MultiLabelBinarizer fitted on the inventory ignores them.
+    """
+    if len(gold) != len(pred):
+        raise ValueError(f"{len(pred)} predictions for {len(gold)} gold rows")
+    inventory = set(classes)
+    tp = dict.fromkeys(classes, 0)
+    fp = dict.fromkeys(classes, 0)
+    fn = dict.fromkeys(classes, 0)
+    for g_row, p_row in zip(gold, pred, strict=True):
+        g, p = set(g_row) & inventory, set(p_row) & inventory
+        for c in g & p:
+            tp[c] += 1
+        for c in p - g:
+            fp[c] += 1
+        for c in g - p:
+            fn[c] += 1
+
+    def f1(t: int, f_p: int, f_n: int) -> float:
+        # sklearn's F = 2tp / (2tp + fp + fn), and zero_division=1 when a label is absent from both sides.
+        return 2 * t / (2 * t + f_p + f_n) if t + f_p + f_n else 1.0
+
+    micro = f1(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    macro = sum(f1(tp[c], fp[c], fn[c]) for c in classes) / len(classes)
+    return micro, macro
+
+
+def expected_calibration_error(scores: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float:
+    """ECE: the gap between confidence and accuracy, averaged over equal-width score bins."""
+    if not scores:
+        return 0.0
+    total, n = 0.0, len(scores)
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        idx = [i for i, s in enumerate(scores) if (lo < s <= hi) or (b == 0 and s == 0.0)]
+        if idx:
+            conf = sum(scores[i] for i in idx) / len(idx)
+            acc = sum(1 for i in idx if correct[i]) / len(idx)
+            total += len(idx) / n * abs(conf - acc)
+    return total

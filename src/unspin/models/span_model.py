@@ -1,0 +1,198 @@
+"""Runtime of the technique span model: an int8 ONNX encoder and two numpy heads. No torch needed.
+
+The artifact folder holds encoder.onnx, heads.npz, tokenizer.json and calibration.json (decode threshold,
+Platt scaling of span scores, temperature of technique probabilities), written by `unspin train techniques`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.datasets.ptc import TECHNIQUES_2020
+from unspin.models.windows import Window, load_tokenizer, span_features, token_range, windows
+
+_SQRT2 = math.sqrt(2.0)
+_SENTENCE_BREAK = re.compile(r"[.!?…]|\n")  # gold spans rarely cross sentences: runs never merge across one
+DEFAULT_CALIBRATION = {
+    "labels": list(TECHNIQUES_2020),
+    "threshold": 0.5,
+    "platt": [1.0, 0.0],
+    "temperature": 1.0,
+}
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf to 1.5e-7 (Abramowitz and Stegun 7.1.26), for the exact GELU the head was trained with."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-a * a))
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + _erf(x / _SQRT2))
+
+
+def softmax(x: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = x / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass
+class SpanPrediction:
+    start: int
+    end: int
+    score: float  # calibrated probability that the span is propaganda
+    technique_probs: np.ndarray  # calibrated, over the model's technique labels
+
+
+@dataclass
+class Encoded:
+    """One text run through the encoder: per-window hidden states and token offsets."""
+
+    windows: list[Window]
+    hidden: list[np.ndarray]  # per window: (tokens, hidden) without [CLS]/[SEP]
+
+
+class SpanModel:
+    """Loads once; ``spans(text)`` finds technique spans, ``classify(text, spans)`` labels given spans."""
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 0  # all cores
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(folder / "encoder.onnx"), opts, providers=["CPUExecutionProvider"]
+        )
+        heads = np.load(folder / "heads.npz")
+        self.si_w, self.si_b = heads["si.weight"], heads["si.bias"]
+        self.tc = [(heads["tc.0.weight"], heads["tc.0.bias"]), (heads["tc.3.weight"], heads["tc.3.bias"])]
+        self.tokenizer = load_tokenizer(str(folder / "tokenizer.json"))
+        cal = folder / "calibration.json"
+        # Before calibration (while `unspin train` tunes it) the neutral defaults apply.
+        meta: dict[str, Any] = (
+            json.loads(cal.read_text(encoding="utf-8")) if cal.exists() else {**DEFAULT_CALIBRATION}
+        )
+        self.labels: list[str] = meta["labels"]
+        self.threshold: float = meta["threshold"]
+        self.merge_gap: int = meta.get("merge_gap", 0)
+        self.min_chars: int = meta.get("min_chars", 1)
+        self.platt: tuple[float, float] = tuple(meta["platt"])  # type: ignore[assignment]
+        self.temperature: float = meta["temperature"]
+        self.cls_id = self.tokenizer.token_to_id("[CLS]")  # type: ignore[attr-defined]
+        self.sep_id = self.tokenizer.token_to_id("[SEP]")  # type: ignore[attr-defined]
+
+    def encode(self, text: str) -> Encoded:
+        """All windows of the text in one batched encoder call."""
+        wins = windows(self.tokenizer, text)
+        if not wins:
+            return Encoded([], [])
+        width = max(len(w.ids) for w in wins) + 2
+        ids = np.zeros((len(wins), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for i, w in enumerate(wins):
+            seq = [self.cls_id, *w.ids, self.sep_id]
+            ids[i, : len(seq)] = seq
+            mask[i, : len(seq)] = 1
+        (hidden,) = self.session.run(["hidden"], {"input_ids": ids, "attention_mask": mask})
+        return Encoded(wins, [hidden[i, 1 : len(w.ids) + 1] for i, w in enumerate(wins)])
+
+    def token_probs(self, enc: Encoded) -> list[np.ndarray]:
+        """P(O), P(B), P(I) per token, per window."""
+        return [softmax(h @ self.si_w.T + self.si_b) for h in enc.hidden]
+
+    def technique_probs(self, text: str, enc: Encoded, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Calibrated technique probabilities for character spans (pooled over their tokens)."""
+        rows = []
+        for s, e in spans:
+            feats = None
+            for w, h in zip(enc.windows, enc.hidden, strict=True):
+                r = token_range(w, s, e)
+                if r:
+                    seg = h[r[0] : r[1]]
+                    feats = np.concatenate([seg.mean(0), seg.max(0), span_features(text, s, e, r[1] - r[0])])
+                    break
+            rows.append(feats if feats is not None else np.zeros(self.tc[0][0].shape[1], dtype=np.float32))
+        if not rows:
+            return np.zeros((0, len(self.labels)))
+        x = np.stack(rows).astype(np.float32)
+        (w1, b1), (w2, b2) = self.tc
+        return softmax(gelu(x @ w1.T + b1) @ w2.T + b2, self.temperature)
+
+    def decode(
+        self,
+        text: str,
+        enc: Encoded,
+        threshold: float | None = None,
+        gap: int | None = None,
+        min_chars: int | None = None,
+    ) -> list[tuple[int, int, float]]:
+        """Runs of tokens whose propaganda probability passes the threshold, widened to whole words.
+
+        Runs closer than ``gap`` characters within a sentence are merged and runs shorter than ``min_chars`` are
+        dropped: the token tagger fragments long spans, and the SI metric counts every fragment.
+        """
+        tau = self.threshold if threshold is None else threshold
+        gap = self.merge_gap if gap is None else gap
+        min_chars = self.min_chars if min_chars is None else min_chars
+        runs: list[list[float]] = []
+        for w, probs in zip(enc.windows, self.token_probs(enc), strict=True):
+            current: list[int] = []
+            for i in range(len(w.ids) + 1):
+                if i < len(w.ids) and 1.0 - probs[i, 0] > tau:
+                    current.append(i)
+                    continue
+                if current:
+                    s, e = _widen(text, w.offsets[current[0]][0], w.offsets[current[-1]][1])
+                    runs.append([s, e, float(np.sum(1.0 - probs[current, 0])), len(current)])
+                    current = []
+        merged: list[list[float]] = []
+        for run in sorted(runs):
+            prev = merged[-1] if merged else None
+            between = text[int(prev[1]) : int(run[0])] if prev else ""
+            if prev and run[0] - prev[1] <= gap and not _SENTENCE_BREAK.search(between):
+                prev[1] = max(prev[1], run[1])
+                prev[2] += run[2]
+                prev[3] += run[3]
+            else:
+                merged.append(run)
+        return [(int(s), int(e), total / n) for s, e, total, n in merged if e - s >= min_chars]
+
+    def calibrate_score(self, raw: float) -> float:
+        a, b = self.platt
+        z = math.log(max(raw, 1e-6) / max(1 - raw, 1e-6))
+        return 1.0 / (1.0 + math.exp(-(a * z + b)))
+
+    def spans(self, text: str) -> list[SpanPrediction]:
+        """Technique spans with calibrated span scores and technique probabilities."""
+        enc = self.encode(text)
+        raw = self.decode(text, enc)
+        probs = self.technique_probs(text, enc, [(s, e) for s, e, _ in raw])
+        return [
+            SpanPrediction(s, e, self.calibrate_score(score), probs[i]) for i, (s, e, score) in enumerate(raw)
+        ]
+
+    def classify(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Technique probabilities for given spans (the TC task)."""
+        return self.technique_probs(text, self.encode(text), spans)
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Extend a span to whole words (subword tokens can end mid-word)."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end

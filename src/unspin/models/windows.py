@@ -1,0 +1,59 @@
+"""Text to encoder windows with character offsets, and span features: shared by training and inference."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+MAX_TOKENS = 254  # per window, plus [CLS] and [SEP]
+
+
+@lru_cache(maxsize=2)
+def load_tokenizer(path: str) -> object:
+    """A fast tokenizer that reports character offsets, with truncation and padding off."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(path)
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+@dataclass
+class Window:
+    """A run of tokens from one text: ids and their (start, end) character offsets into the text."""
+
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+
+
+def windows(tokenizer: object, text: str, max_tokens: int = MAX_TOKENS) -> list[Window]:
+    """Tokenise the whole text once and cut it into windows, breaking at line starts where possible."""
+    enc = tokenizer.encode(text, add_special_tokens=False)  # type: ignore[attr-defined]
+    ids, offsets = list(enc.ids), [tuple(o) for o in enc.offsets]
+    out, i = [], 0
+    while i < len(ids):
+        end = min(i + max_tokens, len(ids))
+        if end < len(ids):
+            # Prefer to end the window where a new line begins, so a sentence is not cut in two.
+            for j in range(end, i + max_tokens // 2, -1):
+                if "\n" in text[offsets[j - 1][1] : offsets[j][0]]:
+                    end = j
+                    break
+        out.append(Window(ids[i:end], offsets[i:end]))  # type: ignore[arg-type]
+        i = end
+    return out
+
+
+def span_features(text: str, start: int, end: int, n_tokens: int) -> list[float]:
+    """Article-level evidence a window cannot see: how often the span's words recur (Repetition)."""
+    needle = " ".join(text[start:end].lower().split())
+    count = text.lower().count(needle) if len(needle) >= 3 else 1
+    return [math.log1p(max(0, count - 1)), math.log1p(n_tokens)]
+
+
+def token_range(w: Window, start: int, end: int) -> tuple[int, int] | None:
+    """Tokens of the window that overlap the character span, as [first, last + 1)."""
+    idx = [i for i, (s, e) in enumerate(w.offsets) if s < end and start < e]
+    return (idx[0], idx[-1] + 1) if idx else None

@@ -1,0 +1,71 @@
+"""`unspin train …`: reproduce each shipped artifact (needs the `train` extra: torch, transformers, onnx)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from unspin.datasets import data_dir
+
+app = typer.Typer(no_args_is_help=True, help="Train the models unspin ships.")
+
+
+@app.command("techniques")
+def techniques(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
+        "build/ptc-spans-minilm-v1"
+    ),
+    epochs: Annotated[int, typer.Option(help="Passes over the training windows.")] = 3,
+    seed: Annotated[
+        int, typer.Option(help="Seed for the held-out split, shuffling and initialisation.")
+    ] = 13,
+    heldout: Annotated[
+        float, typer.Option(help="Share of PTC train articles held out for calibration.")
+    ] = 0.1,
+) -> None:
+    """The PTC span model: MiniLM fine-tuned for span identification and technique classification.
+
+    Trains on PTC train minus a held-out share (by article, fixed seed) on which the decode threshold,
+    Platt scaling and temperature are tuned. PTC dev is never used here.
+    """
+    from unspin.datasets.ptc import load_ptc
+    from unspin.train.calibrate_spans import calibrate
+    from unspin.train.techniques_ptc import train
+
+    articles = load_ptc(data_dir(data), "train")
+    ids = sorted(a.id for a in articles)
+    random.Random(seed).shuffle(ids)
+    held = set(ids[: int(len(ids) * heldout)])
+    meta = train([a for a in articles if a.id not in held], out, epochs=epochs, seed=seed)
+    meta["heldout_ids"] = sorted(held)
+    cal = calibrate(out, [a for a in articles if a.id in held])
+    (out / "training.json").write_text(
+        json.dumps({**meta, "calibration": cal}, indent=2) + "\n", encoding="utf-8"
+    )
+    typer.echo(f"wrote {out}: threshold {cal['threshold']}, temperature {cal['temperature']}")
+
+
+@app.command("paragraphs")
+def paragraphs(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
+        "build/semeval23-e5-heads-v1"
+    ),
+    cache: Annotated[Path | None, typer.Option(help="Folder to cache paragraph embeddings in.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the 80/20 split by article.")] = 13,
+    c: Annotated[float, typer.Option(help="Inverse L2 regularisation of the logistic heads.")] = 1.0,
+) -> None:
+    """Paragraph techniques (23), frames (14) and genre (3) for six languages, over frozen multilingual-e5."""
+    from unspin.train.paragraphs import train as train_paragraphs
+
+    meta = train_paragraphs(data_dir(data), out, cache=cache, seed=seed, c=c)
+    typer.echo(f"wrote {out}: {meta['paragraphs']} paragraphs, {meta['articles']} articles")

@@ -1,0 +1,151 @@
+"""Train the paragraph-technique, framing and genre heads on SemEval-2023 Task 3 (six languages together).
+
+Features are frozen multilingual-e5 embeddings (see models/paragraph_model.py). Each language's train set is
+split by article (fixed seed): 80 % to fit, 20 % held out for `unspin eval semeval2023`. Decision thresholds
+come from out-of-fold predictions inside the 80 %, never from the held-out part.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from unspin.datasets.semeval2023 import (
+    LANGUAGES,
+    ParagraphArticle,
+    inventory,
+    load_semeval2023,
+    split_by_article,
+)
+from unspin.models.paragraph_model import embed, features
+
+GENRES = ["opinion", "reporting", "satire"]
+
+
+@dataclass
+class Embedded:
+    """One article's labelled paragraph lines and their vectors."""
+
+    article: ParagraphArticle
+    lines: list[int]
+    vectors: np.ndarray
+
+
+def paragraph_lines(a: ParagraphArticle) -> list[tuple[int, str]]:
+    """The article's paragraph lines (1-based, as in the organisers' templates), non-empty only."""
+    file_lines = a.text.split("\n")
+    numbers = sorted(set(a.paragraphs) | set(a.techniques))
+    out = []
+    for n in numbers:
+        text = a.paragraphs.get(n) or (file_lines[n - 1] if 0 < n <= len(file_lines) else "")
+        if text.strip():
+            out.append((n, text))
+    return out
+
+
+def embed_articles(articles: list[ParagraphArticle], cache: Path | None = None) -> list[Embedded]:
+    """Embed every labelled paragraph once; vectors are cached on disk by article id when a cache is given."""
+    out = []
+    for a in articles:
+        path = cache / f"{a.language}-{a.id}.npy" if cache else None
+        lines = paragraph_lines(a)
+        if path and path.exists():
+            vectors = np.load(path)
+        else:
+            vectors = embed([t for _, t in lines])
+            if path:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path, vectors)
+        out.append(Embedded(a, [n for n, _ in lines], vectors))
+    return out
+
+
+def _fit_multilabel(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    w = np.zeros((y.shape[1], x.shape[1]), dtype=np.float32)
+    b = np.full(y.shape[1], -10.0, dtype=np.float32)  # a label never seen in training is never predicted
+    for j in range(y.shape[1]):
+        if 0 < y[:, j].sum() < len(y):
+            clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x, y[:, j])
+            w[j], b[j] = clf.coef_[0], clf.intercept_[0]
+    return w, b
+
+
+def _oof_thresholds(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float, folds: int = 4) -> np.ndarray:
+    """Per-label thresholds that maximise F1 on out-of-fold probabilities (grouped by article)."""
+    from sklearn.model_selection import GroupKFold
+
+    probs = np.zeros_like(y, dtype=np.float32)
+    for fit_idx, val_idx in GroupKFold(n_splits=folds).split(x, y, groups):
+        w, b = _fit_multilabel(x[fit_idx], y[fit_idx], c)
+        probs[val_idx] = 1 / (1 + np.exp(-(x[val_idx] @ w.T + b)))
+    grid = np.arange(0.2, 0.96, 0.025)
+    out = np.full(y.shape[1], 0.5, dtype=np.float32)
+    for j in range(y.shape[1]):
+        if y[:, j].sum() == 0:
+            continue
+        f1 = [
+            2 * ((probs[:, j] >= t) & (y[:, j] == 1)).sum() / max(1, (probs[:, j] >= t).sum() + y[:, j].sum())
+            for t in grid
+        ]
+        out[j] = grid[int(np.argmax(f1))]
+    return out
+
+
+def train(
+    data_dir: Path, out_dir: Path, *, cache: Path | None = None, seed: int = 13, c: float = 1.0
+) -> dict:
+    """Fit the three heads on the 80 % parts of all six languages and write heads.npz + thresholds.json."""
+    from sklearn.linear_model import LogisticRegression
+
+    techniques, frames = inventory(data_dir, "techniques_subtask3"), inventory(data_dir, "frames_subtask2")
+    para_x, para_y, para_g, art_x, frame_y, genre_y, frame_g = [], [], [], [], [], [], []
+    for lang in LANGUAGES:
+        fit, _ = split_by_article(load_semeval2023(data_dir, lang), seed=seed)
+        for e in embed_articles(fit, cache):
+            pf, av = features(e.vectors)
+            for i, line in enumerate(e.lines):
+                if line in e.article.techniques:
+                    para_x.append(pf[i])
+                    para_y.append([1 if t in e.article.techniques[line] else 0 for t in techniques])
+                    para_g.append(f"{lang}-{e.article.id}")
+            if e.article.frames is not None or e.article.genre:
+                art_x.append(av)
+                frame_y.append([1 if f in (e.article.frames or []) else 0 for f in frames])
+                genre_y.append(GENRES.index(e.article.genre) if e.article.genre in GENRES else -1)
+                frame_g.append(f"{lang}-{e.article.id}")
+    px, py, pg = np.array(para_x), np.array(para_y), np.array(para_g)
+    ax, fy, gy, fg = np.array(art_x), np.array(frame_y), np.array(genre_y), np.array(frame_g)
+    tech_thr = _oof_thresholds(px, py, pg, c)
+    tech_w, tech_b = _fit_multilabel(px, py, c)
+    frame_thr = _oof_thresholds(ax, fy, fg, c)
+    frame_w, frame_b = _fit_multilabel(ax, fy, c)
+    keep = gy >= 0
+    genre = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(ax[keep], gy[keep])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        out_dir / "heads.npz",
+        technique_w=tech_w,
+        technique_b=tech_b,
+        frame_w=frame_w,
+        frame_b=frame_b,
+        genre_w=genre.coef_.astype(np.float32),
+        genre_b=genre.intercept_.astype(np.float32),
+    )
+    meta = {
+        "techniques": techniques,
+        "frames": frames,
+        "genres": GENRES,
+        "technique_thresholds": [round(float(t), 3) for t in tech_thr],
+        "frame_thresholds": [round(float(t), 3) for t in frame_thr],
+        "seed": seed,
+        "C": c,
+        "paragraphs": len(px),
+        "articles": len(ax),
+    }
+    (out_dir / "thresholds.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    return meta

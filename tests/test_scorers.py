@@ -1,0 +1,82 @@
+"""Scorers on tiny inputs with answers worked out by hand, and against sklearn where the organisers used it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sklearn.metrics import f1_score
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from unspin.eval.scorers import (
+    expected_calibration_error,
+    multilabel_f1,
+    single_label_f1,
+    span_f1,
+    tc_micro_f1,
+)
+
+
+def test_span_f1_partial_overlap() -> None:
+    r = span_f1({"a": [(0, 10)]}, {"a": [(5, 15)]})
+    assert (r.precision, r.recall, r.f1) == (0.5, 0.5, 0.5)
+
+
+def test_span_f1_merges_overlaps_and_counts_misses() -> None:
+    # Gold (0,10) and (5,20) merge into (0,20). Prediction (0,10) covers half of it; (30,40) hits nothing.
+    r = span_f1({"a": [(0, 10), (5, 20)], "b": [(0, 4)]}, {"a": [(0, 10), (30, 40)]})
+    assert r.precision == pytest.approx((10 / 10 + 0) / 2)
+    assert r.recall == pytest.approx((10 / 20) / 2)  # article b's span is missed entirely
+    assert r.f1 == pytest.approx(2 * 0.5 * 0.25 / 0.75)
+
+
+def test_span_f1_empty_sides() -> None:
+    assert span_f1({}, {}).f1 == 1.0
+    assert span_f1({"a": [(0, 3)]}, {}).f1 == 0.0
+
+
+def test_tc_micro_f1_is_accuracy_over_template() -> None:
+    assert tc_micro_f1(["A", "B", "B", "C"], ["A", "B", "C", "C"]) == 0.75
+    with pytest.raises(ValueError, match="template"):
+        tc_micro_f1(["A"], [])
+
+
+def test_single_label_f1_macro_over_seen_labels() -> None:
+    macro, micro = single_label_f1(["opinion", "opinion", "reporting"], ["opinion", "reporting", "reporting"])
+    assert micro == pytest.approx(2 / 3)
+    assert macro == pytest.approx((2 / 3 + 2 / 3) / 2)
+    gold = ["reporting", "opinion", "satire", "opinion", "reporting"]
+    pred = ["reporting", "satire", "satire", "opinion", "opinion"]
+    assert single_label_f1(gold, pred) == pytest.approx(
+        (
+            f1_score(gold, pred, average="macro", zero_division=0),
+            f1_score(gold, pred, average="micro", zero_division=0),
+        )
+    )
+
+
+def test_multilabel_f1_matches_official_sklearn_call() -> None:
+    classes = ["A", "B", "C", "D"]
+    rng = random.Random(3)
+    for _ in range(50):
+        gold = [rng.sample(classes, rng.randint(0, 3)) for _ in range(rng.randint(1, 8))]
+        pred = [rng.sample(classes, rng.randint(0, 3)) for _ in range(len(gold))]
+        mlb = MultiLabelBinarizer()
+        mlb.fit([classes])
+        g, p = mlb.transform(gold), mlb.transform(pred)
+        expected = (
+            f1_score(g, p, average="micro", zero_division=1),
+            f1_score(g, p, average="macro", zero_division=1),
+        )
+        assert multilabel_f1(gold, pred, classes) == pytest.approx(expected)
+
+
+def test_multilabel_f1_hand_example() -> None:
+    micro, macro = multilabel_f1([["A"], ["A", "B"], []], [["A"], ["B"], ["C"]], ["A", "B", "C", "D"])
+    assert micro == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))  # tp 2, fp 1 (C), fn 1 (A)
+    assert macro == pytest.approx((2 / 3 + 1 + 0 + 1) / 4)  # D absent everywhere counts 1
+
+
+def test_ece() -> None:
+    assert expected_calibration_error([0.9, 0.9], [True, True]) == pytest.approx(0.1)
+    assert expected_calibration_error([0.95, 0.15], [True, False]) == pytest.approx(0.5 * 0.05 + 0.5 * 0.15)

@@ -1,0 +1,121 @@
+"""The technique span model: ships and loads offline, finds obvious spans, writes formats the scorers read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, report_for_text
+from unspin.analyzers.techniques import SPAN_MODEL, span_model
+from unspin.datasets.ptc import TECHNIQUES_2020, read_articles, read_labels
+from unspin.eval.scorers import span_f1, tc_micro_f1
+from unspin.models import artifact
+from unspin.render.formats import ptc_si_lines, ptc_tc_lines, read_tc_template
+
+MINI = FIXTURES / "ptc-mini"
+LOADED = (
+    "The corrupt globalist elites have once again betrayed our great nation. These traitors will stop at "
+    "nothing to destroy everything we hold dear, and the rotten regime in Kiev cheers them on."
+)
+
+
+def test_artifact_ships_with_card_and_loads_offline() -> None:
+    folder = artifact(SPAN_MODEL)
+    assert (folder / "encoder.onnx").stat().st_size < 30_000_000
+    card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "unspin train techniques" in card and "unspin eval ptc" in card
+    cal = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
+    assert cal["labels"] == list(TECHNIQUES_2020) and 0 < cal["threshold"] < 1
+    assert span_model().labels == list(TECHNIQUES_2020)
+
+
+def test_obvious_loaded_language_is_found() -> None:
+    r = report_for_text(LOADED, language="en")
+    found = [t for t in r.techniques if t.field == "body"]
+    assert found, "no technique span found in an obviously loaded text"
+    words = " ".join(t.text for t in found).lower()
+    assert any(w in words for w in ("corrupt", "traitors", "rotten", "betrayed"))
+    for t in found:
+        assert r.body[t.start : t.end] == t.text and 0 <= t.score <= 1 and t.category
+    assert any(f.kind == "technique" for f in r.findings)
+
+
+def test_neutral_text_has_few_spans() -> None:
+    r = report_for_text("The city council approved the budget on Monday. The vote was 7 to 2.", language="en")
+    assert len(r.techniques) <= 1
+
+
+def test_si_format_round_trips_through_the_scorer() -> None:
+    gold = read_labels(MINI / "ptc-semeval2020-task11" / "dev-task-TC.labels")
+    lines = ptc_si_lines("900000001", [(s, e) for s, e, _ in gold["900000001"]])
+    parsed: dict[str, list[tuple[int, int]]] = {}
+    for line in lines:
+        aid, s, e = line.split("\t")
+        parsed.setdefault(aid, []).append((int(s), int(e)))
+    assert span_f1({a: [(s, e) for s, e, _ in v] for a, v in gold.items()}, parsed).f1 == 1.0
+
+
+def test_tc_format_round_trips_through_the_scorer() -> None:
+    rows = [("1", "Doubt", 0, 5), ("1", "Slogans", 9, 12)]
+    lines = ptc_tc_lines(rows)
+    template = read_tc_template(
+        "\n".join(line.replace("Doubt", "?").replace("Slogans", "?") for line in lines)
+    )
+    assert template == [("1", 0, 5), ("1", 9, 12)]
+    assert tc_micro_f1([r[1] for r in rows], [line.split("\t")[1] for line in lines]) == 1.0
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "unspin.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+
+
+def test_eval_ptc_on_a_fixture_corpus() -> None:
+    p = run_cli("eval", "ptc", "--data", str(MINI), "--json")
+    assert p.returncode == 0, p.stderr
+    result = json.loads(p.stdout)
+    assert result["articles"] == 2 and result["gold_spans"] == 3
+    assert 0.0 <= result["si"]["f1"] <= 1.0 and 0.0 <= result["tc_micro_f1"] <= 1.0
+
+
+def test_predict_formats_on_a_folder(tmp_path: Path) -> None:
+    folder = MINI / "ptc-semeval2020-task11" / "dev-articles"
+    p = run_cli("techniques", "predict", str(folder), "--format", "ptc-si")
+    assert p.returncode == 0, p.stderr
+    texts = read_articles(folder)
+    for line in p.stdout.splitlines():
+        aid, s, e = line.split("\t")
+        assert aid in texts and 0 <= int(s) < int(e) <= len(texts[aid])
+    template = tmp_path / "template.out"
+    template.write_text("900000001\t?\t4\t20\n900000002\t?\t0\t7\n", encoding="utf-8")
+    p = run_cli("techniques", "predict", str(folder), "--format", "ptc-tc", "--template", str(template))
+    assert p.returncode == 0, p.stderr
+    out = [line.split("\t") for line in p.stdout.splitlines()]
+    assert [(a, s, e) for a, _, s, e in out] == [("900000001", "4", "20"), ("900000002", "0", "7")]
+    assert all(t in TECHNIQUES_2020 for _, t, _, _ in out)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["techniques", "predict", "nope-dir"], "not a folder"),
+        (
+            [
+                "techniques",
+                "predict",
+                str(MINI / "ptc-semeval2020-task11" / "dev-articles"),
+                "--format",
+                "ptc-tc",
+            ],
+            "needs --template",
+        ),
+    ],
+)
+def test_predict_errors(args: list[str], message: str) -> None:
+    p = run_cli(*args)
+    assert p.returncode == 2 and message in p.stderr
