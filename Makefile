@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_analyze.py
+	$(BIN)/python bench/bench_techniques.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

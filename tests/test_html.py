@@ -48,8 +48,16 @@ def test_article_content_is_escaped(attack_html: str) -> None:
 
 def test_every_finding_kind_is_highlighted(example_report: Report) -> None:
     html = render_html(example_report)
-    for kind in {f.kind for f in example_report.findings}:
+    for kind in {f.kind for f in example_report.findings} - {"paragraph"}:
         assert f"k-{kind}" in html
+    # Paragraph-level techniques are not highlights: they stand in the margin beside their paragraph.
+    for p in example_report.paragraphs:
+        for t in p.techniques:
+            assert (
+                f'<div class="margin-label" title="probability {t.probability:.2f}">{t.label.replace("_", " ")}'
+                in html
+            )
+    assert "genre: " in html
     for f in example_report.findings:
         assert f.id in html
     assert "The Globe and Mail" in html and "russian-derived" in html

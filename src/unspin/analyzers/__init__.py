@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from unspin.analyzers import entities, naming, quotes, signals, techniques, unattributed
+from unspin.analyzers import entities, naming, paragraphs, quotes, signals, techniques, unattributed
 from unspin.analyzers.base import Section
 from unspin.nlp.doc import Doc
 
@@ -19,6 +19,7 @@ ANALYZERS: dict[str, Callable[[Doc], Section]] = {
     "unattributed": unattributed.analyze,
     "signals": signals.analyze,
     "techniques": techniques.analyze,
+    "paragraphs": paragraphs.analyze,
 }
 
 __all__ = ["ANALYZERS", "Section"]

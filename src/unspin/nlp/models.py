@@ -30,7 +30,11 @@ def spacy_multilingual() -> Any:
 @lru_cache(maxsize=1)
 def natasha() -> dict[str, Any]:
     """Natasha's Russian segmenter, NER tagger and morphology (for lemmatising entity names)."""
-    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+    import warnings
+
+    with warnings.catch_warnings():  # pymorphy2 imports the deprecated pkg_resources
+        warnings.simplefilter("ignore", UserWarning)
+        from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
 
     emb = NewsEmbedding()
     return {

@@ -50,6 +50,26 @@ def segments(text: str, findings: list[Finding]) -> list[Segment]:
     return out
 
 
+def paragraph_rows(report: Report) -> list[tuple[list[Segment], list[tuple[str, float]]]]:
+    """The body paragraph by paragraph, each with its paragraph-level technique labels (for the margin)."""
+    body_findings = [f for f in report.findings if f.field == "body" and f.kind in KINDS]
+    paras = [p for p in report.paragraphs if p.field == "body"]
+    if not paras:
+        return [(segments(report.body, body_findings), [])]
+    rows = []
+    for p in paras:
+        clipped = [
+            f.model_copy(
+                update={"start": max(f.start, p.start) - p.start, "end": min(f.end, p.end) - p.start}
+            )
+            for f in body_findings
+            if f.start < p.end and f.end > p.start
+        ]
+        labels = [(t.label.replace("_", " "), t.probability) for t in p.techniques]
+        rows.append((segments(report.body[p.start : p.end], clipped), labels))
+    return rows
+
+
 def _safe_json(data: object) -> Markup:
     raw = json.dumps(data, ensure_ascii=False)
     raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -91,5 +111,6 @@ def render_html(report: Report) -> str:
         signal_counts=signal_counts,
         data_json=_safe_json(data),
         kinds=KINDS,
+        body_rows=paragraph_rows(report),
         technique_categories=sorted(categories.items(), key=lambda kv: -sum(kv[1].values())),
     )

@@ -62,10 +62,13 @@ def paragraphs(
     ),
     cache: Annotated[Path | None, typer.Option(help="Folder to cache paragraph embeddings in.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the 80/20 split by article.")] = 13,
-    c: Annotated[float, typer.Option(help="Inverse L2 regularisation of the logistic heads.")] = 1.0,
+    c: Annotated[
+        float, typer.Option(help="Inverse L2 regularisation of the technique and frame heads.")
+    ] = 1.0,
+    genre_c: Annotated[float, typer.Option(help="Inverse L2 regularisation of the genre head.")] = 30.0,
 ) -> None:
     """Paragraph techniques (23), frames (14) and genre (3) for six languages, over frozen multilingual-e5."""
     from unspin.train.paragraphs import train as train_paragraphs
 
-    meta = train_paragraphs(data_dir(data), out, cache=cache, seed=seed, c=c)
+    meta = train_paragraphs(data_dir(data), out, cache=cache, seed=seed, c=c, genre_c=genre_c)
     typer.echo(f"wrote {out}: {meta['paragraphs']} paragraphs, {meta['articles']} articles")

@@ -97,7 +97,13 @@ def _oof_thresholds(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float, 
 
 
 def train(
-    data_dir: Path, out_dir: Path, *, cache: Path | None = None, seed: int = 13, c: float = 1.0
+    data_dir: Path,
+    out_dir: Path,
+    *,
+    cache: Path | None = None,
+    seed: int = 13,
+    c: float = 1.0,
+    genre_c: float = 30.0,
 ) -> dict:
     """Fit the three heads on the 80 % parts of all six languages and write heads.npz + thresholds.json."""
     from sklearn.linear_model import LogisticRegression
@@ -125,7 +131,9 @@ def train(
     frame_thr = _oof_thresholds(ax, fy, fg, c)
     frame_w, frame_b = _fit_multilabel(ax, fy, c)
     keep = gy >= 0
-    genre = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(ax[keep], gy[keep])
+    # Article vectors are means of unit vectors: small features that need weak regularisation. C=30 won a
+    # 4-fold CV inside the fit part (mean macro-F1 over languages 0.45 vs 0.35 at C=1).
+    genre = LogisticRegression(C=genre_c, max_iter=5000, class_weight="balanced").fit(ax[keep], gy[keep])
     out_dir.mkdir(parents=True, exist_ok=True)
     np.savez(
         out_dir / "heads.npz",
@@ -144,6 +152,7 @@ def train(
         "frame_thresholds": [round(float(t), 3) for t in frame_thr],
         "seed": seed,
         "C": c,
+        "genre_C": genre_c,
         "paragraphs": len(px),
         "articles": len(ax),
     }

@@ -1,0 +1,70 @@
+"""Benchmark techniques + framing + genre (the trained models) on 800-word English articles.
+
+Measures what the issue asks: articles per second on this machine, peak memory, and cold start (loading the
+models) separately. Run with `make bench` or `python bench/bench_techniques.py --runs 10`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_analyze import article_of
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--words", type=int, default=800)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    import unspin
+    from unspin.analyzers import ANALYZERS
+    from unspin.nlp import parse
+
+    stages = [name for name in ("techniques", "paragraphs") if name in ANALYZERS]
+    text = article_of(args.words)
+    doc = parse(unspin.load_article(text=text.split("\n\n", 1)[1], title=text.split("\n", 1)[0]))
+    t0 = time.perf_counter()
+    for name in stages:  # first call loads the models
+        ANALYZERS[name](doc)
+    cold = time.perf_counter() - t0
+    per_stage: dict[str, list[float]] = {name: [] for name in stages}
+    totals = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        for name in stages:
+            t = time.perf_counter()
+            ANALYZERS[name](doc)
+            per_stage[name].append(time.perf_counter() - t)
+        totals.append(time.perf_counter() - start)
+    result = {
+        "words": doc.word_count,
+        "stages": stages,
+        "cold_start_s": round(cold, 2),
+        "median_ms": round(statistics.median(totals) * 1000, 1),
+        "articles_per_s": round(1 / statistics.median(totals), 2),
+        "per_stage_median_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in per_stage.items()},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"techniques + framing + genre on a {result['words']}-word article ({', '.join(stages)})")
+    print(f"  cold start (model loading): {result['cold_start_s']:.2f} s")
+    print(
+        f"  warm: median {result['median_ms']:.0f} ms → {result['articles_per_s']:.2f} articles/s; "
+        f"per stage {result['per_stage_median_ms']}"
+    )
+    print(f"  peak RSS: {result['peak_rss_mb']} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Paragraph techniques, framing and genre: shipped model, report fields, formats, the SemEval-2023 reader."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+from conftest import ROOT, report_for_text
+from unspin.analyzers.paragraphs import PARAGRAPH_MODEL, paragraph_model
+from unspin.datasets.semeval2023 import load_semeval2023, split_by_article
+from unspin.eval.scorers import multilabel_f1, single_label_f1
+from unspin.model import Report
+from unspin.models import artifact
+
+ARTICLES = {
+    "800000001": "Minister attacks the press\n\nThe minister called the journalists traitors and liars.\n\n"
+    "He said that the country must be defended at any cost.\n",
+    "800000002": "Council approves library\n\nThe city council approved the new library on Monday.\n",
+}
+
+
+def test_artifact_loads_with_inventories_and_card() -> None:
+    m = paragraph_model()
+    assert (len(m.techniques), len(m.frames), m.genres) == (23, 14, ["opinion", "reporting", "satire"])
+    assert m.technique_thresholds.shape == (23,)
+    card = (artifact(PARAGRAPH_MODEL) / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "unspin train paragraphs" in card and "unspin eval semeval2023" in card
+
+
+def test_report_has_paragraph_labels_frames_and_genre(example_report: Report) -> None:
+    c = example_report.classification
+    assert c is not None and c.genre.label in ("opinion", "reporting", "satire") and not c.zero_shot
+    assert abs(sum(g.probability for g in c.genre_probabilities) - 1) < 1e-3
+    assert {f.label for f in c.frames} and all(0 <= f.probability <= 1 for f in c.frames)
+    body_paras = [p for p in example_report.paragraphs if p.field == "body"]
+    assert len(body_paras) == 6
+    for p in body_paras:
+        assert example_report.body[p.start : p.end].strip() == example_report.body[p.start : p.end]
+    assert any(p.techniques for p in body_paras)
+
+
+def test_unseen_language_is_marked_zero_shot() -> None:
+    r = report_for_text(
+        "Міністр оборони заявив, що армія потребує більше зимового спорядження до настання холодів."
+    )
+    assert r.language.code == "uk" and r.classification is not None and r.classification.zero_shot
+    assert any("zero-shot" in n for n in r.notes)
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for aid, text in ARTICLES.items():
+        (folder / f"article{aid}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "unspin.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+
+
+def test_semeval2023_format_round_trips(tmp_path: Path) -> None:
+    p = run_cli("techniques", "predict", str(_folder(tmp_path)), "--format", "semeval2023", "--lang", "en")
+    assert p.returncode == 0, p.stderr
+    rows = [line.split("\t") for line in p.stdout.splitlines()]
+    # Every non-empty line of each article, numbered as in the organisers' templates (1, 3, 5 …).
+    assert [(a, n) for a, n, _ in rows] == [
+        ("800000001", "1"),
+        ("800000001", "3"),
+        ("800000001", "5"),
+        ("800000002", "1"),
+        ("800000002", "3"),
+    ]
+    labels = [[x for x in lab.split(",") if x] for _, _, lab in rows]
+    inventory = paragraph_model().techniques
+    assert all(x in inventory for row in labels for x in row)
+    assert multilabel_f1(labels, labels, inventory) == (1.0, 1.0)
+
+
+def test_framing_and_genre_formats(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    frames = run_cli("techniques", "predict", str(folder), "--format", "framing")
+    genres = run_cli("techniques", "predict", str(folder), "--format", "genre")
+    assert frames.returncode == 0 and genres.returncode == 0, frames.stderr + genres.stderr
+    f_rows = [line.split("\t") for line in frames.stdout.splitlines()]
+    g_rows = [line.split("\t") for line in genres.stdout.splitlines()]
+    assert [r[0] for r in f_rows] == [r[0] for r in g_rows] == list(ARTICLES)
+    assert all(g in ("opinion", "reporting", "satire") for _, g in g_rows)
+    assert single_label_f1([g for _, g in g_rows], [g for _, g in g_rows])[1] == 1.0
+
+
+def _bundle(tmp_path: Path) -> Path:
+    """A tiny SemEval-2023 bundle (English only) in the organisers' layout, as a tar.xz."""
+    root = "semeval2023-task3-data"
+    files: dict[str, str] = {
+        f"{root}/label-inventories/techniques_subtask3.txt": "\n".join(paragraph_model().techniques) + "\n",
+        f"{root}/label-inventories/frames_subtask2.txt": "\n".join(paragraph_model().frames) + "\n",
+    }
+    t3, t2, t1, template = [], [], [], []
+    for i in range(5):
+        aid = f"70000000{i}"
+        text = (
+            f"Title {i}\n\nThe traitors in power lie to us again and again.\n\nThe council met on Monday.\n"
+        )
+        files[f"{root}/en/train-articles-subtask-3/article{aid}.txt"] = text
+        files[f"{root}/en/train-articles-subtask-1/article{aid}.txt"] = text
+        t3 += [f"{aid}\t1\t", f"{aid}\t3\tName_Calling-Labeling,Loaded_Language", f"{aid}\t5\t"]
+        template += [
+            f"{aid}\t1\tTitle {i}",
+            f"{aid}\t3\tThe traitors in power lie to us again and again.",
+            f"{aid}\t5\tThe council met on Monday.",
+        ]
+        t2.append(f"{aid}\tPolitical,Morality")
+        t1.append(f"{aid}\topinion")
+    files[f"{root}/en/train-labels-subtask-3.txt"] = "\n".join(t3) + "\n"
+    files[f"{root}/en/train-labels-subtask-3.template"] = "\n".join(template) + "\n"
+    files[f"{root}/en/train-labels-subtask-2.txt"] = "\n".join(t2) + "\n"
+    files[f"{root}/en/train-labels-subtask-1.txt"] = "\n".join(t1) + "\n"
+    data = tmp_path / "data"
+    (data / "semeval2023-task3").mkdir(parents=True)
+    with tarfile.open(data / "semeval2023-task3" / "semeval2023-task3-data.tar.xz", "w:xz") as tar:
+        for name, content in files.items():
+            raw = content.encode("utf-8")
+            info = tarfile.TarInfo(name)
+            info.size = len(raw)
+            tar.addfile(info, io.BytesIO(raw))
+    return data
+
+
+def test_reader_and_eval_on_a_tiny_bundle(tmp_path: Path) -> None:
+    data = _bundle(tmp_path)
+    articles = load_semeval2023(data, "en")
+    assert len(articles) == 5
+    a = articles[0]
+    assert a.techniques[3] == ["Name_Calling-Labeling", "Loaded_Language"] and a.techniques[1] == []
+    assert (
+        a.frames == ["Political", "Morality"]
+        and a.genre == "opinion"
+        and a.paragraphs[5] == "The council met on Monday."
+    )
+    fit, held = split_by_article(articles)
+    assert len(held) == 1 and not {x.id for x in fit} & {x.id for x in held}
+    p = run_cli("eval", "semeval2023", "--data", str(data), "--json")
+    assert p.returncode == 0, p.stderr
+    en = next(r for r in json.loads(p.stdout) if r["language"] == "en")
+    assert en["articles"] == 1 and en["paragraphs"] == 3
+    assert all(0.0 <= en[k] <= 1.0 for k in ("st3_micro_f1", "st2_micro_f1", "st1_macro_f1"))
