@@ -28,6 +28,11 @@ def print_summary(report: Report, console: Console) -> None:
     console.print("  " + " · ".join(meta), style="dim")
     counts = Counter(f.kind for f in report.findings)
     console.print("  findings: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none")
+    if report.classification:
+        c = report.classification
+        frames = ", ".join(f.label.replace("_", " ") for f in c.frames) or "none"
+        zero = " [zero-shot language]" if c.zero_shot else ""
+        console.print(f"  genre: {c.genre.label} ({c.genre.probability:.0%}) · frames: {frames}{zero}")
     multi = [e for e in report.entities if e.multiple_spellings]
     for e in multi:
         console.print(
