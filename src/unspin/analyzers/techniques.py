@@ -7,10 +7,12 @@ from typing import Any
 
 from unspin import resources
 from unspin.analyzers.base import FindingMaker, Section
+from unspin.datasets.ptc import TECHNIQUES_2020
 from unspin.model import TechniqueSpan, TextField
 from unspin.models import artifact
 from unspin.models.span_model import SpanModel
 from unspin.nlp.doc import Doc
+from unspin.taxonomy import category_of, to_2023
 
 SPAN_MODEL = "ptc-spans-minilm-v1"
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
@@ -25,15 +27,14 @@ def span_model() -> SpanModel:
 @lru_cache(maxsize=1)
 def taxonomy() -> dict[str, dict[str, Any]]:
     """PTC-2020 label -> its SemEval-2023 techniques, category and explanation."""
-    data = resources.load("techniques")
-    by_name = {t["name"]: t for t in data["techniques"]}
+    explanations = {t["name"]: t["explanation"] for t in resources.load("techniques")["techniques"]}
     out: dict[str, dict[str, Any]] = {}
-    for old, new in data["ptc2020_to_2023"].items():
-        techs = [by_name[n] for n in new]
+    for old in TECHNIQUES_2020:
+        new = to_2023(old)
         out[old] = {
-            "semeval2023": [t["name"] for t in techs],
-            "category": techs[0]["category"],
-            "explanation": " / ".join(str(t["explanation"]) for t in techs),
+            "semeval2023": new,
+            "category": category_of(new[0]),
+            "explanation": " / ".join(explanations[n] for n in new),
         }
     return out
 
