@@ -14,7 +14,7 @@ from unspin.models.span_model import SpanModel
 from unspin.nlp.doc import Doc
 from unspin.taxonomy import category_of, to_2023
 
-SPAN_MODEL = "ptc-spans-minilm-v1"
+SPAN_MODEL = "ptc-spans-minilm-v2"
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
 
 

@@ -20,9 +20,9 @@ def techniques(
         Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
     ] = None,
     out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
-        "build/ptc-spans-minilm-v1"
+        "build/ptc-spans-minilm-v2"
     ),
-    epochs: Annotated[int, typer.Option(help="Passes over the training windows.")] = 3,
+    epochs: Annotated[int, typer.Option(help="Passes over the training windows.")] = 5,
     seed: Annotated[
         int, typer.Option(help="Seed for the held-out split, shuffling and initialisation.")
     ] = 13,
