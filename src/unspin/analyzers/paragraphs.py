@@ -14,6 +14,7 @@ from unspin.models.paragraph_model import ParagraphModel, embed, features
 from unspin.nlp.doc import Doc
 
 PARAGRAPH_MODEL = "semeval23-e5-heads-v1"
+MAX_PARAGRAPHS = 300  # embedding costs ~0.8 ms a word: a book-length input is labelled up to here only
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +28,11 @@ def analyze(doc: Doc) -> Section:
     section = Section()
     model = paragraph_model()
     parts = [(p, para) for p in doc.parts for para in p.paragraphs]
+    if len(parts) > MAX_PARAGRAPHS:
+        section.notes.append(
+            f"Paragraph techniques, framing and genre use the first {MAX_PARAGRAPHS} of {len(parts)} paragraphs."
+        )
+        parts = parts[:MAX_PARAGRAPHS]
     texts = [p.text[para.start : para.end] for p, para in parts]
     pf, article = features(embed(texts))
     probs = model.paragraph_probs(pf) if len(pf) else np.zeros((0, len(model.techniques)))

@@ -19,6 +19,7 @@ from unspin.datasets.ptc import TECHNIQUES_2020
 from unspin.models.windows import Window, load_tokenizer, span_features, token_range, windows
 
 _SQRT2 = math.sqrt(2.0)
+BATCH = 16  # windows per encoder call
 _SENTENCE_BREAK = re.compile(r"[.!?…]|\n")  # gold spans rarely cross sentences: runs never merge across one
 DEFAULT_CALIBRATION = {
     "labels": list(TECHNIQUES_2020),
@@ -97,17 +98,20 @@ class SpanModel:
     def encode(self, text: str) -> Encoded:
         """All windows of the text in one batched encoder call."""
         wins = windows(self.tokenizer, text)
-        if not wins:
-            return Encoded([], [])
-        width = max(len(w.ids) for w in wins) + 2
-        ids = np.zeros((len(wins), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for i, w in enumerate(wins):
-            seq = [self.cls_id, *w.ids, self.sep_id]
-            ids[i, : len(seq)] = seq
-            mask[i, : len(seq)] = 1
-        (hidden,) = self.session.run(["hidden"], {"input_ids": ids, "attention_mask": mask})
-        return Encoded(wins, [hidden[i, 1 : len(w.ids) + 1] for i, w in enumerate(wins)])
+        states: list[np.ndarray] = []
+        # Batches of BATCH windows keep memory flat on long inputs (a 2 MB text has thousands of windows).
+        for b in range(0, len(wins), BATCH):
+            batch = wins[b : b + BATCH]
+            width = max(len(w.ids) for w in batch) + 2
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for i, w in enumerate(batch):
+                seq = [self.cls_id, *w.ids, self.sep_id]
+                ids[i, : len(seq)] = seq
+                mask[i, : len(seq)] = 1
+            (hidden,) = self.session.run(["hidden"], {"input_ids": ids, "attention_mask": mask})
+            states += [hidden[i, 1 : len(w.ids) + 1] for i, w in enumerate(batch)]
+        return Encoded(wins, states)
 
     def token_probs(self, enc: Encoded) -> list[np.ndarray]:
         """P(O), P(B), P(I) per token, per window."""
