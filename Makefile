@@ -25,6 +25,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_analyze.py
 	$(BIN)/python bench/bench_techniques.py
+	$(BIN)/python bench/bench_claims.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -80,3 +80,33 @@ def test_multilabel_f1_hand_example() -> None:
 def test_ece() -> None:
     assert expected_calibration_error([0.9, 0.9], [True, True]) == pytest.approx(0.1)
     assert expected_calibration_error([0.95, 0.15], [True, False]) == pytest.approx(0.5 * 0.05 + 0.5 * 0.15)
+
+
+# --- FNC-1 and check-worthiness ----------------------------------------------------------------------
+def test_fnc_score_weights() -> None:
+    from unspin.eval.scorers import fnc_score
+
+    gold = ["agree", "disagree", "discuss", "unrelated", "unrelated"]
+    pred = ["agree", "discuss", "unrelated", "unrelated", "agree"]
+    # agree right: 1.0; disagree->discuss: related right 0.25; discuss->unrelated: 0; unrelated right: 0.25;
+    # unrelated->agree: 0. Maximum: 3 related x 1.0 + 2 unrelated x 0.25.
+    assert fnc_score(gold, pred) == (1.5, 3.5)
+    with pytest.raises(ValueError):
+        fnc_score(gold, pred[:2])
+
+
+def test_average_precision_and_map() -> None:
+    from unspin.eval.scorers import average_precision, mean_average_precision
+
+    assert average_precision([1, 0, 1, 0]) == pytest.approx((1 / 1 + 2 / 3) / 2)
+    assert average_precision([0, 0]) == 0.0
+    # Two debates: scores rank the lines; MAP is the mean of the two APs.
+    groups = [([0, 1, 0], [0.9, 0.8, 0.1]), ([1, 0], [0.2, 0.1])]
+    assert mean_average_precision(groups) == pytest.approx((1 / 2 + 1.0) / 2)
+
+
+def test_binary_f1_of_positive_class() -> None:
+    from unspin.eval.scorers import binary_f1
+
+    r = binary_f1([1, 1, 0, 0], [1, 0, 1, 0])
+    assert (r.precision, r.recall, r.f1) == (0.5, 0.5, 0.5)

@@ -6,7 +6,7 @@ from unspin.errors import IngestError, UnspinError
 from unspin.ingest import load_article
 from unspin.model import Article, Report
 from unspin.nlp import parse
-from unspin.pipeline import analyze, analyze_article
+from unspin.pipeline import analyze, analyze_article, stance
 
 __all__ = [
     "Article",
@@ -18,4 +18,5 @@ __all__ = [
     "analyze_article",
     "load_article",
     "parse",
+    "stance",
 ]

@@ -115,6 +115,42 @@ def schema(
         sys.stdout.write(text)
 
 
+@app.command()
+def stance(
+    headline: Annotated[str, typer.Argument(help="The headline or claim, or a file holding it.")],
+    body: Annotated[str, typer.Argument(help="The body: a .txt/.html file, a URL, or '-' for stdin.")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Language code; skips detection.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the HeadlineCheck as JSON.")] = False,
+) -> None:
+    """Does the body back the headline? FNC-1 stance and the headline's key elements, with evidence."""
+    from unspin.ingest import load_article
+    from unspin.ingest.decode import decode_bytes
+    from unspin.pipeline import stance as run
+
+    try:
+        path = Path(headline)
+        if "\n" not in headline and len(headline) < 4096 and path.is_file():
+            headline = decode_bytes(path.read_bytes(), str(path)).strip()
+        art = load_article(body if body == "-" or body.startswith(("http://", "https://")) else Path(body))
+        text = f"{art.title}\n\n{art.body}" if art.title else art.body
+        result = run(headline, text, language=lang)
+    except UnspinError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    typer.echo(f"verdict: {result.verdict}")
+    if result.stance:
+        probs = ", ".join(f"{k} {v:.2f}" for k, v in result.stance_probabilities.items())
+        typer.echo(f"stance:  {result.stance} ({probs})")
+    typer.echo(result.explanation)
+    for e in result.elements:
+        typer.echo(f"  {e.kind:<8} {e.span.text!r:<40} {e.status}")
+    for m in result.closest:
+        typer.echo(f"  closest ({m.similarity:.2f}): {m.span.text[:160]}")
+
+
 techniques_app = typer.Typer(no_args_is_help=True, help="Persuasion techniques in the shared tasks' formats.")
 app.add_typer(techniques_app, name="techniques")
 

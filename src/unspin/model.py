@@ -196,6 +196,78 @@ class ArticleClass(BaseModel):
     model: str
 
 
+ClaimType = Literal["statistic", "event", "quote", "prediction", "unnamed source"]
+Attribution = Literal["quoted", "attributed", "unnamed source", "none"]
+ClaimantKind = Literal["speaker", "author", "outlet", "unnamed source", "article"]
+
+
+class SentenceScore(BaseModel):
+    """A sentence's check-worthiness: the calibrated probability that a fact-checker would check it."""
+
+    index: int
+    field: TextField
+    start: int
+    end: int
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class Claimant(BaseModel):
+    """Who makes a claim: the quoted speaker, or else the article's author or outlet."""
+
+    name: str
+    kind: ClaimantKind
+    entity_id: str | None = None
+    span: Span | None = Field(None, description="Where the claimant is named, when the text names them.")
+
+
+class Claim(BaseModel):
+    """A check-worthy sentence, with who asserts it and what in it can be checked."""
+
+    id: str
+    span: Span
+    score: float = Field(ge=0.0, le=1.0, description="Calibrated check-worthiness.")
+    type: ClaimType
+    claimant: Claimant
+    attribution: Attribution = Field(
+        description="quoted: inside a quote; attributed: the sentence names its source; unnamed source: "
+        "an anonymous cue ('sources say'); none: the article asserts it on its own authority."
+    )
+    unattributed: bool = Field(description="No named source: what a fact-checker checks first.")
+    quote_id: str | None = None
+    entities: list[str] = Field(default_factory=list, description="Canonical entity ids (entities analyser).")
+    times: list[Span] = Field(default_factory=list, description="Time expressions.")
+    quantities: list[Span] = Field(default_factory=list, description="Numbers and quantities.")
+    explanation: str
+
+
+class HeadlineElement(BaseModel):
+    """A checkable part of the headline (a purpose, a number, an actor) and whether the body backs it."""
+
+    kind: Literal["purpose", "number", "actor"]
+    span: Span
+    status: Literal["supported", "only in others' claims", "absent"]
+    evidence: Span | None = Field(None, description="The body sentence that backs (or reports) it.")
+    explanation: str
+
+
+class SentenceMatch(BaseModel):
+    span: Span
+    similarity: float = Field(ge=0.0, le=1.0)
+
+
+class HeadlineCheck(BaseModel):
+    """Does the body back the headline? FNC-1 stance plus a check of the headline's key elements."""
+
+    verdict: Literal["supported", "not supported"]
+    stance: str | None = Field(description="FNC-1 stance of the body towards the headline (English only).")
+    stance_probabilities: dict[str, float] = Field(default_factory=dict)
+    elements: list[HeadlineElement] = Field(default_factory=list)
+    closest: list[SentenceMatch] = Field(
+        default_factory=list, description="Body sentences nearest the headline."
+    )
+    explanation: str
+
+
 class SentenceSignals(BaseModel):
     """Per-sentence counts of the cheap text signals: features for later models, shown in the report."""
 
@@ -248,5 +320,8 @@ class Report(BaseModel):
     paragraphs: list[ParagraphTechniques] = Field(default_factory=list)
     classification: ArticleClass | None = None
     sentences: list[SentenceSignals] = Field(default_factory=list)
+    checkworthiness: list[SentenceScore] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    headline: HeadlineCheck | None = None
     notes: list[str] = Field(default_factory=list, description="Caveats: what could not be analysed and why.")
     timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -8,7 +8,7 @@ from pathlib import Path
 from unspin import __version__
 from unspin.analyzers import ANALYZERS
 from unspin.ingest import DEFAULT_MAX_BYTES, load_article
-from unspin.model import Article, ArticleMeta, LanguageInfo, Report
+from unspin.model import Article, ArticleMeta, HeadlineCheck, LanguageInfo, Report
 from unspin.nlp import parse
 
 
@@ -73,3 +73,24 @@ def analyze(
     """Analyse one article from a path, URL, '-' (stdin) or the text itself."""
     article = load_article(source, text=text, title=title, row_id=row_id, max_bytes=max_bytes)
     return analyze_article(article, language=language)
+
+
+STANCE_ANALYZERS = ["entities", "quotes", "unattributed", "headline"]
+
+
+def stance(headline: str, body: str, *, language: str | None = None) -> HeadlineCheck:
+    """Does ``body`` back ``headline``? FNC-1 stance plus the check of the headline's key elements.
+
+    Works for any claim against any text: pass the claim as ``headline``.
+    """
+    from unspin.errors import IngestError
+
+    if not headline or not headline.strip():
+        raise IngestError("headline", "empty: give the headline or claim to check")
+    if not body or not body.strip():
+        raise IngestError("body", "empty: give the text to check the headline against")
+    report = analyze_article(
+        Article(title=headline.strip(), body=body), language=language, only=STANCE_ANALYZERS
+    )
+    assert report.headline is not None
+    return report.headline

@@ -1,14 +1,25 @@
 """Analysers: each answers one question about a parsed Doc and returns a Section of the Report.
 
 Order matters only where an analyser reads another's cache: quotes link speakers to entities, and
-unattributed assertions and signals skip text inside quotes.
+unattributed assertions and signals skip text inside quotes; claims and the headline check read the
+quotes, unattributed assertions and entity mentions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from unspin.analyzers import entities, naming, paragraphs, quotes, signals, techniques, unattributed
+from unspin.analyzers import (
+    claims,
+    entities,
+    headline,
+    naming,
+    paragraphs,
+    quotes,
+    signals,
+    techniques,
+    unattributed,
+)
 from unspin.analyzers.base import Section
 from unspin.nlp.doc import Doc
 
@@ -17,6 +28,8 @@ ANALYZERS: dict[str, Callable[[Doc], Section]] = {
     "naming": naming.analyze,
     "quotes": quotes.analyze,
     "unattributed": unattributed.analyze,
+    "claims": claims.analyze,
+    "headline": headline.analyze,
     "signals": signals.analyze,
     "techniques": techniques.analyze,
     "paragraphs": paragraphs.analyze,

@@ -410,5 +410,6 @@ def analyze(doc: Doc) -> Section:
             )
     doc.cache["quote_ranges"] = ranges
     doc.cache["scare_quotes"] = scare
+    doc.cache["quotes"] = quotes  # claims take their claimant from here
     section.fields["quotes"] = quotes
     return section

@@ -60,5 +60,6 @@ def analyze(doc: Doc) -> Section:
                     trigger_end=m.end(),
                 )
             )
+    doc.cache["unattributed"] = out  # claims mark these as sourced to no one
     section.fields["unattributed"] = out
     return section

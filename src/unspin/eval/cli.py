@@ -91,3 +91,73 @@ def semeval2023(
             f"{r.language:<5} {r.articles:>8}  {r.paragraphs:>10}  {r.st3_micro_f1:9.4f}  {r.st3_macro_f1:9.4f}  "
             f"{r.st2_micro_f1:9.4f}  {r.st2_macro_f1:9.4f}  {r.st1_macro_f1:9.4f}  {r.st1_micro_f1:9.4f}"
         )
+
+
+@app.command("checkworthiness")
+def checkworthiness(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped check-worthiness model).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Check-worthiness: ClaimBuster test F1, CLEF 2019 task 1 test MAP, CLEF 2020 task 5 and task 1."""
+    from unspin.analyzers.claims import CHECKWORTHINESS_MODEL
+    from unspin.eval.checkworthiness import evaluate_checkworthiness
+    from unspin.models import artifact
+    from unspin.models.checkworthiness import CheckworthinessModel
+
+    m = CheckworthinessModel(model or artifact(CHECKWORTHINESS_MODEL))
+    result = evaluate_checkworthiness(m, data_dir(data))
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    cb = result["claimbuster"]
+    typer.echo(
+        f"ClaimBuster test (threshold {m.threshold}): F1 {cb['f1']:.4f}  P {cb['precision']:.4f}  "
+        f"R {cb['recall']:.4f}  ECE {cb['ece']:.4f}"
+    )
+    typer.echo(
+        f"CLEF 2019 task 1 test: MAP {result['clef2019']['map']:.4f} over {result['clef2019']['rankings']} debates"
+    )
+    typer.echo(
+        f"CLEF 2020 task 5 test: AP {result['clef2020-debates']['map']:.4f} (one ranking: no debate ids)"
+    )
+    typer.echo(f"CLEF 2020 task 1 tweets test: MAP {result['clef2020-tweets']['map']:.4f}")
+
+
+@app.command("fnc1")
+def fnc1(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    split: Annotated[str, typer.Option(help="test (the competition test set) or train.")] = "test",
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped stance model).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """FNC-1 headline/body stance: official weighted score (% of maximum), per-class and macro F1."""
+    from dataclasses import asdict
+
+    from unspin.analyzers.headline import STANCE_MODEL
+    from unspin.datasets.fnc1 import load_fnc1
+    from unspin.eval.stance import evaluate_fnc1
+    from unspin.models import artifact
+    from unspin.models.stance_model import StanceModel
+
+    r = evaluate_fnc1(StanceModel(model or artifact(STANCE_MODEL)), load_fnc1(data_dir(data), split))
+    if as_json:
+        typer.echo(json.dumps({"task": "fnc1", "split": split, **asdict(r)}, indent=2))
+        return
+    typer.echo(
+        f"FNC-1 {split} ({r.pairs} pairs): score {r.score:.2f} / {r.max_score:.2f} = {r.relative:.2f}%"
+    )
+    typer.echo(
+        "  F1 " + "  ".join(f"{k} {v:.4f}" for k, v in r.per_class_f1.items()) + f"  macro {r.macro_f1:.4f}"
+    )
+    typer.echo("  confusion (rows gold, columns predicted: agree disagree discuss unrelated)")
+    for g, row in r.confusion.items():
+        typer.echo(f"    {g:<10} " + " ".join(f"{n:>6}" for n in row.values()))

@@ -129,3 +129,50 @@ def expected_calibration_error(scores: Sequence[float], correct: Sequence[bool],
             acc = sum(1 for i in idx if correct[i]) / len(idx)
             total += len(idx) / n * abs(conf - acc)
     return total
+
+
+# --- FNC-1 -------------------------------------------------------------------------------------------
+_FNC_RELATED = ("agree", "disagree", "discuss")
+
+
+def fnc_score(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
+    """(score, maximum) by the official FNC-1 scorer: 0.25 for getting related vs unrelated right,
+    and 0.75 more for the exact stance of a related pair."""
+    if len(gold) != len(pred):
+        raise ValueError(f"{len(pred)} predictions for {len(gold)} gold rows")
+    score = best = 0.0
+    for g, p in zip(gold, pred, strict=True):
+        if g == p:
+            score += 0.25
+            if g != "unrelated":
+                score += 0.50
+        if g in _FNC_RELATED and p in _FNC_RELATED:
+            score += 0.25
+        best += 0.25 if g == "unrelated" else 1.0
+    return score, best
+
+
+# --- check-worthiness ranking ------------------------------------------------------------------------
+def average_precision(labels_in_rank_order: Sequence[int]) -> float:
+    """AP of one ranking (CLEF CheckThat! definition): mean precision at the rank of each positive."""
+    hits, total = 0, 0.0
+    for rank, label in enumerate(labels_in_rank_order, start=1):
+        if label:
+            hits += 1
+            total += hits / rank
+    return total / hits if hits else 0.0
+
+
+def mean_average_precision(groups: Iterable[tuple[Sequence[int], Sequence[float]]]) -> float:
+    """MAP over groups (debates): each group's lines ranked by score, ties kept in line order."""
+    aps = []
+    for labels, scores in groups:
+        order = sorted(range(len(labels)), key=lambda i: -scores[i])
+        aps.append(average_precision([labels[i] for i in order]))
+    return sum(aps) / len(aps) if aps else 0.0
+
+
+def binary_f1(gold: Sequence[int], pred: Sequence[int]) -> PRF:
+    """Precision, recall and F1 of the positive class."""
+    tp = sum(1 for g, p in zip(gold, pred, strict=True) if g and p)
+    return _prf(tp, sum(1 for p in pred if p), tp, sum(1 for g in gold if g))

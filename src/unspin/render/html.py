@@ -18,6 +18,8 @@ from unspin.model import Finding, Report
 
 # kind -> (legend label, colour); styles per kind live in the template's CSS.
 KINDS = {
+    "headline": ("Headline not backed by the body", "#b91c1c"),
+    "claim": ("Check-worthy claim", "#0ea5e9"),
     "technique": ("Persuasion technique", "#8b5cf6"),
     "quote": ("Quotation", "#fde68a"),
     "speaker": ("Speaker", "#1d4ed8"),

@@ -72,3 +72,39 @@ def paragraphs(
 
     meta = train_paragraphs(data_dir(data), out, cache=cache, seed=seed, c=c, genre_c=genre_c)
     typer.echo(f"wrote {out}: {meta['paragraphs']} paragraphs, {meta['articles']} articles")
+
+
+@app.command("checkworthiness")
+def checkworthiness(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
+        "build/checkworthy-ngram-v1"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the held-out split.")] = 13,
+) -> None:
+    """Sentence check-worthiness over ClaimBuster + CLEF 2019/2020 (test lines removed from training)."""
+    from unspin.train.checkworthiness import train as train_checkworthiness
+
+    meta = train_checkworthiness(data_dir(data), out, seed=seed)
+    typer.echo(f"wrote {out}: threshold {meta['threshold']}, held-out {json.dumps(meta['heldout'])}")
+
+
+@app.command("stance")
+def stance(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
+        "build/fnc1-stance-mlp-v1"
+    ),
+    members: Annotated[int, typer.Option(help="MLPs in the ensemble (one seed each).")] = 5,
+    max_epochs: Annotated[int, typer.Option(help="Longest training considered on the held-out topics.")] = 30,
+    seed: Annotated[int, typer.Option(help="Seed of the topic split and the first member.")] = 13,
+) -> None:
+    """FNC-1 headline/body stance: an ensemble of MLPs over TF vectors and lexical pair features."""
+    from unspin.train.stance import train as train_stance
+
+    meta = train_stance(data_dir(data), out, seeds=members, max_epochs=max_epochs, seed=seed)
+    typer.echo(f"wrote {out}: {meta['members']} members, {meta['epochs']} epochs")

@@ -1,0 +1,207 @@
+"""Check-worthy claims: every sentence scored, and each one above the threshold made a Claim.
+
+A Claim says who asserts it (the quoted speaker, else the author or outlet), how it is sourced (quoted,
+attributed, an unnamed source, or nothing at all), which entities, times and quantities it involves and
+what kind of statement it is. The score comes from the trained model; the rest reads the quotes,
+unattributed and entities analysers' results from the Doc cache, so those must run first.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.model import Claim, Claimant, ClaimType, Quote, SentenceScore, Span
+from unspin.models import artifact
+from unspin.models.checkworthiness import CheckworthinessModel
+from unspin.nlp.doc import Doc, Part, Sentence
+
+CHECKWORTHINESS_MODEL = "checkworthy-ngram-v1"
+
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_RU_MONTHS = r"(?:январ|феврал|марта?|апрел|ма[йя]|июн|июл|августа?|сентябр|октябр|ноябр|декабр)\w*"
+TIME = re.compile(
+    rf"\b(?:\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|{_MONTHS}\s+\d{{4}}|\d{{1,2}}\s+{_RU_MONTHS}(?:\s+\d{{4}}\s*(?:г\.|года)?)?"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}|(?:19|20)\d\d(?:s|-е)?"
+    r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"|yesterday|today|tomorrow|tonight"
+    r"|(?:last|next|this|earlier this|later this)\s+(?:week|month|year|spring|summer|autumn|fall|winter)"
+    r"|(?:\d+|a few|several|two|three)\s+(?:days|weeks|months|years)\s+ago"
+    r"|вчера|сегодня|завтра|(?:на\s+)?(?:прошлой|этой|следующей)\s+неделе|в\s+(?:прошлом|этом|следующем)\s+году)\b",
+    re.IGNORECASE,
+)
+QUANTITY = re.compile(
+    r"(?:[$€£₽]\s?)?\b\d[\d,.\s]*\d?\b(?:\s?(?:%|per\s?cent|percent|million|billion|trillion|thousand|"
+    r"hundred|km|kilometres|kilometers|miles|tonnes|tons|dollars|euros|roubles|rubles|hryvnias|troops|"
+    r"soldiers|people|civilians|tanks|млн|млрд|тыс\.?|тысяч\w*|миллион\w*|процент\w*|человек))?"
+    r"|\b(?:hundreds|thousands|millions|billions|dozens|tens of thousands)\s+of\b"
+    r"|\b(?:сотни|тысячи|миллионы|десятки)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = re.compile(
+    r"%|percent|per cent|million|billion|trillion|thousand|[$€£₽]|млн|млрд|тыс|процент"
+)
+PREDICTION = re.compile(
+    r"\b(?:will|won't|shall|is going to|are going to|plans? to|intends? to|threaten\w*|warn\w*|"
+    r"expected to|poised to|about to|could soon|may soon|будет|будут|станет|намерен\w*|планиру\w*|"
+    r"угрож\w*|предупред\w*|может привести)\b",
+    re.IGNORECASE,
+)
+ATTRIBUTION = re.compile(
+    r"\b(?:said|says|say|told|according to|stated|claimed|claims|announced|reported|wrote|tweeted|"
+    r"insisted|argued|noted|added|confirmed|denied|заявил\w*|сказал\w*|сообщил\w*|по словам|по данным|"
+    r"отметил\w*|подчеркнул\w*)\b",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def checkworthiness_model() -> CheckworthinessModel:
+    return CheckworthinessModel(artifact(CHECKWORTHINESS_MODEL))
+
+
+def _spans(pattern: re.Pattern[str], doc: Doc, part: Part, sent: Sentence) -> list[Span]:
+    out: list[Span] = []
+    for m in pattern.finditer(part.text, sent.start, sent.end):
+        start, end = m.start(), m.end()
+        while end > start and part.text[end - 1] in " ,.":  # '1,500 ' -> '1,500'
+            end -= 1
+        if end > start:
+            out.append(span_of(doc, part.field, start, end))
+    return out
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def _quote_of(quotes: list[Quote], part: Part, sent: Sentence) -> Quote | None:
+    """The quote that covers most of the sentence (at least a third of it), if any."""
+    best, best_len = None, 0
+    for q in quotes:
+        if q.span.field != part.field:
+            continue
+        n = _overlap(sent.start, sent.end, q.span.start, q.span.end)
+        if n > best_len:
+            best, best_len = q, n
+    return best if best is not None and best_len * 3 >= sent.end - sent.start else None
+
+
+def _claim_type(attribution: str, text: str, quantities: list[Span], times: list[Span]) -> ClaimType:
+    if attribution == "unnamed source":
+        return "unnamed source"
+    if attribution == "quoted":
+        return "quote"
+    if PREDICTION.search(text):
+        return "prediction"
+    time_spans = {(t.start, t.end) for t in times}
+    if any(
+        (q.start, q.end) not in time_spans and (_NUMBER_WORDS.search(q.text.lower()) or not q.text.isdigit())
+        for q in quantities
+    ):
+        return "statistic"
+    return "event"
+
+
+def analyze(doc: Doc) -> Section:
+    section = Section()
+    if doc.language != "en":
+        section.notes.append(
+            f"The check-worthiness model is trained on English debates and tweets; '{doc.language}' "
+            "sentences are not scored."
+        )
+        section.fields |= {"checkworthiness": [], "claims": []}
+        return section
+    model = checkworthiness_model()
+    sentences = [(part, s) for part in doc.parts for s in part.sentences]
+    scores = model.scores([s.text for _, s in sentences]) if sentences else np.zeros(0)
+    quotes: list[Quote] = doc.cache.get("quotes", [])
+    unattributed = {(a.span.field, a.span.start): a for a in doc.cache.get("unattributed", [])}
+    mentions = doc.cache.get("entity_mentions", [])
+    meta = doc.article
+    make = FindingMaker("claim")
+    scored: list[SentenceScore] = []
+    claims: list[Claim] = []
+    for (part, sent), score in zip(sentences, scores, strict=True):
+        score = round(float(score), 4)
+        scored.append(
+            SentenceScore(index=sent.index, field=part.field, start=sent.start, end=sent.end, score=score)
+        )
+        if score < model.threshold:
+            continue
+        quote = _quote_of(quotes, part, sent)
+        anonymous = unattributed.get((part.field, sent.start))
+        entities = sorted(
+            {eid for f, s, e, eid in mentions if f == part.field and sent.start <= s and e <= sent.end}
+        )
+        if anonymous is not None:
+            attribution = "unnamed source"
+            claimant = Claimant(name=anonymous.trigger.text, kind="unnamed source", span=anonymous.trigger)
+        elif quote is not None and quote.speaker is not None:
+            attribution = "quoted"
+            sp = quote.speaker
+            claimant = Claimant(name=sp.name, kind="speaker", entity_id=sp.entity_id, span=sp.span)
+        else:
+            attribution = "attributed" if (quote is not None or ATTRIBUTION.search(sent.text)) else "none"
+            if meta.author:
+                claimant = Claimant(name=meta.author, kind="author")
+            elif meta.outlet:
+                claimant = Claimant(name=meta.outlet, kind="outlet")
+            else:
+                claimant = Claimant(name="the article", kind="article")
+        times = _spans(TIME, doc, part, sent)
+        quantities = [
+            q for q in _spans(QUANTITY, doc, part, sent) if not any(t.start <= q.start < t.end for t in times)
+        ]
+        ctype = _claim_type(attribution, sent.text, quantities, times)
+        unsourced = attribution in ("unnamed source", "none")
+        cid = f"C{len(claims) + 1}"
+        how = {
+            "quoted": f"quoted from {claimant.name}",
+            "attributed": "attributed in the sentence",
+            "unnamed source": f"on an unnamed source ('{claimant.name}')",
+            "none": f"asserted by {claimant.name} with no source",
+        }[attribution]
+        explanation = f"Check-worthiness {score:.2f}; a {ctype} claim, {how}." + (
+            " Unattributed: check this first." if unsourced else ""
+        )
+        claims.append(
+            Claim(
+                id=cid,
+                span=span_of(doc, part.field, sent.start, sent.end),
+                score=score,
+                type=ctype,
+                claimant=claimant,
+                attribution=attribution,
+                unattributed=unsourced,
+                quote_id=quote.id if quote is not None else None,
+                entities=entities,
+                times=times,
+                quantities=quantities,
+                explanation=explanation,
+            )
+        )
+        section.findings.append(
+            make(
+                doc,
+                part.field,
+                sent.start,
+                sent.end,
+                f"check-worthy {ctype}",
+                score,
+                explanation,
+                claim_id=cid,
+                claimant=claimant.name,
+                unattributed=unsourced,
+            )
+        )
+    claims.sort(key=lambda c: -c.score)
+    section.fields |= {"checkworthiness": scored, "claims": claims}
+    return section
