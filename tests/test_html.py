@@ -94,3 +94,18 @@ def test_browser_runs_no_article_script(attack_html: str, tmp_path: Path) -> Non
     assert "<title>unspin report" in dom and "pwned</title>" not in dom
     assert "<img" not in dom
     assert 'class="hl ' in dom  # the page's own script and markup survived
+
+
+def test_headline_verdict_on_top_and_claims_listed(example_report: Report) -> None:
+    html = render_html(example_report)
+    verdict = html.index('id="headline-verdict"')
+    assert verdict < html.index('id="article"')  # the verdict comes before the article
+    assert "Headline not supported by the body" in html
+    assert "to capture Donbass" in html[verdict : html.index('id="article"')]
+    claims = html[html.index('id="claims"') :]
+    assert example_report.claims, "the example has check-worthy claims"
+    for c in example_report.claims:
+        assert c.claimant.name in claims
+    assert "unattributed" in claims
+    scores = [float(s) for s in re.findall(r"<tr><td>(\d\.\d\d)</td>", claims.split("</table>")[0])]
+    assert scores == sorted(scores, reverse=True)  # ranked by check-worthiness
