@@ -146,3 +146,11 @@ def test_shipped_artifacts_load_offline() -> None:
         folder = ROOT / "src" / "unspin" / "models" / name
         assert (folder / "MODEL_CARD.md").read_text(encoding="utf-8").startswith("# ")
         assert sum(p.stat().st_size for p in folder.iterdir()) < 30_000_000
+
+
+def test_stance_cli_leaves_the_body_files_own_title_out(tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text(f"{INVENTED}\n\n{BODY}", encoding="utf-8")
+    res = CliRunner().invoke(app, ["stance", INVENTED, str(article), "--json", "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["verdict"] == "not supported"

@@ -118,7 +118,12 @@ def schema(
 @app.command()
 def stance(
     headline: Annotated[str, typer.Argument(help="The headline or claim, or a file holding it.")],
-    body: Annotated[str, typer.Argument(help="The body: a .txt/.html file, a URL, or '-' for stdin.")],
+    body: Annotated[
+        str,
+        typer.Argument(
+            help="The body: a .txt/.html file (its title line is left out), a URL, or '-' for stdin."
+        ),
+    ],
     lang: Annotated[str | None, typer.Option("--lang", help="Language code; skips detection.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the HeadlineCheck as JSON.")] = False,
 ) -> None:
@@ -132,8 +137,8 @@ def stance(
         if "\n" not in headline and len(headline) < 4096 and path.is_file():
             headline = decode_bytes(path.read_bytes(), str(path)).strip()
         art = load_article(body if body == "-" or body.startswith(("http://", "https://")) else Path(body))
-        text = f"{art.title}\n\n{art.body}" if art.title else art.body
-        result = run(headline, text, language=lang)
+        # An article file's own title line is not evidence for the headline: only its body counts.
+        result = run(headline, art.body, language=lang)
     except UnspinError as exc:
         _fail(str(exc))
         return

@@ -33,6 +33,19 @@ def print_summary(report: Report, console: Console) -> None:
         frames = ", ".join(f.label.replace("_", " ") for f in c.frames) or "none"
         zero = " [zero-shot language]" if c.zero_shot else ""
         console.print(f"  genre: {c.genre.label} ({c.genre.probability:.0%}) · frames: {frames}{zero}")
+    if report.headline:
+        h = report.headline
+        colour = "green" if h.verdict == "supported" else "bold red"
+        stance = f" (stance {h.stance})" if h.stance else ""
+        console.print(f"  headline: [{colour}]{h.verdict}[/{colour}]{stance}")
+        for el in h.elements:
+            if el.status != "supported":
+                console.print(f"    {el.kind} '{el.span.text}': {el.status}")
+    for c in report.claims[:5]:
+        flag = " [red]unattributed[/red]" if c.unattributed else ""
+        console.print(
+            f"  [cyan]claim {c.score:.2f}[/cyan] {c.type}, {c.claimant.name}{flag}: {_clip(c.span.text)}"
+        )
     multi = [e for e in report.entities if e.multiple_spellings]
     for e in multi:
         console.print(
