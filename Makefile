@@ -16,8 +16,11 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
+DEMO_KB := build/demo-kb.sqlite
+
 demo: $(STAMP)
-	$(BIN)/unspin analyze $(EXAMPLE) --html report.html --json report.json
+	$(BIN)/unspin kb import examples/demo-kb.jsonl --format jsonl --kb $(DEMO_KB)
+	$(BIN)/unspin analyze $(EXAMPLE) --kb $(DEMO_KB) --html report.html --json report.json
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,9 @@ import pytest
 
 import unspin
 from unspin.model import Report
+
+# Reports must not depend on a knowledge base the developer happens to have: tests that want one pass it.
+os.environ["UNSPIN_KB"] = "/nonexistent/unspin-test-kb.sqlite"
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent

@@ -66,6 +66,9 @@ def analyze(
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", help="Refuse inputs larger than this.")
     ] = DEFAULT_MAX_BYTES,
+    kb: Annotated[
+        Path | None, typer.Option("--kb", help="Knowledge base of known narratives (default $UNSPIN_KB).")
+    ] = None,
 ) -> None:
     """Analyse one article and report entities, quotes and sources, unattributed claims and signals."""
     from unspin.pipeline import analyze as run
@@ -77,7 +80,7 @@ def analyze(
             _fail("no article given (pass a file, a URL, text, or '-' for stdin)")
         source = "-"
     try:
-        report = run(source, title=title, row_id=row_id, language=lang, max_bytes=max_bytes)
+        report = run(source, title=title, row_id=row_id, language=lang, max_bytes=max_bytes, kb=kb)
     except UnspinError as exc:
         _fail(str(exc))
         return
@@ -241,8 +244,10 @@ def _predict_paragraph_formats(texts: dict[str, str], format: TechniqueFormat) -
 
 def _register_task_apps() -> None:
     from unspin.eval.cli import app as eval_app
+    from unspin.kb.cli import app as kb_app
     from unspin.train.cli import app as train_app
 
+    app.add_typer(kb_app, name="kb")
     app.add_typer(train_app, name="train")
     app.add_typer(eval_app, name="eval")
 

@@ -238,6 +238,28 @@ class Claim(BaseModel):
     times: list[Span] = Field(default_factory=list, description="Time expressions.")
     quantities: list[Span] = Field(default_factory=list, description="Numbers and quantities.")
     explanation: str
+    verdict: str | None = Field(
+        None, description="'refuted' when the claim matches a debunked knowledge-base entry (see narratives)."
+    )
+    evidence: list[str] = Field(
+        default_factory=list, description="Knowledge-base entry ids behind the verdict."
+    )
+
+
+class NarrativeMatch(BaseModel):
+    """A knowledge-base entry (a debunked claim or a fact-check) that part of the article repeats."""
+
+    entry_id: str
+    claim: str = Field(description="The entry's claim, as the knowledge base words it.")
+    verdict: str
+    explanation: str = Field(description="The disproof or fact-check conclusion.")
+    url: str = ""
+    date: str = ""
+    outlet: str = ""
+    source: str = ""
+    similarity: float = Field(ge=0.0, le=1.0)
+    matched: Span = Field(description="The part of the article that matched.")
+    claim_id: str | None = Field(None, description="The claim that matched, when a claim did.")
 
 
 class HeadlineElement(BaseModel):
@@ -323,5 +345,6 @@ class Report(BaseModel):
     checkworthiness: list[SentenceScore] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
     headline: HeadlineCheck | None = None
+    narratives: list[NarrativeMatch] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Caveats: what could not be analysed and why.")
     timings_ms: dict[str, float] = Field(default_factory=dict)

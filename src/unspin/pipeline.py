@@ -13,12 +13,21 @@ from unspin.nlp import parse
 
 
 def analyze_article(
-    article: Article, *, language: str | None = None, only: list[str] | None = None
+    article: Article,
+    *,
+    language: str | None = None,
+    only: list[str] | None = None,
+    kb: str | Path | None = None,
 ) -> Report:
-    """Run every analyser (or those named in ``only``) over one Article."""
+    """Run every analyser (or those named in ``only``) over one Article.
+
+    ``kb``: the knowledge base of known narratives (default $UNSPIN_KB or the user data directory).
+    """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     doc = parse(article, language=language)
+    if kb is not None:
+        doc.cache["kb_path"] = str(kb)
     timings["parse"] = (time.perf_counter() - t0) * 1000
     findings, notes, fields = [], [], {}
     for name, run in ANALYZERS.items():
@@ -69,10 +78,11 @@ def analyze(
     row_id: str | None = None,
     language: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    kb: str | Path | None = None,
 ) -> Report:
     """Analyse one article from a path, URL, '-' (stdin) or the text itself."""
     article = load_article(source, text=text, title=title, row_id=row_id, max_bytes=max_bytes)
-    return analyze_article(article, language=language)
+    return analyze_article(article, language=language, kb=kb)
 
 
 STANCE_ANALYZERS = ["entities", "quotes", "unattributed", "headline"]

@@ -203,5 +203,6 @@ def analyze(doc: Doc) -> Section:
             )
         )
     claims.sort(key=lambda c: -c.score)
+    doc.cache["claims"] = claims  # narratives match them against the knowledge base
     section.fields |= {"checkworthiness": scored, "claims": claims}
     return section

@@ -161,3 +161,34 @@ def fnc1(
     typer.echo("  confusion (rows gold, columns predicted: agree disagree discuss unrelated)")
     for g, row in r.confusion.items():
         typer.echo(f"    {g:<10} " + " ".join(f"{n:>6}" for n in row.values()))
+
+
+@app.command("narratives")
+def narratives(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """EUvsDisinfo: each case title finds its own summary (recall@1/5, MRR); false matches on PTC articles."""
+    from dataclasses import asdict
+
+    from unspin.eval.narratives import evaluate_narratives
+
+    r = evaluate_narratives(data_dir(data))
+    if as_json:
+        typer.echo(json.dumps(asdict(r), indent=2))
+        return
+    typer.echo(
+        f"EUvsDisinfo, {r.cases} cases: recall@1 {r.recall_at_1:.4f}  recall@5 {r.recall_at_5:.4f}  MRR {r.mrr:.4f}"
+    )
+    typer.echo(
+        f"  threshold {r.threshold:.2f} (≤5 % false matches on {r.negatives_train} PTC train articles without the topic): "
+        f"recall@1 above it {r.recall_at_1_above_threshold:.4f}; false-match rate on {r.negatives_dev} PTC dev "
+        f"articles {r.false_match_rate_dev:.4f}"
+    )
+    typer.echo(
+        f"  claim threshold {r.claim_threshold:.2f} (≤1 % of PTC train sentences): recall@1 above it "
+        f"{r.recall_at_1_above_claim_threshold:.4f}; false-match rate on {r.claim_negatives_dev} PTC dev sentences "
+        f"{r.claim_false_match_rate_dev:.4f}"
+    )

@@ -20,6 +20,7 @@ from unspin.model import Finding, Report
 KINDS = {
     "headline": ("Headline not backed by the body", "#b91c1c"),
     "claim": ("Check-worthy claim", "#0ea5e9"),
+    "narrative": ("Repeats a known (debunked) claim", "#7f1d1d"),
     "technique": ("Persuasion technique", "#8b5cf6"),
     "quote": ("Quotation", "#fde68a"),
     "speaker": ("Speaker", "#1d4ed8"),
@@ -114,5 +115,6 @@ def render_html(report: Report) -> str:
         data_json=_safe_json(data),
         kinds=KINDS,
         body_rows=paragraph_rows(report),
+        narratives_by_id={n.entry_id: n for n in report.narratives},
         technique_categories=sorted(categories.items(), key=lambda kv: -sum(kv[1].values())),
     )

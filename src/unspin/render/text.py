@@ -41,10 +41,16 @@ def print_summary(report: Report, console: Console) -> None:
         for el in h.elements:
             if el.status != "supported":
                 console.print(f"    {el.kind} '{el.span.text}': {el.status}")
-    for c in report.claims[:5]:
-        flag = " [red]unattributed[/red]" if c.unattributed else ""
+    for claim in report.claims[:5]:
+        flag = " [red]unattributed[/red]" if claim.unattributed else ""
+        refuted = " [bold red]refuted by a known case[/bold red]" if claim.verdict == "refuted" else ""
         console.print(
-            f"  [cyan]claim {c.score:.2f}[/cyan] {c.type}, {c.claimant.name}{flag}: {_clip(c.span.text)}"
+            f"  [cyan]claim {claim.score:.2f}[/cyan] {claim.type}, {claim.claimant.name}{flag}{refuted}: "
+            f"{_clip(claim.span.text)}"
+        )
+    for match in report.narratives[:5]:
+        console.print(
+            f"  [bold red]known narrative[/bold red] ({match.similarity:.2f}, {match.verdict}): {_clip(match.claim)}"
         )
     multi = [e for e in report.entities if e.multiple_spellings]
     for e in multi:

@@ -1,0 +1,112 @@
+"""Known narratives: does the article repeat a claim the knowledge base has already debunked?
+
+Queries are the article's check-worthy claims (up to MAX_CLAIMS, best first) and its title with the lead.
+Candidates come from BM25 and are re-ranked by a bounded similarity; a match needs ARTICLE_THRESHOLD or
+CLAIM_THRESHOLD, both set by `unspin eval narratives` on articles that repeat no case. A claim that
+matches a debunked entry inherits "refuted" with the entry as evidence.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.kb.retrieval import retrieve
+from unspin.kb.store import KBError, SqliteKB, default_path
+from unspin.model import Claim, NarrativeMatch, Span
+from unspin.nlp.doc import Doc
+
+# From `unspin eval narratives`: at most 5 % of PTC train articles without the topic match on title + lead,
+# at most 1 % of their sentences match as claims.
+ARTICLE_THRESHOLD = 0.22
+CLAIM_THRESHOLD = 0.31
+MAX_CLAIMS = 10
+LEAD_CHARS = 600
+DEBUNKED = {
+    "false",
+    "disinformation",
+    "misleading",
+    "pants on fire",
+    "fake",
+    "refuted",
+    "mostly false",
+    "incorrect",
+}
+_open: dict[Path, SqliteKB] = {}
+
+
+def knowledge_base(path: Path) -> SqliteKB:
+    """Opened once per process and path."""
+    if path not in _open:
+        _open[path] = SqliteKB(path)
+    return _open[path]
+
+
+def analyze(doc: Doc) -> Section:
+    section = Section()
+    section.fields["narratives"] = []
+    path = Path(doc.cache.get("kb_path") or default_path())
+    if not path.exists():
+        section.notes.append(
+            f"No knowledge base at {path}: known narratives were not checked (`unspin kb import FILE --format …`)."
+        )
+        return section
+    try:
+        kb = knowledge_base(path)
+    except KBError as exc:
+        section.notes.append(f"Known narratives were not checked: {exc}")
+        return section
+    claims: list[Claim] = doc.cache.get("claims", [])[:MAX_CLAIMS]
+    queries: list[tuple[Span, Claim | None]] = [(c.span, c) for c in claims]
+    if doc.title.text.strip() or doc.body.text.strip():
+        lead_end = min(len(doc.body.text), LEAD_CHARS)
+        # The title and lead as one query; the span reported is the lead (the title is highlighted as a claim).
+        queries.append((span_of(doc, "body", 0, lead_end), None))
+    make = FindingMaker("narrative")
+    seen: set[tuple[str, str | None]] = set()
+    matches: list[NarrativeMatch] = []
+    for span, claim in queries:
+        text = span.text if claim is not None else f"{doc.title.text}\n{span.text}"
+        for m in retrieve(kb, text, limit=2):
+            if m.similarity < (CLAIM_THRESHOLD if claim is not None else ARTICLE_THRESHOLD):
+                continue
+            key = (m.entry.id, claim.id if claim else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            e = m.entry
+            matches.append(
+                NarrativeMatch(
+                    entry_id=e.id,
+                    claim=e.claim,
+                    verdict=e.verdict,
+                    explanation=e.explanation,
+                    url=e.url,
+                    date=e.date,
+                    outlet=e.outlet,
+                    source=e.source,
+                    similarity=round(m.similarity, 4),
+                    matched=span,
+                    claim_id=claim.id if claim else None,
+                )
+            )
+            if claim is not None and e.verdict.lower() in DEBUNKED:
+                claim.verdict = "refuted"
+                claim.evidence.append(e.id)
+            section.findings.append(
+                make(
+                    doc,
+                    span.field,
+                    span.start,
+                    span.end,
+                    "known narrative",
+                    m.similarity,
+                    f"Repeats a known claim ({e.verdict}, {e.date or 'undated'}): {e.claim[:200]}"
+                    + (f" — Disproof: {e.explanation[:300]}" if e.explanation else ""),
+                    entry_id=e.id,
+                    url=e.url,
+                )
+            )
+    matches.sort(key=lambda x: -x.similarity)
+    section.fields["narratives"] = matches
+    return section

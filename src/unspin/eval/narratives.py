@@ -1,0 +1,127 @@
+"""Narrative matching on EUvsDisinfo: can a case's title find its own summary among all cases?
+
+Queries are the case titles; the store holds only the summaries (titles and disproofs left out, or the
+title would find itself). Recall@1, recall@5 and MRR over the ranks. The match threshold (on the re-ranker's
+similarity) is chosen on PTC *train* articles with no Russia/Ukraine topic so that at most 5 % of them match
+anything; the false-match rate is then measured on PTC *dev* articles of the same kind, and the recall at
+that threshold on the cases.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from unspin.datasets.ptc import load_ptc
+from unspin.kb.retrieval import retrieve
+from unspin.kb.store import Entry, SqliteKB
+
+TOPIC = re.compile(
+    r"russia|ukrain|kremlin|putin|moscow|kiev|kyiv|crimea|donbas|nato|soviet|belarus|lukashenko|navalny|"
+    r"skripal|novichok|syria|assad|georgia|moldova|baltic",
+    re.IGNORECASE,
+)
+MAX_FALSE_MATCH = 0.05  # per article (title + lead query)
+MAX_CLAIM_FALSE_MATCH = 0.01  # per sentence: an article sends up to 10 claims
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+@dataclass
+class NarrativeResult:
+    cases: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float
+    threshold: float
+    recall_at_1_above_threshold: float
+    negatives_dev: int
+    false_match_rate_dev: float
+    negatives_train: int
+    false_match_rate_train: float
+    claim_threshold: float
+    claim_negatives_dev: int
+    claim_false_match_rate_dev: float
+    recall_at_1_above_claim_threshold: float
+
+
+def load_cases(data: Path) -> list[tuple[str, str]]:
+    """(title, summary) of each EUvsDisinfo case with both, first of any duplicate summary."""
+    path = data / "euvsdisinfo" / "kalkun_cases_2015-2017_summary_disproof.csv.gz"
+    csv.field_size_limit(1 << 30)
+    rows = csv.DictReader(io.StringIO(gzip.decompress(path.read_bytes()).decode("utf-8")))
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        title, summary = (r["title"] or "").strip(), (r["summary"] or "").strip()
+        if title and summary and summary not in seen:
+            seen.add(summary)
+            out.append((title, summary))
+    return out
+
+
+def article_query(text: str, lead_chars: int = 600) -> str:
+    """Title and lead of a PTC article file (first line is the title)."""
+    return text.strip()[:lead_chars]
+
+
+def negatives(data: Path, split: str) -> list[str]:
+    return [article_query(a.text) for a in load_ptc(data, split) if not TOPIC.search(a.text)]
+
+
+def negative_sentences(data: Path, split: str, limit: int = 1500) -> list[str]:
+    """Sentences of 60+ characters from PTC articles without the topic (stand-ins for claims)."""
+    out = []
+    for a in load_ptc(data, split):
+        if not TOPIC.search(a.text):
+            out += [s.strip() for s in _SENTENCE.split(a.text) if len(s.strip()) >= 60]
+    return out[:limit]
+
+
+def _threshold(scores: list[float], rate: float) -> float:
+    """The lowest threshold (step 0.01) at which at most ``rate`` of the negatives match."""
+    return next(t / 100 for t in range(0, 101) if sum(s >= t / 100 for s in scores) <= rate * len(scores))
+
+
+def _top_similarity(kb: SqliteKB, text: str) -> float:
+    m = retrieve(kb, text, limit=1)
+    return m[0].similarity if m else 0.0
+
+
+def evaluate_narratives(data: Path) -> NarrativeResult:
+    cases = load_cases(data)
+    kb = SqliteKB(":memory:")
+    kb.upsert(Entry(id=str(i), claim=summary) for i, (_, summary) in enumerate(cases))
+    ranks: list[int | None] = []
+    top1: list[tuple[bool, float]] = []
+    for i, (title, _) in enumerate(cases):
+        matches = retrieve(kb, title, limit=5)
+        ids = [m.entry.id for m in matches]
+        ranks.append(ids.index(str(i)) + 1 if str(i) in ids else None)
+        top1.append((bool(ids) and ids[0] == str(i), matches[0].similarity if matches else 0.0))
+    train_neg = [_top_similarity(kb, q) for q in negatives(data, "train")]
+    dev_neg = [_top_similarity(kb, q) for q in negatives(data, "dev")]
+    threshold = _threshold(train_neg, MAX_FALSE_MATCH)
+    claim_train = [_top_similarity(kb, q) for q in negative_sentences(data, "train")]
+    claim_threshold = _threshold(claim_train, MAX_CLAIM_FALSE_MATCH)
+    claim_dev = [_top_similarity(kb, q) for q in negative_sentences(data, "dev")]
+    n = len(cases)
+    return NarrativeResult(
+        cases=n,
+        recall_at_1=sum(r == 1 for r in ranks) / n,
+        recall_at_5=sum(r is not None for r in ranks) / n,
+        mrr=sum(1 / r for r in ranks if r) / n,
+        threshold=threshold,
+        recall_at_1_above_threshold=sum(ok and s >= threshold for ok, s in top1) / n,
+        negatives_dev=len(dev_neg),
+        false_match_rate_dev=sum(s >= threshold for s in dev_neg) / max(1, len(dev_neg)),
+        negatives_train=len(train_neg),
+        false_match_rate_train=sum(s >= threshold for s in train_neg) / max(1, len(train_neg)),
+        claim_threshold=claim_threshold,
+        claim_negatives_dev=len(claim_dev),
+        claim_false_match_rate_dev=sum(s >= claim_threshold for s in claim_dev) / max(1, len(claim_dev)),
+        recall_at_1_above_claim_threshold=sum(ok and s >= claim_threshold for ok, s in top1) / n,
+    )

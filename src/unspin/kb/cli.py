@@ -1,0 +1,135 @@
+"""`unspin kb …`: import, search, inspect and export the knowledge base of known claims."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from unspin.errors import UnspinError
+
+app = typer.Typer(no_args_is_help=True, help="The knowledge base of debunked claims and fact-checks.")
+KBOption = Annotated[
+    Path | None,
+    typer.Option("--kb", help="Knowledge-base file (default $UNSPIN_KB or the user data directory)."),
+]
+
+
+class ImportFormat(StrEnum):
+    euvsdisinfo = "euvsdisinfo"
+    claimreview = "claimreview"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class ExportFormat(StrEnum):
+    claimreview = "claimreview"
+    jsonl = "jsonl"
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"unspin: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="The file to import (.gz accepted).")],
+    format: Annotated[ImportFormat, typer.Option("--format", "-f", help="The file's format.")],
+    kb: KBOption = None,
+    show_rejected: Annotated[int, typer.Option(help="How many rejected rows to list.")] = 10,
+) -> None:
+    """Import entries: new ones are added, changed ones updated, identical ones skipped (one transaction)."""
+    from unspin.kb import open_kb
+    from unspin.kb.importers import read_entries
+
+    try:
+        items = read_entries(file, format.value)
+        store = open_kb(kb)
+        result = store.upsert(items)
+    except UnspinError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(
+        f"{file}: added {result.added}, updated {result.updated}, skipped {result.skipped} (unchanged), "
+        f"rejected {len(result.rejected)} -> {store.path}"
+    )
+    for where, reason in result.rejected[:show_rejected]:
+        typer.echo(f"  rejected {where}: {reason}")
+
+
+@app.command("search")
+def search(
+    text: Annotated[str, typer.Argument(help="A claim or any text.")],
+    kb: KBOption = None,
+    limit: Annotated[int, typer.Option(help="How many entries.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The entries closest to TEXT (BM25 over claim, title, disproof and keywords)."""
+    from dataclasses import asdict
+
+    from unspin.kb import open_kb
+
+    try:
+        hits = open_kb(kb).search(text, limit=limit)
+    except UnspinError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [{"score": round(h.score, 4), **asdict(h.entry)} for h in hits], ensure_ascii=False, indent=2
+            )
+        )
+        return
+    for h in hits:
+        e = h.entry
+        typer.echo(f"{h.score:6.2f}  [{e.verdict}] {e.title or e.claim[:100]}  ({e.date}, {e.outlet or '?'})")
+        if e.explanation:
+            typer.echo(f"        disproof: {e.explanation[:200]}")
+        if e.url:
+            typer.echo(f"        {e.url}")
+    if not hits:
+        typer.echo("no match")
+
+
+@app.command("stats")
+def stats(kb: KBOption = None) -> None:
+    """Counts by source, verdict, language and outlet; date range."""
+    from unspin.kb import open_kb
+
+    try:
+        typer.echo(json.dumps(open_kb(kb).stats(), ensure_ascii=False, indent=2))
+    except UnspinError as exc:
+        _fail(str(exc))
+
+
+@app.command("export")
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")],
+    kb: KBOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Every entry as ClaimReview JSON-LD (a list) or JSONL (the import columns): a round trip re-imports as-is."""
+    from unspin.kb import open_kb
+    from unspin.kb.importers import to_claimreview, to_jsonl_row
+
+    try:
+        entries = list(open_kb(kb).entries())
+    except UnspinError as exc:
+        _fail(str(exc))
+        return
+    if format is ExportFormat.claimreview:
+        text = json.dumps([to_claimreview(e) for e in entries], ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = "".join(json.dumps(to_jsonl_row(e), ensure_ascii=False) + "\n" for e in entries)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,276 @@
+"""Readers that turn a file into knowledge-base entries, and writers for `unspin kb export`.
+
+Every reader yields either an `Entry` or a (row, reason) rejection, so a bad row is reported and the rest
+import; a file that cannot be read at all (wrong format, missing required columns, bad JSON) raises
+`KBError` before anything is written.
+
+Formats:
+- ``euvsdisinfo``: the two EUvsDisinfo CSV schemas, recognised by their header: the case table with summary
+  and disproof (issue, date, outlet, language, ..., title, summary, disproof) and the case list with
+  metadata only (date, id, title, countries, keywords, languages, outlets).
+- ``claimreview``: schema.org ClaimReview JSON-LD: one object, a list, or an ``@graph``.
+- ``csv`` / ``jsonl``: columns claim (required), id, verdict, explanation, url, date, language, outlet,
+  keywords (CSV: separated by ';'; JSONL: a list or a ';'-separated string), title.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from unspin.errors import IngestError
+from unspin.ingest.decode import decode_bytes
+from unspin.kb.store import Entry, KBError
+
+FORMATS = ("euvsdisinfo", "claimreview", "csv", "jsonl")
+Item = Entry | tuple[str, str]
+_KALKUN = {"date", "outlet", "language", "keywords", "source", "title", "summary", "disproof"}
+_CKNABS = {"date", "id", "title", "countries", "keywords", "languages", "outlets"}
+FIELDS = ("id", "claim", "verdict", "explanation", "title", "url", "date", "language", "outlet", "keywords")
+
+
+def read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KBError(str(path), f"cannot read ({exc.strerror})") from exc
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except OSError as exc:
+            raise KBError(str(path), "not a valid gzip file") from exc
+    try:
+        return decode_bytes(data, str(path))
+    except IngestError as exc:
+        raise KBError(str(path), str(exc).split(": ", 1)[-1]) from exc
+
+
+def _stable_id(prefix: str, *parts: str) -> str:
+    return f"{prefix}:" + hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _iso_date(text: str) -> str:
+    """'10/03/17' (EUvsDisinfo, m/d/y) or an ISO date -> YYYY-MM-DD; anything else kept as given."""
+    text = text.strip()
+    for fmt in ("%m/%d/%y", "%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"):
+        try:
+            return datetime.strptime(text[:19] if "T" in text else text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return text
+
+
+def _csv_rows(path: Path, text: str, required: set[str]) -> tuple[list[str], Iterator[dict[str, str]]]:
+    csv.field_size_limit(1 << 30)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = required - set(header)
+    if missing:
+        raise KBError(
+            str(path), f"missing required column(s): {', '.join(sorted(missing))} (header: {header})"
+        )
+    reader.fieldnames = header
+    return header, iter(reader)
+
+
+def read_euvsdisinfo(path: Path) -> Iterator[Item]:
+    text = read_text(path)
+    first = next(csv.reader(io.StringIO(text)), [])
+    header = {h.strip() for h in first}
+    if header >= _KALKUN:
+        _, rows = _csv_rows(path, text, _KALKUN)
+        for n, r in enumerate(rows, start=2):
+            summary, title = (r.get("summary") or "").strip(), (r.get("title") or "").strip()
+            if not summary and not title:
+                yield (f"line {n}", "no title and no summary")
+                continue
+            yield Entry(
+                id=_stable_id(
+                    "euvsdisinfo", r.get("date", ""), title, r.get("outlet", ""), r.get("source", "")
+                ),
+                claim=summary or title,
+                title=title,
+                verdict="disinformation",
+                explanation=(r.get("disproof") or "").strip(),
+                url=(r.get("source") or "").strip(),
+                date=_iso_date(r.get("date") or ""),
+                language=(r.get("language") or "").strip(),
+                outlet=(r.get("outlet") or "").strip(),
+                keywords=[k.strip() for k in (r.get("keywords") or "").split(",") if k.strip()],
+                source="euvsdisinfo",
+            )
+    elif header >= _CKNABS:
+        _, rows = _csv_rows(path, text, _CKNABS)
+        for n, r in enumerate(rows, start=2):
+            title = (r.get("title") or "").strip()
+            if not title or not (r.get("id") or "").strip():
+                yield (f"line {n}", "no case id or no title")
+                continue
+            yield Entry(
+                id=r["id"].strip(),
+                claim=title,
+                title=title,
+                verdict="disinformation",
+                url=r["id"].strip(),
+                date=_iso_date(r.get("date") or ""),
+                language=(r.get("languages") or "").replace("+", ", "),
+                outlet=(r.get("outlets") or "").replace("+", ", "),
+                keywords=[k for k in (r.get("keywords") or "").split("+") if k],
+                source="euvsdisinfo",
+            )
+    else:
+        raise KBError(
+            str(path),
+            "not an EUvsDisinfo export: expected the case table (…, title, summary, disproof) or the case "
+            f"list (date, id, title, countries, keywords, languages, outlets); header is {sorted(header)}",
+        )
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("@id") or "")
+    if isinstance(value, list) and value:
+        return _name(value[0])
+    return str(value or "")
+
+
+def _claimreview_entry(obj: dict[str, Any], where: str) -> Item:
+    if not isinstance(obj, dict):
+        return (where, "not a JSON object")
+    types = obj.get("@type")
+    if types is not None and "ClaimReview" not in (types if isinstance(types, list) else [types]):
+        return (where, f"@type is {types!r}, not ClaimReview")
+    claim = str(obj.get("claimReviewed") or "").strip()
+    if not claim:
+        return (where, "no claimReviewed")
+    rating = obj.get("reviewRating") or {}
+    verdict = _name(rating.get("alternateName")) if isinstance(rating, dict) else ""
+    if not verdict and isinstance(rating, dict) and rating.get("ratingValue") is not None:
+        verdict = f"rating {rating.get('ratingValue')}/{rating.get('bestRating', '?')}"
+    item = obj.get("itemReviewed") or {}
+    url = str(obj.get("url") or obj.get("@id") or "")
+    return Entry(
+        id=url or _stable_id("claimreview", claim, str(obj.get("datePublished") or "")),
+        claim=claim,
+        verdict=verdict.lower() or "unrated",
+        explanation=str(obj.get("reviewBody") or obj.get("description") or ""),
+        title=str(obj.get("name") or obj.get("headline") or ""),
+        url=url,
+        date=_iso_date(str(obj.get("datePublished") or "")),
+        language=_name(obj.get("inLanguage")),
+        outlet=_name(item.get("author")) if isinstance(item, dict) else "",
+        keywords=[k.strip() for k in str(obj.get("keywords") or "").split(",") if k.strip()],
+        source=f"claimreview:{_name(obj.get('author'))}" if obj.get("author") else "claimreview",
+    )
+
+
+def read_claimreview(path: Path) -> Iterator[Item]:
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise KBError(str(path), f"bad JSON-LD (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    if isinstance(data, dict) and "@graph" in data:
+        data = data["@graph"]
+    if isinstance(data, dict) and "dataFeedElement" in data:  # Google's ClaimReview data feed
+        data = [x.get("item", x) for x in data["dataFeedElement"] if isinstance(x, dict)]
+    items = data if isinstance(data, list) else [data]
+    for i, obj in enumerate(items):
+        if isinstance(obj, list):  # a feed element may list several reviews
+            for j, o in enumerate(obj):
+                yield _claimreview_entry(o, f"item {i}.{j}")
+        else:
+            yield _claimreview_entry(obj, f"item {i}")
+
+
+def _plain_entry(r: dict[str, Any], where: str, source: str) -> Item:
+    claim = str(r.get("claim") or "").strip()
+    if not claim:
+        return (where, "no claim")
+    kw = r.get("keywords") or []
+    keywords = [
+        str(k).strip() for k in (kw if isinstance(kw, list) else str(kw).split(";")) if str(k).strip()
+    ]
+    url = str(r.get("url") or "").strip()
+    return Entry(
+        id=str(r.get("id") or "").strip() or _stable_id(source, claim, url),
+        claim=claim,
+        verdict=str(r.get("verdict") or "unrated").strip().lower(),
+        explanation=str(r.get("explanation") or "").strip(),
+        title=str(r.get("title") or "").strip(),
+        url=url,
+        date=_iso_date(str(r.get("date") or "")),
+        language=str(r.get("language") or "").strip(),
+        outlet=str(r.get("outlet") or "").strip(),
+        keywords=keywords,
+        source=source,
+    )
+
+
+def read_csv(path: Path) -> Iterator[Item]:
+    _, rows = _csv_rows(path, read_text(path), {"claim"})
+    for n, r in enumerate(rows, start=2):
+        yield _plain_entry(r, f"line {n}", "csv")
+
+
+def read_jsonl(path: Path) -> Iterator[Item]:
+    for n, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield (f"line {n}", f"bad JSON ({exc.msg})")
+            continue
+        yield (
+            _plain_entry(r, f"line {n}", "jsonl")
+            if isinstance(r, dict)
+            else (f"line {n}", "not a JSON object")
+        )
+
+
+READERS = {
+    "euvsdisinfo": read_euvsdisinfo,
+    "claimreview": read_claimreview,
+    "csv": read_csv,
+    "jsonl": read_jsonl,
+}
+
+
+def read_entries(path: Path, fmt: str) -> list[Item]:
+    """The whole file read first, so that a file-level error is raised before the store is touched."""
+    if fmt not in READERS:
+        raise KBError(fmt, f"unknown format (one of {', '.join(FORMATS)})")
+    return list(READERS[fmt](path))
+
+
+def to_claimreview(e: Entry) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "claimReviewed": e.claim,
+        "reviewRating": {"@type": "Rating", "alternateName": e.verdict},
+        "itemReviewed": {"@type": "Claim", "author": {"@type": "Organization", "name": e.outlet}},
+    }
+    for key, value in (
+        ("url", e.url),
+        ("datePublished", e.date),
+        ("reviewBody", e.explanation),
+        ("name", e.title),
+        ("inLanguage", e.language),
+        ("keywords", ", ".join(e.keywords)),
+    ):
+        if value:
+            out[key] = value
+    return out
+
+
+def to_jsonl_row(e: Entry) -> dict[str, Any]:
+    return {f: getattr(e, f) for f in FIELDS}

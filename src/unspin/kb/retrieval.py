@@ -1,0 +1,61 @@
+"""Retrieval over the knowledge base: BM25 candidates from the store, re-ranked by a bounded similarity.
+
+BM25 scores do not compare across queries, so a match threshold cannot be set on them. The re-ranker's
+score is a cosine over content-word stems in [0, 1]: the share of meaning-bearing words the query and the
+entry have in common, comparable from one query to the next. Short texts reach a high cosine on one or
+two common words, so fewer than MIN_SHARED shared stems count as no similarity at all.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from unspin.kb.store import Entry, KnowledgeBase
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOP_WORDS = (
+    "a an the of in on at for from by with to and or but is are was were be been being it its this that these "
+    "those as into over under about after before than then so such not no has have had will would can could "
+    "he she they we you i his her their our your them who which what when where why how all any some more most "
+    "also just only said says say told according there here do does did up out if because while new one two "
+    "и в на с по к из за от для о что как не это он она они мы вы его ее их а но же бы ли то так уже все "
+    "был была были будет также при"
+)
+STOP = frozenset(_STOP_WORDS.split())
+CANDIDATES = 30
+MIN_SHARED = 3  # fewer shared content words is chance: two short texts about Russia share "russia" and "west"
+
+
+def stems(text: str) -> set[str]:
+    """Content words cut to five letters: matches inflections (deployed/deploying, войска/войск)."""
+    return {
+        w[:5]
+        for w in (x.lower() for x in _WORD.findall(text))
+        if w not in STOP and len(w) > 1 and not w.isdigit()
+    }
+
+
+def similarity(a: set[str], b: set[str]) -> float:
+    """Cosine of the two stem sets, 0 unless they share at least MIN_SHARED stems."""
+    shared = len(a & b)
+    return shared / math.sqrt(len(a) * len(b)) if shared >= MIN_SHARED else 0.0
+
+
+@dataclass
+class Match:
+    entry: Entry
+    similarity: float
+    bm25: float
+
+
+def retrieve(kb: KnowledgeBase, text: str, limit: int = 5, candidates: int = CANDIDATES) -> list[Match]:
+    """The entries most similar to ``text``: BM25 top candidates re-ranked by stem cosine."""
+    query = stems(text)
+    out = []
+    for hit in kb.search(text, limit=candidates):
+        e = hit.entry
+        out.append(Match(e, similarity(query, stems(f"{e.title} {e.claim}")), hit.score))
+    out.sort(key=lambda m: (-m.similarity, -m.bm25))
+    return out[:limit]

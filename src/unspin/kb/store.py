@@ -1,0 +1,221 @@
+"""The knowledge base of debunked claims and fact-checks: one small interface, SQLite + FTS5 behind it.
+
+Analysers and the CLI use only `KnowledgeBase`; a server deployment can put PostgreSQL behind the same
+methods. Entries keep a content hash so that re-importing a file changes nothing, and every import runs in
+one transaction so a failure leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from unspin.errors import UnspinError
+
+
+class KBError(UnspinError):
+    """The knowledge base or a file given to it cannot be used (the message says which and why)."""
+
+
+@dataclass
+class Entry:
+    """One known claim: what was claimed, the verdict or disproof, and where it comes from."""
+
+    id: str
+    claim: str
+    verdict: str = "false"
+    explanation: str = ""
+    title: str = ""
+    url: str = ""
+    date: str = ""
+    language: str = ""
+    outlet: str = ""
+    keywords: list[str] = field(default_factory=list)
+    source: str = ""  # which import format/collection it came from
+
+    def content_hash(self) -> str:
+        return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    score: float  # BM25 from FTS5, higher is better (sign flipped from SQLite's)
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (row, reason)
+
+
+class KnowledgeBase(Protocol):
+    def upsert(self, entries: Iterable[Entry | tuple[str, str]]) -> ImportResult: ...
+    def search(self, text: str, limit: int = 10) -> list[Hit]: ...
+    def get(self, entry_id: str) -> Entry | None: ...
+    def stats(self) -> dict[str, object]: ...
+    def entries(self) -> Iterator[Entry]: ...
+
+
+def default_path() -> Path:
+    """$UNSPIN_KB, else unspin/kb.sqlite under the user's data directory (XDG_DATA_HOME or ~/.local/share)."""
+    if os.environ.get("UNSPIN_KB"):
+        return Path(os.environ["UNSPIN_KB"])
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "unspin" / "kb.sqlite"
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id TEXT PRIMARY KEY, claim TEXT NOT NULL, verdict TEXT, explanation TEXT, title TEXT, url TEXT,
+    date TEXT, language TEXT, outlet TEXT, keywords TEXT, source TEXT, hash TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
+    title, claim, explanation, keywords, content='entries', content_rowid='rowid', tokenize='unicode61'
+);
+CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
+  INSERT INTO entries_fts(rowid, title, claim, explanation, keywords)
+  VALUES (new.rowid, new.title, new.claim, new.explanation, new.keywords);
+END;
+CREATE TRIGGER IF NOT EXISTS entries_ad AFTER DELETE ON entries BEGIN
+  INSERT INTO entries_fts(entries_fts, rowid, title, claim, explanation, keywords)
+  VALUES ('delete', old.rowid, old.title, old.claim, old.explanation, old.keywords);
+END;
+CREATE TRIGGER IF NOT EXISTS entries_au AFTER UPDATE ON entries BEGIN
+  INSERT INTO entries_fts(entries_fts, rowid, title, claim, explanation, keywords)
+  VALUES ('delete', old.rowid, old.title, old.claim, old.explanation, old.keywords);
+  INSERT INTO entries_fts(rowid, title, claim, explanation, keywords)
+  VALUES (new.rowid, new.title, new.claim, new.explanation, new.keywords);
+END;
+"""
+_COLUMNS = (
+    "id",
+    "claim",
+    "verdict",
+    "explanation",
+    "title",
+    "url",
+    "date",
+    "language",
+    "outlet",
+    "keywords",
+    "source",
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def match_query(text: str, max_terms: int = 64) -> str:
+    """An FTS5 query that ORs the text's words, each quoted, so no user text is read as FTS syntax."""
+    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text) if len(w) > 1))[:max_terms]
+    return " OR ".join(f'"{w}"' for w in words)
+
+
+class SqliteKB:
+    """The embedded default: one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(str(path))
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise KBError(str(path), f"not a usable unspin knowledge base ({exc})") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _row(self, row: tuple) -> Entry:
+        values = dict(zip(_COLUMNS, row, strict=True))
+        values["keywords"] = json.loads(values["keywords"] or "[]")
+        return Entry(**values)
+
+    def upsert(self, entries: Iterable[Entry | tuple[str, str]]) -> ImportResult:
+        """Add new entries, update changed ones, skip identical ones: all in one transaction.
+
+        Items that are (row, reason) pairs are rejections from the importer, counted and kept for the report.
+        An exception from the iterable (a malformed file) rolls everything back.
+        """
+        result = ImportResult()
+        seen: set[str] = set()
+        with self.db:  # commits on success, rolls back on any exception
+            for item in entries:
+                if isinstance(item, tuple):
+                    result.rejected.append(item)
+                    continue
+                if item.id in seen:
+                    result.rejected.append((item.id, "duplicate id in this file (first one kept)"))
+                    continue
+                seen.add(item.id)
+                h = item.content_hash()
+                old = self.db.execute("SELECT hash FROM entries WHERE id = ?", (item.id,)).fetchone()
+                values = [getattr(item, c) for c in _COLUMNS]
+                values[_COLUMNS.index("keywords")] = json.dumps(item.keywords, ensure_ascii=False)
+                if old is None:
+                    self.db.execute(
+                        f"INSERT INTO entries ({', '.join(_COLUMNS)}, hash) VALUES ({', '.join('?' * 12)})",
+                        (*values, h),
+                    )
+                    result.added += 1
+                elif old[0] != h:
+                    sets = ", ".join(f"{c} = ?" for c in _COLUMNS[1:])
+                    self.db.execute(
+                        f"UPDATE entries SET {sets}, hash = ? WHERE id = ?", (*values[1:], h, item.id)
+                    )
+                    result.updated += 1
+                else:
+                    result.skipped += 1
+        return result
+
+    def search(self, text: str, limit: int = 10) -> list[Hit]:
+        query = match_query(text)
+        if not query:
+            return []
+        rows = self.db.execute(
+            f"SELECT {', '.join('e.' + c for c in _COLUMNS)}, bm25(entries_fts) FROM entries_fts "
+            "JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ? "
+            "ORDER BY bm25(entries_fts) LIMIT ?",
+            (query, limit),
+        ).fetchall()
+        return [Hit(self._row(r[:-1]), -float(r[-1])) for r in rows]
+
+    def get(self, entry_id: str) -> Entry | None:
+        row = self.db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        return self._row(row) if row else None
+
+    def entries(self) -> Iterator[Entry]:
+        for row in self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM entries ORDER BY id"):
+            yield self._row(row)
+
+    def stats(self) -> dict[str, object]:
+        count = self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+        def by(col: str) -> dict[str, int]:
+            rows = self.db.execute(
+                f"SELECT COALESCE(NULLIF({col}, ''), '?'), COUNT(*) FROM entries GROUP BY 1 ORDER BY 2 DESC LIMIT 10"
+            )
+            return {k: n for k, n in rows}
+
+        dates = self.db.execute("SELECT MIN(NULLIF(date, '')), MAX(NULLIF(date, '')) FROM entries").fetchone()
+        return {
+            "path": str(self.path),
+            "entries": count,
+            "by_source": by("source"),
+            "by_verdict": by("verdict"),
+            "by_language": by("language"),
+            "top_outlets": by("outlet"),
+            "first_date": dates[0],
+            "last_date": dates[1],
+        }
