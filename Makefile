@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_analyze.py
 	$(BIN)/python bench/bench_techniques.py
 	$(BIN)/python bench/bench_claims.py
+	$(BIN)/python bench/bench_kb.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
     title, claim, explanation, keywords, content='entries', content_rowid='rowid', tokenize='unicode61'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS entries_vocab USING fts5vocab(entries_fts, 'row');
 CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
   INSERT INTO entries_fts(rowid, title, claim, explanation, keywords)
   VALUES (new.rowid, new.title, new.claim, new.explanation, new.keywords);
@@ -113,10 +114,20 @@ _COLUMNS = (
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def match_query(text: str, max_terms: int = 64) -> str:
-    """An FTS5 query that ORs the text's words, each quoted, so no user text is read as FTS syntax."""
-    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text) if len(w) > 1))[:max_terms]
+def content_words(text: str) -> list[str]:
+    """The text's distinct words that can carry meaning (no stop words, no bare numbers), in order."""
+    from unspin.kb.retrieval import STOP
+
+    words = dict.fromkeys(w.lower() for w in _WORD.findall(text) if len(w) > 2)
+    return [w for w in words if w not in STOP and not w.isdigit()]
+
+
+def match_query(words: list[str]) -> str:
+    """An FTS5 query that ORs the words, each quoted, so no user text is read as FTS syntax."""
     return " OR ".join(f'"{w}"' for w in words)
+
+
+MAX_QUERY_TERMS = 6  # the rarest words of the query: each OR term's posting list is read in full
 
 
 class SqliteKB:
@@ -178,9 +189,23 @@ class SqliteKB:
         return result
 
     def search(self, text: str, limit: int = 10) -> list[Hit]:
-        query = match_query(text)
-        if not query:
+        """BM25 over the rarest MAX_QUERY_TERMS content words of ``text`` that the store contains.
+
+        On 100,000 entries an OR over all of a claim's words took 60-170 ms, the six rarest 8 ms, and the
+        rare words are the ones that tell one known claim from another.
+        """
+        words = content_words(text)
+        if not words:
             return []
+        df = dict(
+            self.db.execute(
+                f"SELECT term, doc FROM entries_vocab WHERE term IN ({', '.join('?' * len(words))})", words
+            ).fetchall()
+        )
+        rare = sorted((w for w in words if w in df), key=lambda w: df[w])[:MAX_QUERY_TERMS]
+        if not rare:
+            return []
+        query = match_query(rare)
         rows = self.db.execute(
             f"SELECT {', '.join('e.' + c for c in _COLUMNS)}, bm25(entries_fts) FROM entries_fts "
             "JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ? "
