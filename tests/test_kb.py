@@ -217,3 +217,34 @@ def test_kb_cli_round_trip(tmp_path: Path) -> None:
         assert res.exit_code == 0 and "added 4" in res.output, res.output
     res = runner.invoke(app, ["kb", "import", str(tmp_path / "nope.csv"), "-f", "csv", "--kb", kb])
     assert res.exit_code == 2 and "nope.csv" in res.output
+
+
+def test_outlet_records(tmp_path: Path) -> None:
+    kb_path = tmp_path / "kb.sqlite"
+    (tmp_path / "cases.csv").write_text(KALKUN, encoding="utf-8")
+    (tmp_path / "labels.csv").write_text(
+        "domain,label,source\nhttps://www.example.org/,state-affiliated,demo list\nsputnik,state media,demo list\n"
+        ",missing,x\n",
+        encoding="utf-8",
+    )
+    kb = SqliteKB(kb_path)
+    kb.upsert(read_entries(tmp_path / "cases.csv", "euvsdisinfo"))
+    r = kb.upsert(read_entries(tmp_path / "labels.csv", "outlets"))
+    assert r.added == 2 and r.rejected == [("line 4", "domain, label and source are all required")]
+    assert kb.upsert(read_entries(tmp_path / "labels.csv", "outlets")).added == 0  # idempotent
+    by_domain = kb.outlet("https://example.org/news/1")
+    assert by_domain is not None and by_domain.cases == 2 and by_domain.labels[0].label == "state-affiliated"
+    assert (by_domain.first_seen, by_domain.last_seen) == ("2017-10-02", "2017-10-03")
+    by_name = kb.outlet("Sputnik")
+    assert by_name is not None and by_name.cases == 1 and by_name.labels[0].source == "demo list"
+    assert kb.outlet("unknown.example") is None
+    from unspin.model import Article
+
+    report = unspin.analyze_article(
+        Article(
+            title="Depot fire", body="A fire broke out at a depot.", url="https://example.org/a2", outlet="X"
+        ),
+        kb=kb_path,
+        only=["narratives"],
+    )
+    assert report.outlet is not None and report.outlet.matched_by == "url" and report.outlet.cases == 2

@@ -262,6 +262,23 @@ class NarrativeMatch(BaseModel):
     claim_id: str | None = Field(None, description="The claim that matched, when a claim did.")
 
 
+class OutletLabelInfo(BaseModel):
+    label: str
+    source: str = Field(description="Who gave the label (the CSV's source column).")
+
+
+class OutletInfo(BaseModel):
+    """The knowledge base's record of the article's outlet (by URL domain or outlet name)."""
+
+    outlet: str
+    matched_by: Literal["url", "outlet"]
+    cases: int = Field(description="Knowledge-base cases that cite this outlet.")
+    first_seen: str | None = None
+    last_seen: str | None = None
+    labels: list[OutletLabelInfo] = Field(default_factory=list)
+    case_ids: list[str] = Field(default_factory=list, description="Up to 20 of those cases.")
+
+
 class HeadlineElement(BaseModel):
     """A checkable part of the headline (a purpose, a number, an actor) and whether the body backs it."""
 
@@ -346,5 +363,6 @@ class Report(BaseModel):
     claims: list[Claim] = Field(default_factory=list)
     headline: HeadlineCheck | None = None
     narratives: list[NarrativeMatch] = Field(default_factory=list)
+    outlet: OutletInfo | None = None
     notes: list[str] = Field(default_factory=list, description="Caveats: what could not be analysed and why.")
     timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -13,7 +13,7 @@ from pathlib import Path
 from unspin.analyzers.base import FindingMaker, Section, span_of
 from unspin.kb.retrieval import retrieve
 from unspin.kb.store import KBError, SqliteKB, default_path
-from unspin.model import Claim, NarrativeMatch, Span
+from unspin.model import Claim, NarrativeMatch, OutletInfo, OutletLabelInfo, Span
 from unspin.nlp.doc import Doc
 
 # From `unspin eval narratives`: at most 5 % of PTC train articles without the topic match on title + lead,
@@ -44,7 +44,7 @@ def knowledge_base(path: Path) -> SqliteKB:
 
 def analyze(doc: Doc) -> Section:
     section = Section()
-    section.fields["narratives"] = []
+    section.fields |= {"narratives": [], "outlet": None}
     path = Path(doc.cache.get("kb_path") or default_path())
     if not path.exists():
         section.notes.append(
@@ -109,4 +109,22 @@ def analyze(doc: Doc) -> Section:
             )
     matches.sort(key=lambda x: -x.similarity)
     section.fields["narratives"] = matches
+    section.fields["outlet"] = outlet_info(kb, doc)
     return section
+
+
+def outlet_info(kb: SqliteKB, doc: Doc) -> OutletInfo | None:
+    """The record of the article's outlet: by its URL's domain first, else by the outlet name."""
+    for how, value in (("url", doc.article.url), ("outlet", doc.article.outlet)):
+        record = kb.outlet(value) if value else None
+        if record is not None:
+            return OutletInfo(
+                outlet=record.outlet,
+                matched_by=how,  # type: ignore[arg-type]
+                cases=record.cases,
+                first_seen=record.first_seen,
+                last_seen=record.last_seen,
+                labels=[OutletLabelInfo(label=x.label, source=x.source) for x in record.labels],
+                case_ids=record.case_ids,
+            )
+    return None

@@ -24,6 +24,7 @@ class ImportFormat(StrEnum):
     claimreview = "claimreview"
     csv = "csv"
     jsonl = "jsonl"
+    outlets = "outlets"
 
 
 class ExportFormat(StrEnum):
@@ -95,6 +96,24 @@ def search(
             typer.echo(f"        {e.url}")
     if not hits:
         typer.echo("no match")
+
+
+@app.command("outlet")
+def outlet(
+    name: Annotated[str, typer.Argument(help="An outlet name, a domain or an article URL.")],
+    kb: KBOption = None,
+) -> None:
+    """What the knowledge base knows about an outlet: cases citing it, first/last seen, user labels."""
+    from dataclasses import asdict
+
+    from unspin.kb import open_kb
+
+    try:
+        record = open_kb(kb).outlet(name)
+    except UnspinError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(json.dumps(asdict(record) if record else None, ensure_ascii=False, indent=2))
 
 
 @app.command("stats")

@@ -9,6 +9,7 @@ Formats:
   and disproof (issue, date, outlet, language, ..., title, summary, disproof) and the case list with
   metadata only (date, id, title, countries, keywords, languages, outlets).
 - ``claimreview``: schema.org ClaimReview JSON-LD: one object, a list, or an ``@graph``.
+- ``outlets``: CSV of user-supplied outlet labels: domain (or outlet name), label, source.
 - ``csv`` / ``jsonl``: columns claim (required), id, verdict, explanation, url, date, language, outlet,
   keywords (CSV: separated by ';'; JSONL: a list or a ';'-separated string), title.
 """
@@ -27,10 +28,10 @@ from typing import Any
 
 from unspin.errors import IngestError
 from unspin.ingest.decode import decode_bytes
-from unspin.kb.store import Entry, KBError
+from unspin.kb.store import Entry, KBError, OutletLabel
 
-FORMATS = ("euvsdisinfo", "claimreview", "csv", "jsonl")
-Item = Entry | tuple[str, str]
+FORMATS = ("euvsdisinfo", "claimreview", "csv", "jsonl", "outlets")
+Item = Entry | OutletLabel | tuple[str, str]
 _KALKUN = {"date", "outlet", "language", "keywords", "source", "title", "summary", "disproof"}
 _CKNABS = {"date", "id", "title", "countries", "keywords", "languages", "outlets"}
 FIELDS = ("id", "claim", "verdict", "explanation", "title", "url", "date", "language", "outlet", "keywords")
@@ -236,11 +237,23 @@ def read_jsonl(path: Path) -> Iterator[Item]:
         )
 
 
+def read_outlets(path: Path) -> Iterator[Item]:
+    """Outlet labels: CSV with columns domain (a domain or an outlet name), label, source (who says so)."""
+    _, rows = _csv_rows(path, read_text(path), {"domain", "label", "source"})
+    for n, r in enumerate(rows, start=2):
+        domain, label, source = (str(r.get(k) or "").strip() for k in ("domain", "label", "source"))
+        if not (domain and label and source):
+            yield (f"line {n}", "domain, label and source are all required")
+            continue
+        yield OutletLabel(domain, label, source)
+
+
 READERS = {
     "euvsdisinfo": read_euvsdisinfo,
     "claimreview": read_claimreview,
     "csv": read_csv,
     "jsonl": read_jsonl,
+    "outlets": read_outlets,
 }
 
 

@@ -51,6 +51,37 @@ class Hit:
 
 
 @dataclass
+class OutletLabel:
+    """A user-supplied label for an outlet (domain or name), and who gave it."""
+
+    outlet: str
+    label: str
+    source: str
+
+
+@dataclass
+class OutletRecord:
+    """What the knowledge base knows about an outlet: its cases and the labels users gave it."""
+
+    outlet: str
+    cases: int
+    first_seen: str | None
+    last_seen: str | None
+    labels: list[OutletLabel]
+    case_ids: list[str]
+
+
+def outlet_key(name_or_url: str) -> str:
+    """'https://www.ria.ru/x' -> 'ria.ru'; 'RIA Novosti' -> 'ria novosti'."""
+    from urllib.parse import urlsplit
+
+    text = name_or_url.strip().lower()
+    if "://" in text:
+        text = urlsplit(text).hostname or text
+    return text.removeprefix("www.")
+
+
+@dataclass
 class ImportResult:
     added: int = 0
     updated: int = 0
@@ -59,7 +90,8 @@ class ImportResult:
 
 
 class KnowledgeBase(Protocol):
-    def upsert(self, entries: Iterable[Entry | tuple[str, str]]) -> ImportResult: ...
+    def upsert(self, entries: Iterable[Entry | OutletLabel | tuple[str, str]]) -> ImportResult: ...
+    def outlet(self, name_or_url: str) -> OutletRecord | None: ...
     def search(self, text: str, limit: int = 10) -> list[Hit]: ...
     def get(self, entry_id: str) -> Entry | None: ...
     def stats(self) -> dict[str, object]: ...
@@ -81,6 +113,9 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
     title, claim, explanation, keywords, content='entries', content_rowid='rowid', tokenize='unicode61'
+);
+CREATE TABLE IF NOT EXISTS outlet_labels (
+    outlet TEXT NOT NULL, label TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (outlet, label, source)
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_vocab USING fts5vocab(entries_fts, 'row');
 CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
@@ -151,7 +186,7 @@ class SqliteKB:
         values["keywords"] = json.loads(values["keywords"] or "[]")
         return Entry(**values)
 
-    def upsert(self, entries: Iterable[Entry | tuple[str, str]]) -> ImportResult:
+    def upsert(self, entries: Iterable[Entry | OutletLabel | tuple[str, str]]) -> ImportResult:
         """Add new entries, update changed ones, skip identical ones: all in one transaction.
 
         Items that are (row, reason) pairs are rejections from the importer, counted and kept for the report.
@@ -163,6 +198,14 @@ class SqliteKB:
             for item in entries:
                 if isinstance(item, tuple):
                     result.rejected.append(item)
+                    continue
+                if isinstance(item, OutletLabel):
+                    cur = self.db.execute(
+                        "INSERT OR IGNORE INTO outlet_labels VALUES (?, ?, ?)",
+                        (outlet_key(item.outlet), item.label, item.source),
+                    )
+                    result.added += cur.rowcount
+                    result.skipped += 1 - cur.rowcount
                     continue
                 if item.id in seen:
                     result.rejected.append((item.id, "duplicate id in this file (first one kept)"))
@@ -220,6 +263,35 @@ class SqliteKB:
         ).fetchone()
         return self._row(row) if row else None
 
+    def outlet(self, name_or_url: str) -> OutletRecord | None:
+        """Cases that cite the outlet (by name, or by the domain of their source URL) and its labels."""
+        key = outlet_key(name_or_url)
+        if not key:
+            return None
+        like_domain = f"%://{key}/%", f"%://www.{key}/%", f"%.{key}/%"
+        rows = self.db.execute(
+            "SELECT id, date FROM entries WHERE lower(outlet) = ? OR (',' || lower(outlet) || ',') LIKE ? "
+            "OR url LIKE ? OR url LIKE ? OR url LIKE ? ORDER BY date",
+            (key, f"%, {key},%", *like_domain),
+        ).fetchall()
+        labels = [
+            OutletLabel(o, lab, src)
+            for o, lab, src in self.db.execute(
+                "SELECT outlet, label, source FROM outlet_labels WHERE outlet = ? ORDER BY label", (key,)
+            )
+        ]
+        if not rows and not labels:
+            return None
+        dates = [d for _, d in rows if d]
+        return OutletRecord(
+            outlet=key,
+            cases=len(rows),
+            first_seen=min(dates) if dates else None,
+            last_seen=max(dates) if dates else None,
+            labels=labels,
+            case_ids=[i for i, _ in rows[:20]],
+        )
+
     def entries(self) -> Iterator[Entry]:
         for row in self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM entries ORDER BY id"):
             yield self._row(row)
@@ -237,6 +309,7 @@ class SqliteKB:
         return {
             "path": str(self.path),
             "entries": count,
+            "outlet_labels": self.db.execute("SELECT COUNT(*) FROM outlet_labels").fetchone()[0],
             "by_source": by("source"),
             "by_verdict": by("verdict"),
             "by_language": by("language"),

@@ -48,6 +48,10 @@ def print_summary(report: Report, console: Console) -> None:
             f"  [cyan]claim {claim.score:.2f}[/cyan] {claim.type}, {claim.claimant.name}{flag}{refuted}: "
             f"{_clip(claim.span.text)}"
         )
+    if report.outlet:
+        o = report.outlet
+        labels = ", ".join(f"{x.label} ({x.source})" for x in o.labels) or "no labels"
+        console.print(f"  outlet {o.outlet}: {o.cases} known cases cite it; {labels}")
     for match in report.narratives[:5]:
         console.print(
             f"  [bold red]known narrative[/bold red] ({match.similarity:.2f}, {match.verdict}): {_clip(match.claim)}"
