@@ -142,7 +142,7 @@ def test_fnc1_eval_on_a_tiny_fixture(tmp_path: Path) -> None:
 
 
 def test_shipped_artifacts_load_offline() -> None:
-    for name in ("fnc1-stance-mlp-v1", "checkworthy-ngram-v1"):
+    for name in ("fnc1-stance-mlp-v1", "checkworthy-ngram-v1", "verify-climate-lr-v1"):
         folder = ROOT / "src" / "unspin" / "models" / name
         assert (folder / "MODEL_CARD.md").read_text(encoding="utf-8").startswith("# ")
         assert sum(p.stat().st_size for p in folder.iterdir()) < 30_000_000

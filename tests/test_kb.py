@@ -248,3 +248,48 @@ def test_outlet_records(tmp_path: Path) -> None:
         only=["narratives"],
     )
     assert report.outlet is not None and report.outlet.matched_by == "url" and report.outlet.cases == 2
+
+
+def test_verify_cites_each_sentence() -> None:
+    from unspin.models.verification import LABELS
+
+    v = unspin.verify(
+        "Arctic sea ice is not declining",
+        "Arctic sea ice has declined sharply since 1979, with record lows in 2012. Polar bears live in the Arctic.",
+    )
+    assert v.label == "REFUTES"
+    assert len(v.evidence) == 2 and v.evidence[0].evidence.startswith("Arctic sea ice has declined")
+    assert all(e.label in LABELS and abs(sum(e.probabilities.values()) - 1) < 1e-3 for e in v.evidence)
+    assert unspin.verify("Any claim", "   ").label == "NOT_ENOUGH_INFO"
+    with pytest.raises(unspin.IngestError, match="claim"):
+        unspin.verify(" ", "text")
+
+
+def test_verification_eval_on_tiny_fixture(tmp_path: Path) -> None:
+    folder = tmp_path / "climate-fever"
+    folder.mkdir()
+    rows = []
+    for i in range(10):
+        rows.append(
+            {
+                "claim_id": str(i),
+                "claim": f"Sea levels are rising {i}",
+                "claim_label": "SUPPORTS" if i % 2 else "NOT_ENOUGH_INFO",
+                "evidences": [
+                    {"evidence": "Sea levels have risen by 20 cm since 1900.", "evidence_label": "SUPPORTS"},
+                    {"evidence": "The moon orbits the Earth.", "evidence_label": "NOT_ENOUGH_INFO"},
+                ],
+            }
+        )
+    (folder / "climate-fever.jsonl.gz").write_bytes(
+        gzip.compress("\n".join(json.dumps(r) for r in rows).encode())
+    )
+    res = CliRunner().invoke(app, ["eval", "verification", "--data", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["claims"] == 2 and out["pairs"] == 4  # 20 % of 10 claims, 2 sentences each
+    assert 0.0 <= out["claim_macro_f1"] <= 1.0 and set(out["pair_f1"]) == {
+        "SUPPORTS",
+        "REFUTES",
+        "NOT_ENOUGH_INFO",
+    }

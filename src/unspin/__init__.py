@@ -6,7 +6,7 @@ from unspin.errors import IngestError, UnspinError
 from unspin.ingest import load_article
 from unspin.model import Article, Report
 from unspin.nlp import parse
-from unspin.pipeline import analyze, analyze_article, stance
+from unspin.pipeline import analyze, analyze_article, stance, verify
 
 __all__ = [
     "Article",
@@ -19,4 +19,5 @@ __all__ = [
     "load_article",
     "parse",
     "stance",
+    "verify",
 ]

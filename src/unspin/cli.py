@@ -159,6 +159,34 @@ def stance(
         typer.echo(f"  closest ({m.similarity:.2f}): {m.span.text[:160]}")
 
 
+@app.command()
+def verify(
+    claim: Annotated[str, typer.Argument(help="The claim to verify.")],
+    evidence: Annotated[str, typer.Argument(help="Evidence: a .txt file, or the text itself.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Does the evidence support or refute the claim? A verdict per sentence and for the claim."""
+    from dataclasses import asdict
+
+    from unspin.ingest.decode import decode_bytes
+    from unspin.pipeline import verify as run
+
+    try:
+        path = Path(evidence)
+        if "\n" not in evidence and len(evidence) < 4096 and path.is_file():
+            evidence = decode_bytes(path.read_bytes(), str(path))
+        result = run(claim, evidence)
+    except UnspinError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(asdict(result), ensure_ascii=False, indent=2) + "\n")
+        return
+    typer.echo(f"verdict: {result.label} ({result.score:.2f})")
+    for ev in result.evidence:
+        typer.echo(f"  {ev.label:<16} {max(ev.probabilities.values()):.2f}  {ev.evidence[:140]}")
+
+
 techniques_app = typer.Typer(no_args_is_help=True, help="Persuasion techniques in the shared tasks' formats.")
 app.add_typer(techniques_app, name="techniques")
 

@@ -9,6 +9,7 @@ from unspin import __version__
 from unspin.analyzers import ANALYZERS
 from unspin.ingest import DEFAULT_MAX_BYTES, load_article
 from unspin.model import Article, ArticleMeta, HeadlineCheck, LanguageInfo, Report
+from unspin.models.verification import Verification
 from unspin.nlp import parse
 
 
@@ -104,3 +105,13 @@ def stance(headline: str, body: str, *, language: str | None = None) -> Headline
     )
     assert report.headline is not None
     return report.headline
+
+
+def verify(claim: str, evidence: str | list[str]) -> Verification:
+    """Does ``evidence`` (a text or a list of sentences) support or refute ``claim``? Cites each sentence."""
+    from unspin.errors import IngestError
+    from unspin.models.verification import verification_model, verify_with
+
+    if not claim or not claim.strip():
+        raise IngestError("claim", "empty: give the claim to verify")
+    return verify_with(verification_model(), claim.strip(), evidence)

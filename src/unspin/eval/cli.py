@@ -192,3 +192,30 @@ def narratives(
         f"{r.recall_at_1_above_claim_threshold:.4f}; false-match rate on {r.claim_negatives_dev} PTC dev sentences "
         f"{r.claim_false_match_rate_dev:.4f}"
     )
+
+
+@app.command("verification")
+def verification(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: the shipped model).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Claim verification on held-out CLIMATE-FEVER claims: evidence-pair and claim-level accuracy and macro-F1."""
+    from dataclasses import asdict
+
+    from unspin.eval.verification import evaluate_verification
+    from unspin.models import artifact
+    from unspin.models.verification import VERIFICATION_MODEL, VerificationModel
+
+    r = evaluate_verification(VerificationModel(model or artifact(VERIFICATION_MODEL)), data_dir(data))
+    if as_json:
+        typer.echo(json.dumps(asdict(r), indent=2))
+        return
+    typer.echo(f"CLIMATE-FEVER held-out ({r.claims} claims, {r.pairs} evidence pairs)")
+    typer.echo(f"  pairs:  accuracy {r.pair_accuracy:.4f}  macro-F1 {r.pair_macro_f1:.4f}  {r.pair_f1}")
+    typer.echo(
+        f"  claims ({r.claims_scored}, DISPUTED left out): accuracy {r.claim_accuracy:.4f}  "
+        f"macro-F1 {r.claim_macro_f1:.4f}  {r.claim_f1}"
+    )

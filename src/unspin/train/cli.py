@@ -108,3 +108,20 @@ def stance(
 
     meta = train_stance(data_dir(data), out, seeds=members, max_epochs=max_epochs, seed=seed)
     typer.echo(f"wrote {out}: {meta['members']} members, {meta['epochs']} epochs")
+
+
+@app.command("verification")
+def verification(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
+        "build/verify-climate-lr-v1"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the split by claim.")] = 13,
+) -> None:
+    """Claim verification (supports / refutes / not enough info) on CLIMATE-FEVER."""
+    from unspin.train.verification import train as train_verification
+
+    meta = train_verification(data_dir(data), out, seed=seed)
+    typer.echo(f"wrote {out}: thresholds {meta['thresholds']}, FNC-1 pairs used: {meta['uses_fnc1']}")
