@@ -293,3 +293,23 @@ def test_verification_eval_on_tiny_fixture(tmp_path: Path) -> None:
         "REFUTES",
         "NOT_ENOUGH_INFO",
     }
+
+
+def test_cross_lingual_match_with_embeddings(tmp_path: Path) -> None:
+    from unspin.kb.embeddings import embed_missing
+    from unspin.model import Article
+
+    kb_path = tmp_path / "kb.sqlite"
+    kb = SqliteKB(kb_path)
+    kb.upsert(read_entries(ROOT / "examples" / "demo-kb.jsonl", "jsonl"))
+    assert embed_missing(kb) == 4 and embed_missing(kb) == 0  # only missing or stale vectors are computed
+    assert kb.stats()["vectors"] == 4
+    article = Article(
+        # The demo case, translated: the Russian text shares no word with the English entry.
+        title="Тысячи солдат НАТО тайно размещены на Украине",
+        body="Тысячи военнослужащих НАТО тайно размещены на Украине под Харьковом и Одессой, "
+        "а западные наёмники готовятся штурмовать города Донбасса.",
+    )
+    r = unspin.analyze_article(article, language="ru", kb=kb_path)
+    assert [n.entry_id for n in r.narratives][:1] == ["demo-1"]
+    assert "demo-4" not in {n.entry_id for n in r.narratives}

@@ -20,6 +20,9 @@ from unspin.nlp.doc import Doc
 # at most 1 % of their sentences match as claims.
 ARTICLE_THRESHOLD = 0.18
 CLAIM_THRESHOLD = 0.29
+# The same, for hybrid retrieval when the store has embeddings (`unspin eval narratives --embeddings`).
+HYBRID_ARTICLE_THRESHOLD = 0.27
+HYBRID_CLAIM_THRESHOLD = 0.42
 MAX_CLAIMS = 10
 LEAD_CHARS = 600
 DEBUNKED = {
@@ -65,10 +68,19 @@ def analyze(doc: Doc) -> Section:
     make = FindingMaker("narrative")
     seen: set[tuple[str, str | None]] = set()
     matches: list[NarrativeMatch] = []
-    for span, claim in queries:
-        text = span.text if claim is not None else f"{doc.title.text}\n{span.text}"
-        for m in retrieve(kb, text, limit=2):
-            if m.similarity < (CLAIM_THRESHOLD if claim is not None else ARTICLE_THRESHOLD):
+    texts = [span.text if claim is not None else f"{doc.title.text}\n{span.text}" for span, claim in queries]
+    hybrid = kb.has_vectors()
+    if hybrid:  # one batched encoder call for all queries; makes matching cross-lingual
+        from unspin.kb.embeddings import embed_texts
+
+        vectors: list = list(embed_texts(texts))
+        claim_t, article_t = HYBRID_CLAIM_THRESHOLD, HYBRID_ARTICLE_THRESHOLD
+    else:
+        vectors = [None] * len(texts)
+        claim_t, article_t = CLAIM_THRESHOLD, ARTICLE_THRESHOLD
+    for (span, claim), text, vec in zip(queries, texts, vectors, strict=True):
+        for m in retrieve(kb, text, limit=2, query_vector=vec):
+            if m.similarity < (claim_t if claim is not None else article_t):
                 continue
             key = (m.entry.id, claim.id if claim else None)
             if key in seen:

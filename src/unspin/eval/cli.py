@@ -168,6 +168,9 @@ def narratives(
     data: Annotated[
         Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
     ] = None,
+    embeddings: Annotated[
+        bool, typer.Option("--embeddings", help="Hybrid retrieval with multilingual-e5 vectors (~5 minutes).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """EUvsDisinfo: each case title finds its own summary (recall@1/5, MRR); false matches on PTC articles."""
@@ -175,7 +178,7 @@ def narratives(
 
     from unspin.eval.narratives import evaluate_narratives
 
-    r = evaluate_narratives(data_dir(data))
+    r = evaluate_narratives(data_dir(data), embeddings=embeddings)
     if as_json:
         typer.echo(json.dumps(asdict(r), indent=2))
         return

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from unspin.datasets.ptc import load_ptc
 from unspin.kb.retrieval import retrieve
 from unspin.kb.store import Entry, SqliteKB
@@ -86,28 +88,45 @@ def _threshold(scores: list[float], rate: float) -> float:
     return next(t / 100 for t in range(0, 101) if sum(s >= t / 100 for s in scores) <= rate * len(scores))
 
 
-def _top_similarity(kb: SqliteKB, text: str) -> float:
-    m = retrieve(kb, text, limit=1)
-    return m[0].similarity if m else 0.0
+def _vectors(texts: list[str], on: bool) -> list[np.ndarray | None]:
+    if not on:
+        return [None] * len(texts)
+    from unspin.kb.embeddings import embed_texts
+
+    return list(embed_texts(texts))
 
 
-def evaluate_narratives(data: Path) -> NarrativeResult:
+def _top_similarities(kb: SqliteKB, texts: list[str], embeddings: bool) -> list[float]:
+    out = []
+    for text, vec in zip(texts, _vectors(texts, embeddings), strict=True):
+        m = retrieve(kb, text, limit=1, query_vector=vec)
+        out.append(m[0].similarity if m else 0.0)
+    return out
+
+
+def evaluate_narratives(data: Path, embeddings: bool = False) -> NarrativeResult:
+    """``embeddings``: hybrid retrieval (BM25 + multilingual-e5 vectors) instead of BM25 alone."""
     cases = load_cases(data)
     kb = SqliteKB(":memory:")
     kb.upsert(Entry(id=str(i), claim=summary) for i, (_, summary) in enumerate(cases))
+    if embeddings:
+        from unspin.kb.embeddings import embed_missing
+
+        embed_missing(kb)
     ranks: list[int | None] = []
     top1: list[tuple[bool, float]] = []
+    title_vectors = _vectors([t for t, _ in cases], embeddings)
     for i, (title, _) in enumerate(cases):
-        matches = retrieve(kb, title, limit=5)
+        matches = retrieve(kb, title, limit=5, query_vector=title_vectors[i])
         ids = [m.entry.id for m in matches]
         ranks.append(ids.index(str(i)) + 1 if str(i) in ids else None)
         top1.append((bool(ids) and ids[0] == str(i), matches[0].similarity if matches else 0.0))
-    train_neg = [_top_similarity(kb, q) for q in negatives(data, "train")]
-    dev_neg = [_top_similarity(kb, q) for q in negatives(data, "dev")]
+    train_neg = _top_similarities(kb, negatives(data, "train"), embeddings)
+    dev_neg = _top_similarities(kb, negatives(data, "dev"), embeddings)
     threshold = _threshold(train_neg, MAX_FALSE_MATCH)
-    claim_train = [_top_similarity(kb, q) for q in negative_sentences(data, "train")]
+    claim_train = _top_similarities(kb, negative_sentences(data, "train"), embeddings)
     claim_threshold = _threshold(claim_train, MAX_CLAIM_FALSE_MATCH)
-    claim_dev = [_top_similarity(kb, q) for q in negative_sentences(data, "dev")]
+    claim_dev = _top_similarities(kb, negative_sentences(data, "dev"), embeddings)
     n = len(cases)
     return NarrativeResult(
         cases=n,

@@ -43,6 +43,9 @@ def import_(
     format: Annotated[ImportFormat, typer.Option("--format", "-f", help="The file's format.")],
     kb: KBOption = None,
     show_rejected: Annotated[int, typer.Option(help="How many rejected rows to list.")] = 10,
+    embed: Annotated[
+        bool, typer.Option("--embed", help="Also embed the new entries (see `kb embed`).")
+    ] = False,
 ) -> None:
     """Import entries: new ones are added, changed ones updated, identical ones skipped (one transaction)."""
     from unspin.kb import open_kb
@@ -61,6 +64,25 @@ def import_(
     )
     for where, reason in result.rejected[:show_rejected]:
         typer.echo(f"  rejected {where}: {reason}")
+    if embed:
+        from unspin.kb.embeddings import embed_missing
+
+        typer.echo(f"embedded {embed_missing(store)} entries")
+
+
+@app.command("embed")
+def embed(kb: KBOption = None) -> None:
+    """Compute multilingual embeddings for entries that have none (cross-lingual matching; ~7 ms an entry)."""
+    from unspin.kb import open_kb
+    from unspin.kb.embeddings import embed_missing
+
+    try:
+        store = open_kb(kb)
+        done = embed_missing(store, progress=lambda i, n: typer.echo(f"\r  {i}/{n}", nl=False, err=True))
+    except UnspinError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"\nembedded {done} entries -> {store.path}", err=False)
 
 
 @app.command("search")
@@ -70,26 +92,40 @@ def search(
     limit: Annotated[int, typer.Option(help="How many entries.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The entries closest to TEXT (BM25 over claim, title, disproof and keywords)."""
+    """The entries closest to TEXT: BM25 over claim, title, disproof and keywords, plus embeddings if present."""
     from dataclasses import asdict
 
     from unspin.kb import open_kb
+    from unspin.kb.retrieval import retrieve
 
     try:
-        hits = open_kb(kb).search(text, limit=limit)
+        store = open_kb(kb)
+        qvec = None
+        if store.has_vectors():
+            from unspin.kb.embeddings import embed_texts
+
+            qvec = embed_texts([text])[0]
+        hits = retrieve(store, text, limit=limit, query_vector=qvec)
     except UnspinError as exc:
         _fail(str(exc))
         return
     if as_json:
-        typer.echo(
-            json.dumps(
-                [{"score": round(h.score, 4), **asdict(h.entry)} for h in hits], ensure_ascii=False, indent=2
-            )
-        )
+        rows = [
+            {
+                "similarity": round(h.similarity, 4),
+                "bm25": round(h.bm25, 4),
+                "dense": h.dense,
+                **asdict(h.entry),
+            }
+            for h in hits
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for h in hits:
         e = h.entry
-        typer.echo(f"{h.score:6.2f}  [{e.verdict}] {e.title or e.claim[:100]}  ({e.date}, {e.outlet or '?'})")
+        typer.echo(
+            f"{h.similarity:5.2f}  [{e.verdict}] {e.title or e.claim[:100]}  ({e.date}, {e.outlet or '?'})"
+        )
         if e.explanation:
             typer.echo(f"        disproof: {e.explanation[:200]}")
         if e.url:

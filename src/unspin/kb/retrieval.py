@@ -12,6 +12,8 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from unspin.kb.store import Entry, KnowledgeBase
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -46,16 +48,37 @@ def similarity(a: set[str], b: set[str]) -> float:
 @dataclass
 class Match:
     entry: Entry
-    similarity: float
+    similarity: float  # the score matches are thresholded on: lexical, or the better of lexical and dense
     bm25: float
+    lexical: float = 0.0
+    dense: float | None = None  # e5 cosine, when the store has vectors and a query vector was given
 
 
-def retrieve(kb: KnowledgeBase, text: str, limit: int = 5, candidates: int = CANDIDATES) -> list[Match]:
-    """The entries most similar to ``text``: BM25 top candidates re-ranked by stem cosine."""
+def retrieve(
+    kb: KnowledgeBase,
+    text: str,
+    limit: int = 5,
+    candidates: int = CANDIDATES,
+    query_vector: np.ndarray | None = None,
+) -> list[Match]:
+    """The entries most similar to ``text``: BM25 candidates (plus, with a query vector, the nearest
+    entries by embedding) re-ranked by the better of the stem cosine and the rescaled embedding cosine."""
+    from unspin.kb.embeddings import dense_score
+
     query = stems(text)
-    out = []
+    pool: dict[str, Match] = {}
     for hit in kb.search(text, limit=candidates):
         e = hit.entry
-        out.append(Match(e, similarity(query, stems(f"{e.title} {e.claim}")), hit.score))
-    out.sort(key=lambda m: (-m.similarity, -m.bm25))
+        lex = similarity(query, stems(f"{e.title} {e.claim}"))
+        pool[e.id] = Match(e, lex, hit.score, lex)
+    if query_vector is not None:
+        for e, _cos in kb.dense_search(query_vector, limit=candidates):
+            if e.id not in pool:
+                lex = similarity(query, stems(f"{e.title} {e.claim}"))
+                pool[e.id] = Match(e, lex, 0.0, lex)
+        for eid, cos in kb.dense_scores(query_vector, list(pool)).items():
+            m = pool[eid]
+            m.dense = cos
+            m.similarity = max(m.lexical, dense_score(cos))
+    out = sorted(pool.values(), key=lambda m: (-m.similarity, -m.bm25))
     return out[:limit]

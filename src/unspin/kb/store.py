@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from unspin.errors import UnspinError
 
 
@@ -92,6 +94,9 @@ class ImportResult:
 class KnowledgeBase(Protocol):
     def upsert(self, entries: Iterable[Entry | OutletLabel | tuple[str, str]]) -> ImportResult: ...
     def outlet(self, name_or_url: str) -> OutletRecord | None: ...
+    def dense_search(self, vec: np.ndarray, limit: int = 30) -> list[tuple[Entry, float]]: ...
+    def dense_scores(self, vec: np.ndarray, entry_ids: list[str]) -> dict[str, float]: ...
+    def has_vectors(self) -> bool: ...
     def search(self, text: str, limit: int = 10) -> list[Hit]: ...
     def get(self, entry_id: str) -> Entry | None: ...
     def stats(self) -> dict[str, object]: ...
@@ -117,6 +122,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
 CREATE TABLE IF NOT EXISTS outlet_labels (
     outlet TEXT NOT NULL, label TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (outlet, label, source)
 );
+CREATE TABLE IF NOT EXISTS vectors (id TEXT PRIMARY KEY, hash TEXT NOT NULL, vec BLOB NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_vocab USING fts5vocab(entries_fts, 'row');
 CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
   INSERT INTO entries_fts(rowid, title, claim, explanation, keywords)
@@ -170,6 +176,8 @@ class SqliteKB:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._matrix: tuple[int, list[str], np.ndarray] | None = None
+        self._index: dict[str, int] | None = None
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -292,6 +300,67 @@ class SqliteKB:
             case_ids=[i for i, _ in rows[:20]],
         )
 
+    # --- the vector index: multilingual embeddings of title + claim, float16, computed by `unspin kb embed`
+    def has_vectors(self) -> bool:
+        return self.db.execute("SELECT 1 FROM vectors LIMIT 1").fetchone() is not None
+
+    def missing_vectors(self) -> list[Entry]:
+        """Entries with no vector, or whose content changed since it was computed."""
+        rows = self.db.execute(
+            f"SELECT {', '.join('e.' + c for c in _COLUMNS)} FROM entries e LEFT JOIN vectors v ON v.id = e.id "
+            "WHERE v.id IS NULL OR v.hash != e.hash ORDER BY e.id"
+        ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def set_vectors(self, items: list[tuple[str, np.ndarray]]) -> None:
+        with self.db:
+            for entry_id, vec in items:
+                h = self.db.execute("SELECT hash FROM entries WHERE id = ?", (entry_id,)).fetchone()
+                if h:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                        (entry_id, h[0], np.asarray(vec, dtype=np.float16).tobytes()),
+                    )
+        self._matrix = None
+
+    def vector_matrix(self) -> tuple[list[str], np.ndarray]:
+        """(ids, unit vectors as float16 rows), read once and kept until vectors change."""
+        count = self.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        if self._matrix is None or self._matrix[0] != count:
+            rows = self.db.execute("SELECT id, vec FROM vectors ORDER BY id").fetchall()
+            mat = (
+                np.stack([np.frombuffer(v, dtype=np.float16) for _, v in rows])
+                if rows
+                else np.zeros((0, 384), dtype=np.float16)
+            )
+            self._matrix = (count, [i for i, _ in rows], mat)
+        _, ids, matrix = self._matrix
+        return ids, matrix
+
+    def dense_scores(self, vec: np.ndarray, entry_ids: list[str]) -> dict[str, float]:
+        """Cosine of ``vec`` with the vectors of the given entries (those that have one)."""
+        ids, mat = self.vector_matrix()
+        if self._index is None or len(self._index) != len(ids):
+            self._index = {i: n for n, i in enumerate(ids)}
+        rows = [(e, self._index[e]) for e in entry_ids if e in self._index]
+        if not rows:
+            return {}
+        sims = mat[[r for _, r in rows]] @ np.asarray(vec, dtype=np.float16)
+        return {e: float(x) for (e, _), x in zip(rows, sims, strict=True)}
+
+    def dense_search(self, vec: np.ndarray, limit: int = 30) -> list[tuple[Entry, float]]:
+        ids, mat = self.vector_matrix()
+        if not ids:
+            return []
+        sims = mat @ np.asarray(vec, dtype=np.float16)
+        top = np.argsort(-sims)[:limit]
+        out = []
+        for i in top:
+            e = self.get(ids[int(i)])
+            if e is not None:
+                out.append((e, float(sims[int(i)])))
+        return out
+
     def entries(self) -> Iterator[Entry]:
         for row in self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM entries ORDER BY id"):
             yield self._row(row)
@@ -310,6 +379,7 @@ class SqliteKB:
             "path": str(self.path),
             "entries": count,
             "outlet_labels": self.db.execute("SELECT COUNT(*) FROM outlet_labels").fetchone()[0],
+            "vectors": self.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0],
             "by_source": by("source"),
             "by_verdict": by("verdict"),
             "by_language": by("language"),
