@@ -88,17 +88,20 @@ def _threshold(scores: list[float], rate: float) -> float:
     return next(t / 100 for t in range(0, 101) if sum(s >= t / 100 for s in scores) <= rate * len(scores))
 
 
-def _vectors(texts: list[str], on: bool) -> list[np.ndarray | None]:
+def _vectors(texts: list[str], on: bool, chars: int = 10_000) -> list[np.ndarray | None]:
     if not on:
         return [None] * len(texts)
     from unspin.kb.embeddings import embed_texts
 
-    return list(embed_texts(texts))
+    return list(embed_texts([t[:chars] for t in texts]))
 
 
 def _top_similarities(kb: SqliteKB, texts: list[str], embeddings: bool) -> list[float]:
+    """Best match of each article query; with embeddings, the first DENSE_CHARS are embedded, as in analyze."""
+    from unspin.analyzers.narratives import DENSE_CHARS
+
     out = []
-    for text, vec in zip(texts, _vectors(texts, embeddings), strict=True):
+    for text, vec in zip(texts, _vectors(texts, embeddings, DENSE_CHARS), strict=True):
         m = retrieve(kb, text, limit=1, query_vector=vec)
         out.append(m[0].similarity if m else 0.0)
     return out
@@ -124,9 +127,10 @@ def evaluate_narratives(data: Path, embeddings: bool = False) -> NarrativeResult
     train_neg = _top_similarities(kb, negatives(data, "train"), embeddings)
     dev_neg = _top_similarities(kb, negatives(data, "dev"), embeddings)
     threshold = _threshold(train_neg, MAX_FALSE_MATCH)
-    claim_train = _top_similarities(kb, negative_sentences(data, "train"), embeddings)
+    # Claims are matched lexically in both modes (see analyzers/narratives.py).
+    claim_train = _top_similarities(kb, negative_sentences(data, "train"), False)
     claim_threshold = _threshold(claim_train, MAX_CLAIM_FALSE_MATCH)
-    claim_dev = _top_similarities(kb, negative_sentences(data, "dev"), embeddings)
+    claim_dev = _top_similarities(kb, negative_sentences(data, "dev"), False)
     n = len(cases)
     return NarrativeResult(
         cases=n,
