@@ -118,6 +118,7 @@ def main() -> None:
         from unspin.analyzers import narratives as narr
 
         narr._open.clear()  # reopen: the analyser caches stores by path
+        doc.language = "ru"  # vectors are used for articles not in English; the cost is the same text's
         ANALYZERS["narratives"](doc)
         hybrid_match = []
         for _ in range(5):

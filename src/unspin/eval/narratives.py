@@ -88,20 +88,20 @@ def _threshold(scores: list[float], rate: float) -> float:
     return next(t / 100 for t in range(0, 101) if sum(s >= t / 100 for s in scores) <= rate * len(scores))
 
 
-def _vectors(texts: list[str], on: bool, chars: int = 10_000) -> list[np.ndarray | None]:
+def _vectors(texts: list[str], on: bool) -> list[np.ndarray | None]:
+    """Embeddings of what `unspin analyze` embeds for an article query (see dense_query), or None each."""
     if not on:
         return [None] * len(texts)
+    from unspin.analyzers.narratives import dense_query
     from unspin.kb.embeddings import embed_texts
 
-    return list(embed_texts([t[:chars] for t in texts]))
+    return list(embed_texts([dense_query(t) for t in texts]))
 
 
 def _top_similarities(kb: SqliteKB, texts: list[str], embeddings: bool) -> list[float]:
-    """Best match of each article query; with embeddings, the first DENSE_CHARS are embedded, as in analyze."""
-    from unspin.analyzers.narratives import DENSE_CHARS
-
+    """Best match of each article query (with embeddings, its dense_query embedded, as in analyze)."""
     out = []
-    for text, vec in zip(texts, _vectors(texts, embeddings, DENSE_CHARS), strict=True):
+    for text, vec in zip(texts, _vectors(texts, embeddings), strict=True):
         m = retrieve(kb, text, limit=1, query_vector=vec)
         out.append(m[0].similarity if m else 0.0)
     return out
