@@ -9,6 +9,7 @@ from sklearn.metrics import f1_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from unspin.eval.scorers import (
+    align_tc,
     expected_calibration_error,
     multilabel_f1,
     single_label_f1,
@@ -39,6 +40,15 @@ def test_tc_micro_f1_is_accuracy_over_template() -> None:
     assert tc_micro_f1(["A", "B", "B", "C"], ["A", "B", "C", "C"]) == 0.75
     with pytest.raises(ValueError, match="template"):
         tc_micro_f1(["A"], [])
+
+
+def test_tc_micro_f1_matches_repeated_fragments_in_any_order() -> None:
+    # One fragment annotated with two techniques is listed twice; the official scorer aligns within it.
+    gold = ["Doubt", "Slogans", "Repetition"]
+    keys = [("1", 0, 5), ("1", 0, 5), ("1", 9, 12)]
+    assert tc_micro_f1(gold, ["Slogans", "Doubt", "Repetition"], keys) == 1.0
+    assert tc_micro_f1(gold, ["Slogans", "Doubt", "Repetition"]) == pytest.approx(1 / 3)
+    assert align_tc(gold, ["Slogans", "Flag-Waving", "Doubt"], keys) == ["Flag-Waving", "Slogans", "Doubt"]
 
 
 def test_single_label_f1_macro_over_seen_labels() -> None:

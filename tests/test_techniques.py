@@ -69,6 +69,16 @@ def test_tc_format_round_trips_through_the_scorer() -> None:
     assert tc_micro_f1([r[1] for r in rows], [line.split("\t")[1] for line in lines]) == 1.0
 
 
+def test_repeated_template_fragment_gets_its_next_best_technique() -> None:
+    import numpy as np
+
+    from unspin.models.span_model import label_lines
+
+    probs = np.array([[0.1, 0.6, 0.3], [0.1, 0.6, 0.3], [0.7, 0.2, 0.1]])
+    spans = [(0, 5), (0, 5), (9, 12)]
+    assert label_lines(["A", "B", "C"], spans, probs) == ["B", "C", "A"]
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "unspin.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=300

@@ -242,14 +242,13 @@ def techniques_predict(
     by_article: dict[str, list[tuple[int, int]]] = {}
     for aid, s, e in rows:
         by_article.setdefault(aid, []).append((s, e))
-    labels: dict[tuple[str, int, int], str] = {}
+    labels: dict[str, list[str]] = {}
     for aid, spans in by_article.items():
         if aid not in texts:
             _fail(f"{template}: article {aid} is not in {articles}")
-        probs = model.classify(texts[aid], spans)
-        for (s, e), p in zip(spans, probs, strict=True):
-            labels[(aid, s, e)] = model.labels[int(p.argmax())]
-    for line in ptc_tc_lines((aid, labels[(aid, s, e)], s, e) for aid, s, e in rows):
+        # A fragment listed k times in the template gets its k most probable techniques, in template order.
+        labels[aid] = model.label_template(texts[aid], spans)
+    for line in ptc_tc_lines((aid, labels[aid].pop(0), s, e) for aid, s, e in rows):
         typer.echo(line)
 
 

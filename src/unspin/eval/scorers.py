@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 Spans = Mapping[str, Iterable[tuple[int, int]]]
@@ -59,11 +59,35 @@ def span_f1(gold: Spans, pred: Spans) -> PRF:
     return _prf(p_num, sum(len(v) for v in p.values()), r_num, sum(len(v) for v in g.values()))
 
 
-def tc_micro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
-    """SemEval-2020 Task 11 TC: predictions aligned one-to-one with the gold template lines."""
+def tc_micro_f1(gold: Sequence[str], pred: Sequence[str], keys: Sequence[Hashable] | None = None) -> float:
+    """SemEval-2020 Task 11 TC: predictions one-to-one with the gold template lines.
+
+    ``keys`` name each line's fragment (article, start, end); lines of one fragment are matched in any order,
+    as the official scorer's align_annotations does.
+    """
     if len(gold) != len(pred):
         raise ValueError(f"{len(pred)} predictions for {len(gold)} gold spans: the template must be complete")
+    if keys is not None:
+        pred = align_tc(gold, pred, keys)
     return sum(1 for g, p in zip(gold, pred, strict=True) if g == p) / len(gold) if gold else 1.0
+
+
+def align_tc(gold: Sequence[str], pred: Sequence[str], keys: Sequence[Hashable]) -> list[str]:
+    """Predictions reordered within each fragment so that as many as possible equal the gold label."""
+    groups: dict[Hashable, list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    out = list(pred)
+    for idx in groups.values():
+        left = [pred[i] for i in idx]
+        placed: dict[int, str] = {}
+        for i in idx:  # gold lines whose label was predicted somewhere in the group take it first
+            if gold[i] in left:
+                left.remove(gold[i])
+                placed[i] = gold[i]
+        for i in idx:
+            out[i] = placed[i] if i in placed else left.pop(0)
+    return out
 
 
 def per_class_f1(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float]:

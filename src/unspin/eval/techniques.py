@@ -8,8 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from unspin.datasets.ptc import LabelledArticle
-from unspin.eval.scorers import PRF, expected_calibration_error, per_class_f1, span_f1, tc_micro_f1
-from unspin.models.span_model import SpanModel
+from unspin.eval.scorers import (
+    PRF,
+    align_tc,
+    expected_calibration_error,
+    per_class_f1,
+    span_f1,
+    tc_micro_f1,
+)
+from unspin.models.span_model import SpanModel, label_lines
 
 
 @dataclass
@@ -45,6 +52,7 @@ def evaluate_ptc(
     span_correct: list[bool] = []
     tech_conf: list[float] = []
     tech_correct: list[bool] = []
+    keys: list[tuple[str, int, int]] = []
     for a in articles:
         enc = model.encode(a.text)
         raw = model.decode(a.text, enc, threshold)
@@ -53,18 +61,20 @@ def evaluate_ptc(
             span_scores.append(model.calibrate_score(score))
             span_correct.append(overlap_share(s, e, a.spans) >= 0.5)
         if a.spans:
-            probs = model.technique_probs(a.text, enc, [(s, e) for s, e, _ in a.spans])
+            spans = [(s, e) for s, e, _ in a.spans]
+            probs = model.technique_probs(a.text, enc, spans)
+            gold_labels += [g for _, _, g in a.spans]
+            pred_labels += label_lines(model.labels, spans, probs)
+            keys += [(a.id, s, e) for s, e in spans]
             for (_, _, g), p in zip(a.spans, probs, strict=True):
-                label = model.labels[int(p.argmax())]
-                gold_labels.append(g)
-                pred_labels.append(label)
                 tech_conf.append(float(p.max()))
-                tech_correct.append(label == g)
+                tech_correct.append(model.labels[int(p.argmax())] == g)
     gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in articles}
+    aligned = align_tc(gold_labels, pred_labels, keys)
     return PtcResult(
         si=span_f1(gold, pred),
-        tc_micro_f1=tc_micro_f1(gold_labels, pred_labels),
-        tc_per_class=per_class_f1(gold_labels, pred_labels),
+        tc_micro_f1=tc_micro_f1(gold_labels, aligned),
+        tc_per_class=per_class_f1(gold_labels, aligned),
         span_ece=expected_calibration_error(span_scores, span_correct),
         technique_ece=expected_calibration_error(tech_conf, tech_correct),
         articles=len(articles),
