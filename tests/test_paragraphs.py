@@ -10,7 +10,7 @@ import tarfile
 from pathlib import Path
 
 from conftest import ROOT, report_for_text
-from unspin.analyzers.paragraphs import PARAGRAPH_MODEL, paragraph_model
+from unspin.analyzers.paragraphs import NGRAM_MODEL, PARAGRAPH_MODEL, ngram_model, paragraph_model
 from unspin.datasets.semeval2023 import load_semeval2023, split_by_article
 from unspin.eval.scorers import multilabel_f1, single_label_f1
 from unspin.model import Report
@@ -31,9 +31,21 @@ def test_artifact_loads_with_inventories_and_card() -> None:
     assert "unspin train paragraphs" in card and "unspin eval semeval2023" in card
 
 
+def test_ngram_artifact_loads_with_inventories_and_card() -> None:
+    m, e5 = ngram_model(), paragraph_model()
+    assert (m.techniques, m.frames, m.genres) == (e5.techniques, e5.frames, e5.genres)
+    assert m.tech_w.shape == (23, m.featurizer.dim) and m.frame_w.shape == (14, m.featurizer.dim)
+    card = (artifact(NGRAM_MODEL) / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "unspin train paragraphs-ngram" in card and "unspin eval semeval2023" in card
+    out = m.predict(["The traitors lie to us again and again.", "The council met on Monday."])
+    assert out["paragraph_probs"].shape == (2, 23) and out["genre"] in m.genres  # type: ignore[attr-defined]
+    assert m.predict([])["paragraph_labels"] == []
+
+
 def test_report_has_paragraph_labels_frames_and_genre(example_report: Report) -> None:
     c = example_report.classification
     assert c is not None and c.genre.label in ("opinion", "reporting", "satire") and not c.zero_shot
+    assert c.model == NGRAM_MODEL  # English uses the fast n-gram heads
     assert abs(sum(g.probability for g in c.genre_probabilities) - 1) < 1e-3
     assert {f.label for f in c.frames} and all(0 <= f.probability <= 1 for f in c.frames)
     body_paras = [p for p in example_report.paragraphs if p.field == "body"]
@@ -48,6 +60,7 @@ def test_unseen_language_is_marked_zero_shot() -> None:
         "Міністр оборони заявив, що армія потребує більше зимового спорядження до настання холодів."
     )
     assert r.language.code == "uk" and r.classification is not None and r.classification.zero_shot
+    assert r.classification.model == PARAGRAPH_MODEL  # the multilingual encoder reads what n-grams cannot
     assert any("zero-shot" in n for n in r.notes)
 
 
@@ -117,7 +130,7 @@ def _bundle(tmp_path: Path) -> Path:
             f"{aid}\t5\tThe council met on Monday.",
         ]
         t2.append(f"{aid}\tPolitical,Morality")
-        t1.append(f"{aid}\topinion")
+        t1.append(f"{aid}\t{'opinion' if i % 2 == 0 else 'reporting'}")
     files[f"{root}/en/train-labels-subtask-3.txt"] = "\n".join(t3) + "\n"
     files[f"{root}/en/train-labels-subtask-3.template"] = "\n".join(template) + "\n"
     files[f"{root}/en/train-labels-subtask-2.txt"] = "\n".join(t2) + "\n"
@@ -151,3 +164,22 @@ def test_reader_and_eval_on_a_tiny_bundle(tmp_path: Path) -> None:
     en = next(r for r in json.loads(p.stdout) if r["language"] == "en")
     assert en["articles"] == 1 and en["paragraphs"] == 3
     assert all(0.0 <= en[k] <= 1.0 for k in ("st3_micro_f1", "st2_micro_f1", "st1_macro_f1"))
+
+
+def test_ngram_heads_train_and_evaluate_on_a_tiny_bundle(tmp_path: Path) -> None:
+    from unspin.models.ngram_paragraph_model import NgramParagraphModel
+    from unspin.train.paragraphs_ngram import train
+
+    data = _bundle(tmp_path)
+    meta = train(data, tmp_path / "ngram")
+    assert meta["paragraphs"] == 12 and meta["columns"] > 0 and len(meta["technique_thresholds"]) == 23
+    m = NgramParagraphModel(tmp_path / "ngram")
+    probs = m.paragraph_probs(
+        ["The traitors in power lie to us again and again.", "The council met on Monday."]
+    )
+    j = m.techniques.index("Loaded_Language")
+    assert probs[0, j] > probs[1, j]  # learnt from the four training articles
+    p = run_cli("eval", "semeval2023", "--data", str(data), "--model", str(tmp_path / "ngram"), "--json")
+    assert p.returncode == 0, p.stderr
+    en = next(r for r in json.loads(p.stdout) if r["language"] == "en")
+    assert en["articles"] == 1 and en["paragraphs"] == 3 and 0.0 <= en["st3_micro_f1"] <= 1.0

@@ -223,7 +223,7 @@ def techniques_predict(
     if not texts:
         _fail(f"{articles}: no articleNNN.txt files")
     if format in (TechniqueFormat.semeval2023, TechniqueFormat.framing, TechniqueFormat.genre):
-        _predict_paragraph_formats(texts, format)
+        _predict_paragraph_formats(texts, format, lang)
         return
     model = span_model()
     if format is TechniqueFormat.ptc_si:
@@ -252,11 +252,11 @@ def techniques_predict(
         typer.echo(line)
 
 
-def _predict_paragraph_formats(texts: dict[str, str], format: TechniqueFormat) -> None:
+def _predict_paragraph_formats(texts: dict[str, str], format: TechniqueFormat, lang: str) -> None:
     """SemEval-2023 lines: every non-empty paragraph line (numbered as in the organisers' templates)."""
-    from unspin.analyzers.paragraphs import paragraph_model
+    from unspin.analyzers.paragraphs import model_for
 
-    model = paragraph_model()
+    _, model = model_for(lang)
     for aid, text in texts.items():
         numbered = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
         result = model.predict([line for _, line in numbered])

@@ -1,4 +1,11 @@
-"""Paragraph techniques, framing and genre (SemEval-2023 Task 3) from the multilingual paragraph model."""
+"""Paragraph techniques, framing and genre (SemEval-2023 Task 3): a fast n-gram model for English, the
+multilingual-e5 heads for every other language.
+
+Chosen per language by held-out score per second (docs/BENCHMARKS.md): on English the n-gram heads score as
+well as the e5 heads (ST3 micro-F1 0.368 vs 0.370) in ~2 % of the time; on the other five training languages
+the e5 heads are better by 2-5 points on paragraphs and up to 23 on framing, and outside training only the
+multilingual encoder can read the text at all (zero-shot).
+"""
 
 from __future__ import annotations
 
@@ -10,23 +17,51 @@ from unspin.analyzers.base import FindingMaker, Section
 from unspin.datasets.semeval2023 import LANGUAGES
 from unspin.model import ArticleClass, LabelScore, ParagraphTechniques
 from unspin.models import artifact
+from unspin.models.ngram_paragraph_model import NgramParagraphModel
 from unspin.models.paragraph_model import ParagraphModel, embed, features
 from unspin.nlp.doc import Doc
 
 PARAGRAPH_MODEL = "semeval23-e5-heads-v1"
+NGRAM_MODEL = "semeval23-ngram-heads-v1"
+NGRAM_LANGUAGES = {"en"}
 MAX_PARAGRAPHS = 300  # embedding costs ~0.8 ms a word: a book-length input is labelled up to here only
 
 
 @lru_cache(maxsize=1)
 def paragraph_model() -> ParagraphModel:
-    """The shipped heads, loaded once (the encoder loads on first use)."""
+    """The shipped e5 heads, loaded once (the encoder loads on first use)."""
     return ParagraphModel(artifact(PARAGRAPH_MODEL))
+
+
+@lru_cache(maxsize=1)
+def ngram_model() -> NgramParagraphModel:
+    """The shipped n-gram heads, loaded once."""
+    return NgramParagraphModel(artifact(NGRAM_MODEL))
+
+
+def model_for(language: str) -> tuple[str, ParagraphModel | NgramParagraphModel]:
+    """(artifact name, model) used for a language."""
+    if language in NGRAM_LANGUAGES:
+        return NGRAM_MODEL, ngram_model()
+    return PARAGRAPH_MODEL, paragraph_model()
+
+
+def probabilities(
+    model: ParagraphModel | NgramParagraphModel, texts: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(paragraph technique probabilities, frame probabilities, genre probabilities)."""
+    if isinstance(model, NgramParagraphModel):
+        fp, gp = model.article_probs(texts)
+        return model.paragraph_probs(texts), fp, gp
+    pf, article = features(embed(texts))
+    probs = model.paragraph_probs(pf) if len(pf) else np.zeros((0, len(model.techniques)))
+    return probs, model.frame_probs(article), model.genre_probs(article)
 
 
 def analyze(doc: Doc) -> Section:
     """Techniques per paragraph (title first), the article's frames and its genre."""
     section = Section()
-    model = paragraph_model()
+    name, model = model_for(doc.language)
     parts = [(p, para) for p in doc.parts for para in p.paragraphs]
     if len(parts) > MAX_PARAGRAPHS:
         section.notes.append(
@@ -34,8 +69,7 @@ def analyze(doc: Doc) -> Section:
         )
         parts = parts[:MAX_PARAGRAPHS]
     texts = [p.text[para.start : para.end] for p, para in parts]
-    pf, article = features(embed(texts))
-    probs = model.paragraph_probs(pf) if len(pf) else np.zeros((0, len(model.techniques)))
+    probs, fp, gp = probabilities(model, texts)
     make = FindingMaker("paragraph")
     rows = []
     for i, ((part, para), row) in enumerate(zip(parts, probs, strict=True)):
@@ -58,7 +92,6 @@ def analyze(doc: Doc) -> Section:
                     paragraph=i,
                 )
             )
-    fp, gp = model.frame_probs(article), model.genre_probs(article)
     frames = [
         LabelScore(label=model.frames[j], probability=round(float(fp[j]), 4))
         for j in np.argsort(-fp)
@@ -79,6 +112,6 @@ def analyze(doc: Doc) -> Section:
         genre=max(genres, key=lambda g: g.probability),
         genre_probabilities=genres,
         zero_shot=zero_shot,
-        model=PARAGRAPH_MODEL,
+        model=name,
     )
     return section

@@ -79,9 +79,13 @@ def semeval2023(
     from unspin.analyzers.paragraphs import PARAGRAPH_MODEL
     from unspin.eval.semeval2023 import evaluate_all
     from unspin.models import artifact
+    from unspin.models.ngram_paragraph_model import NgramParagraphModel
     from unspin.models.paragraph_model import ParagraphModel
 
-    results = evaluate_all(ParagraphModel(model or artifact(PARAGRAPH_MODEL)), data_dir(data), cache)
+    folder = model or artifact(PARAGRAPH_MODEL)
+    # An n-gram artifact has weights.npz, an e5-heads artifact heads.npz.
+    loaded = NgramParagraphModel(folder) if (folder / "weights.npz").exists() else ParagraphModel(folder)
+    results = evaluate_all(loaded, data_dir(data), cache)
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in results], indent=2))
         return

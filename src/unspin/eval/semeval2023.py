@@ -9,8 +9,9 @@ import numpy as np
 
 from unspin.datasets.semeval2023 import LANGUAGES, inventory, load_semeval2023, split_by_article
 from unspin.eval.scorers import multilabel_f1, single_label_f1
+from unspin.models.ngram_paragraph_model import NgramParagraphModel
 from unspin.models.paragraph_model import ParagraphModel, features
-from unspin.train.paragraphs import embed_articles
+from unspin.train.paragraphs import embed_articles, paragraph_lines
 
 
 @dataclass
@@ -27,13 +28,36 @@ class LanguageResult:
 
 
 def evaluate_language(
-    model: ParagraphModel, data_dir: Path, language: str, seed: int = 13, cache: Path | None = None
+    model: ParagraphModel | NgramParagraphModel,
+    data_dir: Path,
+    language: str,
+    seed: int = 13,
+    cache: Path | None = None,
 ) -> LanguageResult:
     """Score the held-out articles of one language."""
     _, held = split_by_article(load_semeval2023(data_dir, language), seed=seed)
     techniques, frames = inventory(data_dir, "techniques_subtask3"), inventory(data_dir, "frames_subtask2")
     gold3, pred3, gold2, pred2, gold1, pred1 = [], [], [], [], [], []
-    for e in embed_articles(held, cache):
+    if isinstance(model, NgramParagraphModel):
+        for a in held:
+            lines = paragraph_lines(a)
+            texts = [t for _, t in lines]
+            probs = model.paragraph_probs(texts)
+            for i, (line, _) in enumerate(lines):
+                if line in a.techniques:
+                    gold3.append(a.techniques[line])
+                    pred3.append(
+                        [model.techniques[j] for j in np.flatnonzero(probs[i] >= model.technique_thresholds)]
+                    )
+            fp, gp = model.article_probs(texts)
+            if a.frames is not None:
+                gold2.append(a.frames)
+                pred2.append([model.frames[j] for j in np.flatnonzero(fp >= model.frame_thresholds)])
+            if a.genre:
+                gold1.append(a.genre)
+                pred1.append(model.genres[int(gp.argmax())])
+    for e in [] if isinstance(model, NgramParagraphModel) else embed_articles(held, cache):
+        assert isinstance(model, ParagraphModel)
         pf, article = features(e.vectors)
         probs = model.paragraph_probs(pf) if len(pf) else np.zeros((0, len(model.techniques)))
         for i, line in enumerate(e.lines):
@@ -55,7 +79,9 @@ def evaluate_language(
     return LanguageResult(language, len(held), len(gold3), *st3, *st2, *st1)
 
 
-def evaluate_all(model: ParagraphModel, data_dir: Path, cache: Path | None = None) -> list[LanguageResult]:
+def evaluate_all(
+    model: ParagraphModel | NgramParagraphModel, data_dir: Path, cache: Path | None = None
+) -> list[LanguageResult]:
     """Every language the data has (a language with no held-out article is left out, not scored as perfect)."""
     results = [evaluate_language(model, data_dir, lang, cache=cache) for lang in LANGUAGES]
     return [r for r in results if r.articles]

@@ -74,6 +74,29 @@ def paragraphs(
     typer.echo(f"wrote {out}: {meta['paragraphs']} paragraphs, {meta['articles']} articles")
 
 
+@app.command("paragraphs-ngram")
+def paragraphs_ngram(
+    data: Annotated[
+        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
+        "build/semeval23-ngram-heads-v1"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the 80/20 split by article.")] = 13,
+    c: Annotated[
+        float, typer.Option(help="Inverse L2 regularisation of the technique and frame heads.")
+    ] = 1.0,
+) -> None:
+    """Fast paragraph techniques, frames and genre for the six training languages, over hashed n-grams."""
+    from unspin.train.paragraphs_ngram import train as train_ngram
+
+    meta = train_ngram(data_dir(data), out, seed=seed, c=c)
+    typer.echo(
+        f"wrote {out}: {meta['paragraphs']} paragraphs, {meta['articles']} articles, {meta['columns']} columns; "
+        f"inner OOF micro-F1 {json.dumps(meta['inner_oof_micro_f1'])}, genre C {meta['genre_C']}"
+    )
+
+
 @app.command("checkworthiness")
 def checkworthiness(
     data: Annotated[
