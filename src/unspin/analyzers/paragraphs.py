@@ -18,7 +18,7 @@ from unspin.datasets.semeval2023 import LANGUAGES
 from unspin.model import ArticleClass, LabelScore, ParagraphTechniques
 from unspin.models import artifact
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
-from unspin.models.paragraph_model import ParagraphModel, embed, features
+from unspin.models.paragraph_model import ParagraphModel
 from unspin.nlp.doc import Doc
 
 PARAGRAPH_MODEL = "semeval23-e5-heads-v1"
@@ -46,18 +46,6 @@ def model_for(language: str) -> tuple[str, ParagraphModel | NgramParagraphModel]
     return PARAGRAPH_MODEL, paragraph_model()
 
 
-def probabilities(
-    model: ParagraphModel | NgramParagraphModel, texts: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(paragraph technique probabilities, frame probabilities, genre probabilities)."""
-    if isinstance(model, NgramParagraphModel):
-        fp, gp = model.article_probs(texts)
-        return model.paragraph_probs(texts), fp, gp
-    pf, article = features(embed(texts))
-    probs = model.paragraph_probs(pf) if len(pf) else np.zeros((0, len(model.techniques)))
-    return probs, model.frame_probs(article), model.genre_probs(article)
-
-
 def analyze(doc: Doc) -> Section:
     """Techniques per paragraph (title first), the article's frames and its genre."""
     section = Section()
@@ -69,7 +57,7 @@ def analyze(doc: Doc) -> Section:
         )
         parts = parts[:MAX_PARAGRAPHS]
     texts = [p.text[para.start : para.end] for p, para in parts]
-    probs, fp, gp = probabilities(model, texts)
+    probs, fp, gp = model.probabilities(texts)
     make = FindingMaker("paragraph")
     rows = []
     for i, ((part, para), row) in enumerate(zip(parts, probs, strict=True)):

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from unspin.cli_options import DataOption
 from unspin.datasets import data_dir
 
 app = typer.Typer(no_args_is_help=True, help="Evaluate shipped models with the tasks' official metrics.")
@@ -15,9 +16,7 @@ app = typer.Typer(no_args_is_help=True, help="Evaluate shipped models with the t
 
 @app.command("ptc")
 def ptc(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     split: Annotated[str, typer.Option(help="PTC split to score: dev (gold from PeerDA) or train.")] = "dev",
     model: Annotated[
         Path | None, typer.Option(help="Model folder (default: the shipped span model).")
@@ -60,9 +59,7 @@ def ptc(
 
 @app.command("semeval2023")
 def semeval2023(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     model: Annotated[
         Path | None, typer.Option(help="Model folder (default: the shipped paragraph model).")
     ] = None,
@@ -99,9 +96,7 @@ def semeval2023(
 
 @app.command("checkworthiness")
 def checkworthiness(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     model: Annotated[
         Path | None, typer.Option(help="Model folder (default: the shipped check-worthiness model).")
     ] = None,
@@ -134,9 +129,7 @@ def checkworthiness(
 
 @app.command("fnc1")
 def fnc1(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     split: Annotated[str, typer.Option(help="test (the competition test set) or train.")] = "test",
     model: Annotated[
         Path | None, typer.Option(help="Model folder (default: the shipped stance model).")
@@ -169,9 +162,7 @@ def fnc1(
 
 @app.command("narratives")
 def narratives(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     embeddings: Annotated[
         bool, typer.Option("--embeddings", help="Hybrid retrieval with multilingual-e5 vectors (~5 minutes).")
     ] = False,
@@ -203,9 +194,7 @@ def narratives(
 
 @app.command("verification")
 def verification(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     model: Annotated[Path | None, typer.Option(help="Model folder (default: the shipped model).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:

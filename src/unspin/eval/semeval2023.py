@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from unspin.datasets.semeval2023 import LANGUAGES, inventory, load_semeval2023, split_by_article
+from unspin.datasets.semeval2023 import (
+    LANGUAGES,
+    ParagraphArticle,
+    inventory,
+    load_semeval2023,
+    split_by_article,
+)
 from unspin.eval.scorers import multilabel_f1, single_label_f1
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
-from unspin.models.paragraph_model import ParagraphModel, features
+from unspin.models.paragraph_model import ParagraphModel, Probabilities
 from unspin.train.paragraphs import embed_articles, paragraph_lines
 
 
@@ -27,6 +32,19 @@ class LanguageResult:
     st1_micro_f1: float
 
 
+def _predicted(
+    model: ParagraphModel | NgramParagraphModel, held: list[ParagraphArticle], cache: Path | None
+) -> Iterator[tuple[ParagraphArticle, list[int], Probabilities]]:
+    """(article, its paragraph line numbers, the model's probabilities) for each held-out article."""
+    if isinstance(model, ParagraphModel):  # embeddings come from (and go to) the cache
+        for e in embed_articles(held, cache):
+            yield e.article, e.lines, model.from_vectors(e.vectors)
+        return
+    for a in held:
+        lines = paragraph_lines(a)
+        yield a, [n for n, _ in lines], model.probabilities([t for _, t in lines])
+
+
 def evaluate_language(
     model: ParagraphModel | NgramParagraphModel,
     data_dir: Path,
@@ -38,41 +56,17 @@ def evaluate_language(
     _, held = split_by_article(load_semeval2023(data_dir, language), seed=seed)
     techniques, frames = inventory(data_dir, "techniques_subtask3"), inventory(data_dir, "frames_subtask2")
     gold3, pred3, gold2, pred2, gold1, pred1 = [], [], [], [], [], []
-    if isinstance(model, NgramParagraphModel):
-        for a in held:
-            lines = paragraph_lines(a)
-            texts = [t for _, t in lines]
-            probs = model.paragraph_probs(texts)
-            for i, (line, _) in enumerate(lines):
-                if line in a.techniques:
-                    gold3.append(a.techniques[line])
-                    pred3.append(
-                        [model.techniques[j] for j in np.flatnonzero(probs[i] >= model.technique_thresholds)]
-                    )
-            fp, gp = model.article_probs(texts)
-            if a.frames is not None:
-                gold2.append(a.frames)
-                pred2.append([model.frames[j] for j in np.flatnonzero(fp >= model.frame_thresholds)])
-            if a.genre:
-                gold1.append(a.genre)
-                pred1.append(model.genres[int(gp.argmax())])
-    for e in [] if isinstance(model, NgramParagraphModel) else embed_articles(held, cache):
-        assert isinstance(model, ParagraphModel)
-        pf, article = features(e.vectors)
-        probs = model.paragraph_probs(pf) if len(pf) else np.zeros((0, len(model.techniques)))
-        for i, line in enumerate(e.lines):
-            if line in e.article.techniques:
-                gold3.append(e.article.techniques[line])
-                pred3.append(
-                    [model.techniques[j] for j in np.flatnonzero(probs[i] >= model.technique_thresholds)]
-                )
-        if e.article.frames is not None:
-            fp = model.frame_probs(article)
-            gold2.append(e.article.frames)
-            pred2.append([model.frames[j] for j in np.flatnonzero(fp >= model.frame_thresholds)])
-        if e.article.genre:
-            gold1.append(e.article.genre)
-            pred1.append(model.genres[int(model.genre_probs(article).argmax())])
+    for a, lines, (tp, fp, gp) in _predicted(model, held, cache):
+        for line, row in zip(lines, tp, strict=True):
+            if line in a.techniques:
+                gold3.append(a.techniques[line])
+                pred3.append(model.paragraph_labels(row))
+        if a.frames is not None:
+            gold2.append(a.frames)
+            pred2.append(model.frame_labels(fp))
+        if a.genre:
+            gold1.append(a.genre)
+            pred1.append(model.genres[int(gp.argmax())])
     st3 = multilabel_f1(gold3, pred3, techniques)
     st2 = multilabel_f1(gold2, pred2, frames)
     st1 = single_label_f1(gold1, pred1)

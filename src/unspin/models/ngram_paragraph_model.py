@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from unspin.models.checkworthiness import BLOCK, ngram_counts
-from unspin.models.paragraph_model import sigmoid
+from unspin.models.paragraph_model import ParagraphHeads, Probabilities, sigmoid, softmax
 
 MIN_DF = 3
 MAX_ARTICLE_CHARS = 20_000  # frames and genre read the first 20,000 characters of the article
@@ -81,18 +81,13 @@ def sparse_dot(parts: tuple[np.ndarray, np.ndarray, np.ndarray], w: np.ndarray) 
     return out
 
 
-class NgramParagraphModel:
-    """Same outputs as ParagraphModel.predict, from n-grams: techniques per paragraph, frames, genre."""
+class NgramParagraphModel(ParagraphHeads):
+    """Same outputs as ParagraphModel, from n-grams: techniques per paragraph, frames, genre."""
 
     def __init__(self, folder: Path) -> None:
         arrays = np.load(folder / "weights.npz")
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        self._read_meta(json.loads((folder / "meta.json").read_text(encoding="utf-8")))
         self.featurizer = NgramFeaturizer(arrays["columns"], arrays["idf"])
-        self.techniques: list[str] = meta["techniques"]
-        self.frames: list[str] = meta["frames"]
-        self.genres: list[str] = meta["genres"]
-        self.technique_thresholds = np.array(meta["technique_thresholds"], dtype=np.float32)
-        self.frame_thresholds = np.array(meta["frame_thresholds"], dtype=np.float32)
         self.tech_w, self.tech_b = arrays["technique_w"].astype(np.float32), arrays["technique_b"]
         self.frame_w, self.frame_b = arrays["frame_w"].astype(np.float32), arrays["frame_b"]
         self.genre_w, self.genre_b = arrays["genre_w"].astype(np.float32), arrays["genre_b"]
@@ -102,25 +97,9 @@ class NgramParagraphModel:
             return np.zeros((0, len(self.techniques)), dtype=np.float32)
         return sigmoid(sparse_dot(self.featurizer.rows(paragraphs), self.tech_w) + self.tech_b)
 
-    def article_probs(self, paragraphs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(frame probabilities, genre probabilities) of the article the paragraphs make up."""
-        text = "\n".join(paragraphs)[:MAX_ARTICLE_CHARS]
-        parts = self.featurizer.rows([text])
+    def probabilities(self, paragraphs: list[str]) -> Probabilities:
+        # Frames and genre read the article (its paragraphs joined), featurised once for both heads.
+        parts = self.featurizer.rows(["\n".join(paragraphs)[:MAX_ARTICLE_CHARS]])
         fp = sigmoid(sparse_dot(parts, self.frame_w)[0] + self.frame_b)
-        z = sparse_dot(parts, self.genre_w)[0] + self.genre_b
-        e = np.exp(z - z.max())
-        return fp, e / e.sum()
-
-    def predict(self, paragraphs: list[str]) -> dict[str, object]:
-        tp = self.paragraph_probs(paragraphs)
-        fp, gp = self.article_probs(paragraphs)
-        return {
-            "paragraph_probs": tp,
-            "paragraph_labels": [
-                [self.techniques[j] for j in np.flatnonzero(row >= self.technique_thresholds)] for row in tp
-            ],
-            "frame_probs": fp,
-            "frames": [self.frames[j] for j in np.flatnonzero(fp >= self.frame_thresholds)],
-            "genre_probs": gp,
-            "genre": self.genres[int(gp.argmax())],
-        }
+        gp = softmax(sparse_dot(parts, self.genre_w)[0] + self.genre_b)
+        return self.paragraph_probs(paragraphs), fp, gp

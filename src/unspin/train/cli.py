@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from unspin.cli_options import DataOption
 from unspin.datasets import data_dir
 
 app = typer.Typer(no_args_is_help=True, help="Train the models unspin ships.")
@@ -16,9 +17,7 @@ app = typer.Typer(no_args_is_help=True, help="Train the models unspin ships.")
 
 @app.command("techniques")
 def techniques(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
         "build/ptc-spans-minilm-v2"
     ),
@@ -54,9 +53,7 @@ def techniques(
 
 @app.command("paragraphs")
 def paragraphs(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
         "build/semeval23-e5-heads-v1"
     ),
@@ -76,9 +73,7 @@ def paragraphs(
 
 @app.command("paragraphs-ngram")
 def paragraphs_ngram(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
         "build/semeval23-ngram-heads-v1"
     ),
@@ -99,9 +94,7 @@ def paragraphs_ngram(
 
 @app.command("checkworthiness")
 def checkworthiness(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
         "build/checkworthy-ngram-v1"
     ),
@@ -116,9 +109,7 @@ def checkworthiness(
 
 @app.command("stance")
 def stance(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
         "build/fnc1-stance-mlp-v1"
     ),
@@ -135,9 +126,7 @@ def stance(
 
 @app.command("verification")
 def verification(
-    data: Annotated[
-        Path | None, typer.Option(help="Data directory (default ../shared/data or $UNSPIN_DATA).")
-    ] = None,
+    data: DataOption = None,
     out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
         "build/verify-climate-lr-v1"
     ),

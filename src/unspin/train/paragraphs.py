@@ -8,8 +8,10 @@ come from out-of-fold predictions inside the 80 %, never from the held-out part.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,14 +77,21 @@ def _fit_multilabel(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray,
     return w, b
 
 
-def _oof_thresholds(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float, folds: int = 4) -> np.ndarray:
-    """Per-label thresholds that maximise F1 on out-of-fold probabilities (grouped by article)."""
+def oof_probabilities(
+    x: Any, y: np.ndarray, groups: np.ndarray, fit: Callable[[Any, np.ndarray], tuple[np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """Out-of-fold sigmoid probabilities of linear heads ``fit(x, y) -> (w, b)``, 4 folds grouped by article."""
     from sklearn.model_selection import GroupKFold
 
     probs = np.zeros_like(y, dtype=np.float32)
-    for fit_idx, val_idx in GroupKFold(n_splits=folds).split(x, y, groups):
-        w, b = _fit_multilabel(x[fit_idx], y[fit_idx], c)
+    for fit_idx, val_idx in GroupKFold(n_splits=4).split(x, y, groups):
+        w, b = fit(x[fit_idx], y[fit_idx])
         probs[val_idx] = 1 / (1 + np.exp(-(x[val_idx] @ w.T + b)))
+    return probs
+
+
+def best_thresholds(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-label thresholds that maximise F1 on the given probabilities (0.5 for a label never seen)."""
     grid = np.arange(0.2, 0.96, 0.025)
     out = np.full(y.shape[1], 0.5, dtype=np.float32)
     for j in range(y.shape[1]):
@@ -94,6 +103,11 @@ def _oof_thresholds(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float, 
         ]
         out[j] = grid[int(np.argmax(f1))]
     return out
+
+
+def _oof_thresholds(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> np.ndarray:
+    """Per-label thresholds that maximise F1 on out-of-fold probabilities (grouped by article)."""
+    return best_thresholds(oof_probabilities(x, y, groups, lambda a, b: _fit_multilabel(a, b, c)), y)
 
 
 def train(

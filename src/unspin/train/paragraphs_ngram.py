@@ -22,7 +22,7 @@ from unspin.datasets.semeval2023 import (
 )
 from unspin.models.checkworthiness import BLOCK, ngram_counts
 from unspin.models.ngram_paragraph_model import MAX_ARTICLE_CHARS, MIN_DF, NgramFeaturizer
-from unspin.train.paragraphs import GENRES, paragraph_lines
+from unspin.train.paragraphs import GENRES, best_thresholds, oof_probabilities, paragraph_lines
 
 GENRE_C = (1.0, 10.0, 30.0, 100.0)
 
@@ -59,25 +59,10 @@ def fit_multilabel(x, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
 
 def oof_thresholds(x, y: np.ndarray, groups: np.ndarray, c: float) -> tuple[np.ndarray, float]:  # type: ignore[no-untyped-def]
     """Per-label F1-maximising thresholds on out-of-fold probabilities, and the micro-F1 they reach."""
-    from sklearn.model_selection import GroupKFold
-
-    probs = np.zeros(y.shape, dtype=np.float32)
-    for fit_idx, val_idx in GroupKFold(n_splits=4).split(x, y, groups):
-        w, b = fit_multilabel(x[fit_idx], y[fit_idx], c)
-        probs[val_idx] = 1 / (1 + np.exp(-(x[val_idx] @ w.T + b)))
-    grid = np.arange(0.2, 0.96, 0.025)
-    out = np.full(y.shape[1], 0.5, dtype=np.float32)
-    for j in range(y.shape[1]):
-        if y[:, j].sum():
-            f1 = [
-                2
-                * ((probs[:, j] >= t) & (y[:, j] == 1)).sum()
-                / max(1, (probs[:, j] >= t).sum() + y[:, j].sum())
-                for t in grid
-            ]
-            out[j] = grid[int(np.argmax(f1))]
-    pred = probs >= out
-    return out, float(2 * (pred & (y == 1)).sum() / max(1, pred.sum() + y.sum()))
+    probs = oof_probabilities(x, y, groups, lambda a, b: fit_multilabel(a, b, c))
+    thresholds = best_thresholds(probs, y)
+    pred = probs >= thresholds
+    return thresholds, float(2 * (pred & (y == 1)).sum() / max(1, pred.sum() + y.sum()))
 
 
 def _genre_c(x, y: np.ndarray, groups: np.ndarray) -> tuple[float, dict[str, float]]:  # type: ignore[no-untyped-def]
