@@ -2,8 +2,8 @@
 multilingual-e5 heads for every other language.
 
 Chosen per language by held-out score per second (docs/BENCHMARKS.md): on English the n-gram heads score as
-well as the e5 heads (ST3 micro-F1 0.368 vs 0.370) in ~2 % of the time; on the other five training languages
-the e5 heads are better by 2-5 points on paragraphs and up to 23 on framing, and outside training only the
+well as the e5 heads (ST3 micro-F1 0.368 vs 0.372) in ~2 % of the time; on the other five training languages
+the e5 heads are better by 1-6 points on paragraphs and up to 22 on framing, and outside training only the
 multilingual encoder can read the text at all (zero-shot).
 """
 
