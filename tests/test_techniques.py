@@ -129,3 +129,54 @@ def test_predict_formats_on_a_folder(tmp_path: Path) -> None:
 def test_predict_errors(args: list[str], message: str) -> None:
     p = run_cli(*args)
     assert p.returncode == 2 and message in p.stderr
+
+
+def test_span_context_sees_quotations_attribution_and_questions() -> None:
+    from unspin.models.span_context import FEATURES, SpanContext
+
+    text = (
+        'Experts say the "so-called" reform is a disaster. "We will never accept this betrayal of our people," '
+        "the minister said.\nWho benefits from it? The reform may collapse. The reform may collapse."
+    )
+    ctx = SpanContext(text)
+    feats = {
+        name: dict(
+            zip(FEATURES, ctx.features(text.index(name), text.index(name) + len(name), 3), strict=True)
+        )
+        for name in ("so-called", "betrayal of our people", "Who benefits", "may collapse")
+    }
+    assert feats["so-called"]["scare_quote"] == 1.0 and feats["so-called"]["attributed"] == 1.0
+    assert feats["betrayal of our people"]["in_quotation"] == 1.0
+    assert feats["Who benefits"]["question"] == 1.0 and feats["Who benefits"]["in_quotation"] == 0.0
+    assert feats["may collapse"]["hedged"] == 1.0 and feats["may collapse"]["repetition"] > 0
+
+
+def test_windows_cover_the_text_wherever_the_first_cut_falls() -> None:
+    from unspin.models.windows import windows
+
+    model = span_model()
+    text = " ".join([LOADED] * 20)
+    plain = windows(model.tokenizer, text)
+    for first in (16, 100, 254):
+        cut = windows(model.tokenizer, text, first=first)
+        assert len(cut[0].ids) == first
+        assert [i for w in cut for i in w.ids] == [i for w in plain for i in w.ids]
+        assert max(len(w.ids) for w in cut) <= 254
+
+
+def test_technique_head_refit_writes_a_loadable_model(tmp_path: Path) -> None:
+    pytest.importorskip("torch")  # a training-time extra
+    import shutil
+
+    from unspin.datasets.ptc import load_ptc
+    from unspin.models.span_model import SpanModel
+    from unspin.train.technique_head import refit
+
+    folder = tmp_path / "model"
+    shutil.copytree(artifact(SPAN_MODEL), folder)
+    articles = load_ptc(MINI, "dev")
+    meta = refit(folder, articles, articles)
+    assert meta["train_spans"] == 3 and meta["kept"] in {"context head", "joint head"}
+    model = SpanModel(folder)
+    probs = model.classify(LOADED, [(4, 21)])
+    assert probs.shape == (1, len(TECHNIQUES_2020)) and abs(probs.sum() - 1) < 1e-5

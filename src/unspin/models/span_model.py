@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from unspin.datasets.ptc import TECHNIQUES_2020
-from unspin.models.windows import Window, load_tokenizer, span_features, token_range, windows
+from unspin.models.span_context import SpanContext
+from unspin.models.windows import Window, load_tokenizer, token_range, windows
 
 _SQRT2 = math.sqrt(2.0)
 BATCH = 16  # windows per encoder call
@@ -117,8 +118,19 @@ class SpanModel:
         """P(O), P(B), P(I) per token, per window."""
         return [softmax(h @ self.si_w.T + self.si_b) for h in enc.hidden]
 
-    def technique_probs(self, text: str, enc: Encoded, spans: list[tuple[int, int]]) -> np.ndarray:
-        """Calibrated technique probabilities for character spans (pooled over their tokens)."""
+    @property
+    def n_context_features(self) -> int:
+        """How many SpanContext features the technique head reads (2 for heads trained with the encoder)."""
+        return int(self.tc[0][0].shape[1]) - 2 * int(self.si_w.shape[1])
+
+    def span_inputs(
+        self, text: str, enc: Encoded, spans: list[tuple[int, int]], features: int | None = None
+    ) -> np.ndarray:
+        """The technique head's input per span: mean and max of its token states, then the first ``features``
+        context features (by default as many as the head reads)."""
+        ctx = SpanContext(text)
+        k = self.n_context_features if features is None else features
+        width = 2 * int(self.si_w.shape[1]) + k
         rows = []
         for s, e in spans:
             feats = None
@@ -126,14 +138,22 @@ class SpanModel:
                 r = token_range(w, s, e)
                 if r:
                     seg = h[r[0] : r[1]]
-                    feats = np.concatenate([seg.mean(0), seg.max(0), span_features(text, s, e, r[1] - r[0])])
+                    feats = np.concatenate([seg.mean(0), seg.max(0), ctx.features(s, e, r[1] - r[0])[:k]])
                     break
-            rows.append(feats if feats is not None else np.zeros(self.tc[0][0].shape[1], dtype=np.float32))
+            rows.append(feats if feats is not None else np.zeros(width, dtype=np.float32))
         if not rows:
-            return np.zeros((0, len(self.labels)))
-        x = np.stack(rows).astype(np.float32)
+            return np.zeros((0, width), dtype=np.float32)
+        return np.stack(rows).astype(np.float32)
+
+    def technique_logits(self, x: np.ndarray) -> np.ndarray:
         (w1, b1), (w2, b2) = self.tc
-        return softmax(gelu(x @ w1.T + b1) @ w2.T + b2, self.temperature)
+        return gelu(x @ w1.T + b1) @ w2.T + b2
+
+    def technique_probs(self, text: str, enc: Encoded, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Calibrated technique probabilities for character spans (pooled over their tokens)."""
+        if not spans:
+            return np.zeros((0, len(self.labels)))
+        return softmax(self.technique_logits(self.span_inputs(text, enc, spans)), self.temperature)
 
     def decode(
         self,

@@ -1,8 +1,7 @@
-"""Text to encoder windows with character offsets, and span features: shared by training and inference."""
+"""Text to encoder windows with character offsets: shared by training and inference."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,13 +27,23 @@ class Window:
     offsets: list[tuple[int, int]]
 
 
-def windows(tokenizer: object, text: str, max_tokens: int = MAX_TOKENS) -> list[Window]:
-    """Tokenise the whole text once and cut it into windows, breaking at line starts where possible."""
+def windows(
+    tokenizer: object, text: str, max_tokens: int = MAX_TOKENS, first: int | None = None
+) -> list[Window]:
+    """Tokenise the whole text once and cut it into windows, breaking at line starts where possible.
+
+    ``first`` cuts the first window after that many tokens: training shifts the cuts from epoch to epoch so
+    that every token is also seen far from a window edge.
+    """
     enc = tokenizer.encode(text, add_special_tokens=False)  # type: ignore[attr-defined]
     ids, offsets = list(enc.ids), [tuple(o) for o in enc.offsets]
     out, i = [], 0
     while i < len(ids):
         end = min(i + max_tokens, len(ids))
+        if first is not None and i == 0:
+            out.append(Window(ids[:first], offsets[:first]))  # type: ignore[arg-type]
+            i = len(out[0].ids)
+            continue
         if end < len(ids):
             # Prefer to end the window where a new line begins, so a sentence is not cut in two.
             for j in range(end, i + max_tokens // 2, -1):
@@ -44,13 +53,6 @@ def windows(tokenizer: object, text: str, max_tokens: int = MAX_TOKENS) -> list[
         out.append(Window(ids[i:end], offsets[i:end]))  # type: ignore[arg-type]
         i = end
     return out
-
-
-def span_features(text: str, start: int, end: int, n_tokens: int) -> list[float]:
-    """Article-level evidence a window cannot see: how often the span's words recur (Repetition)."""
-    needle = " ".join(text[start:end].lower().split())
-    count = text.lower().count(needle) if len(needle) >= 3 else 1
-    return [math.log1p(max(0, count - 1)), math.log1p(n_tokens)]
 
 
 def token_range(w: Window, start: int, end: int) -> tuple[int, int] | None:

@@ -28,6 +28,9 @@ def techniques(
     heldout: Annotated[
         float, typer.Option(help="Share of PTC train articles held out for calibration.")
     ] = 0.1,
+    shift_windows: Annotated[
+        bool, typer.Option(help="Move the window cuts at random after the first epoch (augmentation).")
+    ] = False,
 ) -> None:
     """The PTC span model: MiniLM fine-tuned for span identification and technique classification.
 
@@ -42,13 +45,42 @@ def techniques(
     ids = sorted(a.id for a in articles)
     random.Random(seed).shuffle(ids)
     held = set(ids[: int(len(ids) * heldout)])
-    meta = train([a for a in articles if a.id not in held], out, epochs=epochs, seed=seed)
+    meta = train(
+        [a for a in articles if a.id not in held], out, epochs=epochs, seed=seed, shift_windows=shift_windows
+    )
     meta["heldout_ids"] = sorted(held)
     cal = calibrate(out, [a for a in articles if a.id in held])
     (out / "training.json").write_text(
         json.dumps({**meta, "calibration": cal}, indent=2) + "\n", encoding="utf-8"
     )
     typer.echo(f"wrote {out}: threshold {cal['threshold']}, temperature {cal['temperature']}")
+
+
+@app.command("technique-head")
+def technique_head(
+    model: Annotated[Path, typer.Option(help="A span model folder written by `unspin train techniques`.")],
+    data: DataOption = None,
+    seed: Annotated[int, typer.Option(help="Seed of the head's initialisation and batches.")] = 13,
+) -> None:
+    """Refit a span model's technique head over its frozen encoder with every context feature (quotations,
+    attribution, hedges, questions), then recalibrate. Uses the held-out articles listed in training.json."""
+    from unspin.datasets.ptc import load_ptc
+    from unspin.train.calibrate_spans import calibrate
+    from unspin.train.technique_head import refit
+
+    meta = json.loads((model / "training.json").read_text(encoding="utf-8"))
+    held = set(meta["heldout_ids"])
+    articles = load_ptc(data_dir(data), "train")
+    meta["technique_head"] = refit(
+        model, [a for a in articles if a.id not in held], [a for a in articles if a.id in held], seed=seed
+    )
+    meta["calibration"] = calibrate(model, [a for a in articles if a.id in held])
+    (model / "training.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    head = meta["technique_head"]
+    typer.echo(
+        f"{model}: held-out technique accuracy {head['heldout_accuracy_joint_head']} (joint head) vs "
+        f"{head['heldout_accuracy_context_head']} (context head): kept the {head['kept']}"
+    )
 
 
 @app.command("paragraphs")

@@ -16,10 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from unspin.datasets.ptc import TECHNIQUES_2020, LabelledArticle
-from unspin.models.windows import load_tokenizer, span_features, token_range, windows
+from unspin.models.span_context import SpanContext
+from unspin.models.windows import MAX_TOKENS, load_tokenizer, token_range, windows
 from unspin.train.encoder import minilm_dir
 
 SI_LABELS = ("O", "B", "I")
+JOINT_FEATURES = 2  # context features of the head trained with the encoder (repetition, length)
 
 
 def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -40,12 +42,19 @@ class Example:
     spans: list[tuple[int, int, int, list[float]]]  # token start, token end, technique index, features
 
 
-def make_examples(articles: list[LabelledArticle], tokenizer: object) -> list[Example]:
-    """Windows with BIO tags from the merged gold spans and the gold spans that fall inside them."""
+def make_examples(
+    articles: list[LabelledArticle], tokenizer: object, rng: random.Random | None = None
+) -> list[Example]:
+    """Windows with BIO tags from the merged gold spans and the gold spans that fall inside them.
+
+    With ``rng`` each article's first window gets a random length, so the window edges move.
+    """
     out = []
     for a in articles:
         merged = merge_spans([(s, e) for s, e, _ in a.spans])
-        for w in windows(tokenizer, a.text):
+        first = rng.randint(16, MAX_TOKENS) if rng else None
+        ctx = SpanContext(a.text)
+        for w in windows(tokenizer, a.text, first=first):
             bio = [0] * len(w.ids)
             for s, e in merged:
                 r = token_range(w, s, e)
@@ -58,7 +67,12 @@ def make_examples(articles: list[LabelledArticle], tokenizer: object) -> list[Ex
                 r = token_range(w, s, e)
                 if r and w.offsets[r[0]][0] >= s - 1 and w.offsets[r[1] - 1][1] <= e + 1:
                     spans.append(
-                        (r[0], r[1], TECHNIQUES_2020.index(tech), span_features(a.text, s, e, r[1] - r[0]))
+                        (
+                            r[0],
+                            r[1],
+                            TECHNIQUES_2020.index(tech),
+                            ctx.features(s, e, r[1] - r[0])[:JOINT_FEATURES],
+                        )
                     )
             out.append(Example(w.ids, bio, spans))
     return out
@@ -96,7 +110,7 @@ def pool(h, s: int, e: int):  # type: ignore[no-untyped-def]
 
 def train(
     articles: list[LabelledArticle], out_dir: Path, *, epochs: int = 3, batch_size: int = 8, lr: float = 6e-5,
-    seed: int = 13, max_steps: int | None = None, log: bool = True,
+    seed: int = 13, max_steps: int | None = None, log: bool = True, shift_windows: bool = False,
 ) -> dict[str, object]:  # fmt: skip
     """Fine-tune and write encoder.onnx (int8), heads.npz and training metadata into out_dir."""
     import torch
@@ -123,7 +137,10 @@ def train(
     si_weight = torch.tensor([1.0, 3.0, 2.0])  # spans are rare tokens: weigh them up
     step, t0 = 0, time.time()
     model.train()
+    shifts = random.Random(seed + 1)
     for epoch in range(epochs):
+        if shift_windows and epoch > 0:
+            examples = make_examples(articles, tokenizer, shifts)
         random.shuffle(examples)
         for b in range(0, len(examples), batch_size):
             batch = examples[b : b + batch_size]
@@ -165,6 +182,7 @@ def train(
             break
     export(model, tokenizer, out_dir)
     meta: dict[str, object] = {"epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed, "steps": step,
+            "shift_windows": shift_windows,
             "train_windows": len(examples), "train_seconds": round(time.time() - t0, 1)}  # fmt: skip
     (out_dir / "training.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
