@@ -11,10 +11,15 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from unspin.nlp.doc import Part
 from unspin.nlp.parse import paragraphs_of
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, find_quoted
+
+if TYPE_CHECKING:
+    from unspin.analyzers.lexicon import Lexicon
 
 FEATURES = (
     "repetition",  # log(1 + other occurrences of the span's wording in the article)
@@ -29,46 +34,60 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)]*(?=\s)|\n")
 
 
 class SpanContext:
-    """Quotations, scare quotes and sentence bounds of one text, for ``features(start, end, n_tokens)``."""
+    """Evidence around spans of one text: ``features(start, end, n_tokens, count)`` gives the first ``count``
+    of FEATURES. Quotations, sentence bounds and the lexicon are found on first use only: the shipped head
+    reads repetition and length, and the hot path should not pay for the rest."""
 
     def __init__(self, text: str) -> None:
-        from unspin.analyzers.lexicon import (
-            lexicon,  # imported late: the analysers package imports the models
-        )
-
         self.text = text
         self.lower = text.lower()
-        quoted = find_quoted(Part("body", text, paragraphs_of(text)))
-        self.quotations = [(q.open, q.close) for q in quoted if q.words >= MIN_QUOTE_WORDS and not q.is_name]
-        self.scare = [(q.open, q.close) for q in quoted if 0 < q.words < MIN_QUOTE_WORDS and not q.is_name]
-        self.ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-        self.lex = lexicon("en")
+
+    @cached_property
+    def _quoted(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(quotations of MIN_QUOTE_WORDS words or more, short quoted phrases that are not names)."""
+        quoted = find_quoted(Part("body", self.text, paragraphs_of(self.text)))
+        return (
+            [(q.open, q.close) for q in quoted if q.words >= MIN_QUOTE_WORDS and not q.is_name],
+            [(q.open, q.close) for q in quoted if 0 < q.words < MIN_QUOTE_WORDS and not q.is_name],
+        )
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        return [m.end() for m in _SENTENCE_END.finditer(self.text)]
+
+    @cached_property
+    def _lexicon(self) -> Lexicon | None:
+        from unspin.analyzers.lexicon import (
+            lexicon,
+        )  # imported late: the analysers package imports the models
+
+        return lexicon("en")
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """From the end of the sentence before ``start`` to the end of the one holding ``end``."""
-        i = bisect.bisect_right(self.ends, start)
-        s = self.ends[i - 1] if i > 0 else 0
-        j = bisect.bisect_left(self.ends, end)
-        e = self.ends[j] if j < len(self.ends) else len(self.text)
+        ends = self._ends
+        i = bisect.bisect_right(ends, start)
+        s = ends[i - 1] if i > 0 else 0
+        j = bisect.bisect_left(ends, end)
+        e = ends[j] if j < len(ends) else len(self.text)
         return s, e
 
-    def features(self, start: int, end: int, n_tokens: int) -> list[float]:
+    def features(self, start: int, end: int, n_tokens: int, count: int = len(FEATURES)) -> list[float]:
         needle = " ".join(self.text[start:end].lower().split())
-        count = self.lower.count(needle) if len(needle) >= 3 else 1
-        width = max(1, end - start)
-        inside = sum(max(0, min(end, c) - max(start, o + 1)) for o, c in self.quotations) / width
-        scare = any(o < end and start <= c for o, c in self.scare)
+        repeats = self.lower.count(needle) if len(needle) >= 3 else 1
+        out = [math.log1p(max(0, repeats - 1)), math.log1p(n_tokens)]
+        if count <= 2:
+            return out[:count]
+        quotations, scare = self._quoted
+        inside = sum(max(0, min(end, c) - max(start, o + 1)) for o, c in quotations) / max(1, end - start)
         s, e = self.sentence(start, end)
         sent = self.text[s:e]
-        lex = self.lex
-        attributed = bool(lex and (lex.speech_verbs.search(sent) or lex.according_to.search(sent)))
-        hedged = bool(lex and lex.hedges.search(sent))
-        return [
-            math.log1p(max(0, count - 1)),
-            math.log1p(n_tokens),
+        lex = self._lexicon
+        out += [
             min(1.0, inside),
-            float(scare),
-            float(attributed),
-            float(hedged),
+            float(any(o < end and start <= c for o, c in scare)),
+            float(bool(lex and (lex.speech_verbs.search(sent) or lex.according_to.search(sent)))),
+            float(bool(lex and lex.hedges.search(sent))),
             float("?" in sent),
         ]
+        return out[:count]

@@ -138,7 +138,7 @@ class SpanModel:
                 r = token_range(w, s, e)
                 if r:
                     seg = h[r[0] : r[1]]
-                    feats = np.concatenate([seg.mean(0), seg.max(0), ctx.features(s, e, r[1] - r[0])[:k]])
+                    feats = np.concatenate([seg.mean(0), seg.max(0), ctx.features(s, e, r[1] - r[0], k)])
                     break
             rows.append(feats if feats is not None else np.zeros(width, dtype=np.float32))
         if not rows:

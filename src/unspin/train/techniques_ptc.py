@@ -71,7 +71,7 @@ def make_examples(
                             r[0],
                             r[1],
                             TECHNIQUES_2020.index(tech),
-                            ctx.features(s, e, r[1] - r[0])[:JOINT_FEATURES],
+                            ctx.features(s, e, r[1] - r[0], JOINT_FEATURES),
                         )
                     )
             out.append(Example(w.ids, bio, spans))
