@@ -15,9 +15,21 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def median_ms(fn: Callable[[], object], runs: int) -> float:
+    """Median wall time of ``runs`` calls, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
 
 
 def word_pool(data: Path) -> list[str]:
@@ -89,16 +101,16 @@ def main() -> None:
         # 3. Narrative matching on the bundled example against this store (claims already computed).
         from unspin.analyzers import ANALYZERS
 
-        doc = parse(unspin.load_article(Path("examples/nato-donbass.txt")))
-        doc.cache["kb_path"] = str(Path(tmp) / "kb.sqlite")
-        for name in ("entities", "quotes", "unattributed", "claims"):
-            ANALYZERS[name](doc)
-        ANALYZERS["narratives"](doc)  # opens the store
-        match_ms = []
-        for _ in range(10):
-            t = time.perf_counter()
-            ANALYZERS["narratives"](doc)
-            match_ms.append((time.perf_counter() - t) * 1000)
+        def prepared(path: str) -> Any:
+            """A parsed article with the analysers narrative matching reads, and the store opened."""
+            doc = parse(unspin.load_article(Path(path)))
+            doc.cache["kb_path"] = str(Path(tmp) / "kb.sqlite")
+            for name in ("entities", "quotes", "unattributed", "claims", "narratives"):
+                ANALYZERS[name](doc)
+            return doc
+
+        doc = prepared("examples/nato-donbass.txt")
+        match_ms = median_ms(lambda: ANALYZERS["narratives"](doc), 10)
         # 4. Hybrid: random unit vectors stand in for 100,000 embeddings (computing real ones takes ~12
         # minutes; the timing of the dense search does not depend on their values). Query vectors are real.
         import numpy as np
@@ -110,47 +122,34 @@ def main() -> None:
         vecs = np.random.default_rng(13).standard_normal((len(ids), 384)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         kb.set_vectors(list(zip(ids, vecs, strict=True)))
-        hybrid = []
-        for q in queries[:50]:
-            t = time.perf_counter()
-            retrieve(kb, q, limit=10, query_vector=embed_texts([q])[0])
-            hybrid.append(time.perf_counter() - t)
+        hybrid = [
+            median_ms(lambda q=q: retrieve(kb, q, limit=10, query_vector=embed_texts([q])[0]), 1)
+            for q in queries[:50]
+        ]
         from unspin.analyzers import narratives as narr
 
         narr._open.clear()  # reopen: the analyser caches stores by path
         # A Russian article through the same analysers: check-worthy claims are English-only, so its one query
         # is the title + lead, lexical plus the embedding of its first 300 characters.
-        ru = parse(unspin.load_article(Path("tests/fixtures/ru_article.txt")))
-        ru.cache["kb_path"] = doc.cache["kb_path"]
-        for name in ("entities", "quotes", "unattributed", "claims"):
-            ANALYZERS[name](ru)
-        ANALYZERS["narratives"](ru)
-        hybrid_match = []
-        for _ in range(10):
-            t = time.perf_counter()
-            ANALYZERS["narratives"](ru)
-            hybrid_match.append((time.perf_counter() - t) * 1000)
-        # The English example's 11 queries with its title + lead embedded as well (the cost if English articles
-        # went hybrid too).
+        ru = prepared("tests/fixtures/ru_article.txt")
+        hybrid_match = median_ms(lambda: ANALYZERS["narratives"](ru), 10)
+        # The English example's queries (claims + title and lead) with its title + lead embedded as well: the
+        # cost if English articles went hybrid too.
         doc.language = "ru"
         ANALYZERS["narratives"](doc)
-        hybrid_all = []
-        for _ in range(5):
-            t = time.perf_counter()
-            ANALYZERS["narratives"](doc)
-            hybrid_all.append((time.perf_counter() - t) * 1000)
+        hybrid_all = median_ms(lambda: ANALYZERS["narratives"](doc), 5)
         result = {
             "import_10k_s": round(import_s, 2),
             "entries": kb.stats()["entries"],
             "search_median_ms": round(statistics.median(times) * 1000, 2),
             "search_p95_ms": round(sorted(times)[int(len(times) * 0.95)] * 1000, 2),
-            "narratives_per_article_ms": round(statistics.median(match_ms), 1),
+            "narratives_per_article_ms": round(match_ms, 1),
             "queries_per_article": len(doc.cache.get("claims", [])[:10]) + 1,
             "kb_file_mb": round((Path(tmp) / "kb.sqlite").stat().st_size / 1e6, 1),
-            "hybrid_search_median_ms": round(statistics.median(hybrid) * 1000, 1),
-            "hybrid_narratives_per_article_ms": round(statistics.median(hybrid_match), 1),
+            "hybrid_search_median_ms": round(statistics.median(hybrid), 1),
+            "hybrid_narratives_per_article_ms": round(hybrid_match, 1),
             "hybrid_article_queries": len(ru.cache.get("claims", [])[:10]) + 1,
-            "hybrid_with_english_claims_ms": round(statistics.median(hybrid_all), 1),
+            "hybrid_with_english_claims_ms": round(hybrid_all, 1),
         }
     if args.json:
         print(json.dumps(result, indent=2))

@@ -105,6 +105,20 @@ def best_thresholds(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
+def heads_meta(
+    techniques: list[str], frames: list[str], tech_thr: np.ndarray, frame_thr: np.ndarray, **extra: Any
+) -> dict[str, Any]:
+    """Label lists and thresholds as ParagraphHeads reads them, plus the trainer's own facts."""
+    return {
+        "techniques": techniques,
+        "frames": frames,
+        "genres": GENRES,
+        "technique_thresholds": [round(float(t), 3) for t in tech_thr],
+        "frame_thresholds": [round(float(t), 3) for t in frame_thr],
+        **extra,
+    }
+
+
 def _oof_thresholds(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> np.ndarray:
     """Per-label thresholds that maximise F1 on out-of-fold probabilities (grouped by article)."""
     return best_thresholds(oof_probabilities(x, y, groups, lambda a, b: _fit_multilabel(a, b, c)), y)
@@ -158,17 +172,16 @@ def train(
         genre_w=genre.coef_.astype(np.float32),
         genre_b=genre.intercept_.astype(np.float32),
     )
-    meta = {
-        "techniques": techniques,
-        "frames": frames,
-        "genres": GENRES,
-        "technique_thresholds": [round(float(t), 3) for t in tech_thr],
-        "frame_thresholds": [round(float(t), 3) for t in frame_thr],
-        "seed": seed,
-        "C": c,
-        "genre_C": genre_c,
-        "paragraphs": len(px),
-        "articles": len(ax),
-    }
+    meta = heads_meta(
+        techniques,
+        frames,
+        tech_thr,
+        frame_thr,
+        seed=seed,
+        C=c,
+        genre_C=genre_c,
+        paragraphs=len(px),
+        articles=len(ax),
+    )
     (out_dir / "thresholds.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta

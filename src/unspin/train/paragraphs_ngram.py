@@ -22,7 +22,7 @@ from unspin.datasets.semeval2023 import (
 )
 from unspin.models.checkworthiness import BLOCK, ngram_counts
 from unspin.models.ngram_paragraph_model import MAX_ARTICLE_CHARS, MIN_DF, NgramFeaturizer
-from unspin.train.paragraphs import GENRES, best_thresholds, oof_probabilities, paragraph_lines
+from unspin.train.paragraphs import GENRES, best_thresholds, heads_meta, oof_probabilities, paragraph_lines
 
 GENRE_C = (1.0, 10.0, 30.0, 100.0)
 
@@ -128,21 +128,20 @@ def train(data_dir: Path, out_dir: Path, *, seed: int = 13, c: float = 1.0) -> d
         genre_w=genre.coef_.astype(np.float16),
         genre_b=genre.intercept_.astype(np.float32),
     )
-    meta = {
-        "techniques": techniques,
-        "frames": frames,
-        "genres": GENRES,
-        "technique_thresholds": [round(float(t), 3) for t in tech_thr],
-        "frame_thresholds": [round(float(t), 3) for t in frame_thr],
-        "seed": seed,
-        "C": c,
-        "genre_C": genre_c,
-        "genre_cv_macro_f1": genre_cv,
-        "inner_oof_micro_f1": {"techniques": round(tech_inner, 4), "frames": round(frame_inner, 4)},
-        "columns": featurizer.dim,
-        "min_df": MIN_DF,
-        "paragraphs": len(para_text),
-        "articles": len(framed),
-    }
+    meta = heads_meta(
+        techniques,
+        frames,
+        tech_thr,
+        frame_thr,
+        seed=seed,
+        C=c,
+        genre_C=genre_c,
+        genre_cv_macro_f1=genre_cv,
+        inner_oof_micro_f1={"techniques": round(tech_inner, 4), "frames": round(frame_inner, 4)},
+        columns=featurizer.dim,
+        min_df=MIN_DF,
+        paragraphs=len(para_text),
+        articles=len(framed),
+    )
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta
