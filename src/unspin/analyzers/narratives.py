@@ -81,8 +81,8 @@ def analyze(doc: Doc) -> Section:
     texts = [span.text if claim is not None else f"{doc.title.text}\n{span.text}" for span, claim in queries]
     # With a vector index, the title + lead of an article not in English is also embedded (see dense_query),
     # which makes that query cross-lingual. English articles stay lexical: against English entries, word overlap
-    # scored as well (recall@1 0.987 vs 0.982 hybrid) at about half the cost (69 ms vs 129 ms an article over
-    # 100,000 entries, bench_kb.py). Claims stay lexical: each would add an encoder call (20-40 ms).
+    # scored as well (recall@1 0.987 vs 0.982 hybrid) for less (67 ms vs 107-129 ms an article over 100,000
+    # entries, bench_kb.py). Claims stay lexical: each would add an encoder call (20-40 ms).
     hybrid = kb.has_vectors() and doc.language not in LEXICAL_LANGUAGES
     vectors: list = [None] * len(texts)
     claim_t, article_t = CLAIM_THRESHOLD, ARTICLE_THRESHOLD
