@@ -17,7 +17,7 @@ import numpy as np
 
 from unspin.datasets.ptc import TECHNIQUES_2020
 from unspin.models.span_context import SpanContext
-from unspin.models.windows import Window, load_tokenizer, token_range, windows
+from unspin.models.windows import Window, load_tokenizer, special_ids, token_range, windows
 
 _SQRT2 = math.sqrt(2.0)
 BATCH = 16  # windows per encoder call
@@ -93,8 +93,7 @@ class SpanModel:
         self.min_chars: int = meta.get("min_chars", 1)
         self.platt: tuple[float, float] = tuple(meta["platt"])  # type: ignore[assignment]
         self.temperature: float = meta["temperature"]
-        self.cls_id = self.tokenizer.token_to_id("[CLS]")  # type: ignore[attr-defined]
-        self.sep_id = self.tokenizer.token_to_id("[SEP]")  # type: ignore[attr-defined]
+        self.cls_id, self.sep_id = special_ids(self.tokenizer)
 
     def encode(self, text: str) -> Encoded:
         """All windows of the text in one batched encoder call."""

@@ -19,6 +19,15 @@ def load_tokenizer(path: str) -> object:
     return tok
 
 
+def special_ids(tokenizer: object) -> tuple[int, int]:
+    """The ids that open and close a window: [CLS]/[SEP] for BERT vocabularies, <s>/</s> for SentencePiece."""
+    for opener, closer in (("[CLS]", "[SEP]"), ("<s>", "</s>")):
+        ids = tokenizer.token_to_id(opener), tokenizer.token_to_id(closer)  # type: ignore[attr-defined]
+        if None not in ids:
+            return ids  # type: ignore[return-value]
+    raise ValueError("the tokenizer has neither [CLS]/[SEP] nor <s>/</s>")
+
+
 @dataclass
 class Window:
     """A run of tokens from one text: ids and their (start, end) character offsets into the text."""
@@ -36,7 +45,7 @@ def windows(
     that every token is also seen far from a window edge.
     """
     enc = tokenizer.encode(text, add_special_tokens=False)  # type: ignore[attr-defined]
-    ids, offsets = list(enc.ids), [tuple(o) for o in enc.offsets]
+    ids, offsets = list(enc.ids), [_trim(text, s, e) for s, e in enc.offsets]
     out, i = [], 0
     while i < len(ids):
         end = min(i + max_tokens, len(ids))
@@ -53,6 +62,13 @@ def windows(
         out.append(Window(ids[i:end], offsets[i:end]))  # type: ignore[arg-type]
         i = end
     return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop the whitespace a SentencePiece token (▁word) carries in front, so it starts where its word does."""
+    while start < end - 1 and text[start].isspace():
+        start += 1
+    return start, end
 
 
 def token_range(w: Window, start: int, end: int) -> tuple[int, int] | None:

@@ -31,14 +31,18 @@ def techniques(
     shift_windows: Annotated[
         bool, typer.Option(help="Move the window cuts at random after the first epoch (augmentation).")
     ] = False,
+    encoder: Annotated[
+        str, typer.Option(help="Pretrained encoder: minilm (all-MiniLM-L6-v2) or e5 (multilingual-e5-small).")
+    ] = "minilm",
 ) -> None:
-    """The PTC span model: MiniLM fine-tuned for span identification and technique classification.
+    """The PTC span model: an encoder fine-tuned for span identification and technique classification.
 
     Trains on PTC train minus a held-out share (by article, fixed seed) on which the decode threshold,
     Platt scaling and temperature are tuned. PTC dev is never used here.
     """
     from unspin.datasets.ptc import load_ptc
     from unspin.train.calibrate_spans import calibrate
+    from unspin.train.e5_encoder import english_texts
     from unspin.train.techniques_ptc import train
 
     articles = load_ptc(data_dir(data), "train")
@@ -46,8 +50,9 @@ def techniques(
     random.Random(seed).shuffle(ids)
     held = set(ids[: int(len(ids) * heldout)])
     meta = train(
-        [a for a in articles if a.id not in held], out, epochs=epochs, seed=seed, shift_windows=shift_windows
-    )
+        [a for a in articles if a.id not in held], out, epochs=epochs, seed=seed, shift_windows=shift_windows,
+        encoder=encoder, vocab_texts=english_texts(data_dir(data)) if encoder == "e5" else None,
+    )  # fmt: skip
     meta["heldout_ids"] = sorted(held)
     cal = calibrate(out, [a for a in articles if a.id in held])
     (out / "training.json").write_text(

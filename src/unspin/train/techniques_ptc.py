@@ -17,8 +17,8 @@ import numpy as np
 
 from unspin.datasets.ptc import TECHNIQUES_2020, LabelledArticle
 from unspin.models.span_context import SpanContext
-from unspin.models.windows import MAX_TOKENS, load_tokenizer, token_range, windows
-from unspin.train.encoder import minilm_dir
+from unspin.models.windows import MAX_TOKENS, special_ids, token_range, windows
+from unspin.train.encoder import load_encoder
 
 SI_LABELS = ("O", "B", "I")
 JOINT_FEATURES = 2  # context features of the head trained with the encoder (repetition, length)
@@ -78,14 +78,13 @@ def make_examples(
     return out
 
 
-def build_model(n_techniques: int):  # type: ignore[no-untyped-def]
+def build_model(n_techniques: int, encoder):  # type: ignore[no-untyped-def]
     import torch
-    from transformers import BertModel
 
     class SpanModel(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.encoder = BertModel.from_pretrained(str(minilm_dir()), add_pooling_layer=False)
+            self.encoder = encoder
             hidden = self.encoder.config.hidden_size
             self.si = torch.nn.Linear(hidden, len(SI_LABELS))
             self.tc = torch.nn.Sequential(
@@ -111,21 +110,31 @@ def pool(h, s: int, e: int):  # type: ignore[no-untyped-def]
 def train(
     articles: list[LabelledArticle], out_dir: Path, *, epochs: int = 3, batch_size: int = 8, lr: float = 6e-5,
     seed: int = 13, max_steps: int | None = None, log: bool = True, shift_windows: bool = False,
+    encoder: str = "minilm", vocab_texts: list[str] | None = None,
 ) -> dict[str, object]:  # fmt: skip
-    """Fine-tune and write encoder.onnx (int8), heads.npz and training metadata into out_dir."""
+    """Fine-tune and write encoder.onnx (int8), heads.npz and training metadata into out_dir.
+
+    With ``vocab_texts`` (e5 only) the exported vocabulary keeps just the pieces those texts use.
+    """
     import torch
 
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    tokenizer = load_tokenizer(str(minilm_dir() / "tokenizer.json"))
+    bert, tokenizer = load_encoder(encoder)
+    if encoder == "e5":
+        # 47k multilingual word vectors against 334 English articles: fine-tuning them only overfits.
+        bert.embeddings.word_embeddings.weight.requires_grad_(False)
     examples = make_examples(articles, tokenizer)
-    model = build_model(len(TECHNIQUES_2020))
-    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")  # type: ignore[attr-defined]
+    model = build_model(len(TECHNIQUES_2020), bert)
+    cls_id, sep_id = special_ids(tokenizer)
     head_params = list(model.si.parameters()) + list(model.tc.parameters())
     opt = torch.optim.AdamW(
-        [{"params": model.encoder.parameters(), "lr": lr}, {"params": head_params, "lr": 1e-3}],
+        [
+            {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": lr},
+            {"params": head_params, "lr": 1e-3},
+        ],
         weight_decay=0.01,
     )
     steps = math.ceil(len(examples) / batch_size) * epochs
@@ -181,8 +190,15 @@ def train(
         if step >= steps:
             break
     export(model, tokenizer, out_dir)
+    vocabulary = None
+    if vocab_texts and encoder == "e5":
+        from unspin.train.e5_encoder import pieces_in_use, trim_vocabulary
+
+        keep = pieces_in_use(tokenizer, vocab_texts)
+        trim_vocabulary(out_dir, keep)
+        vocabulary = len(keep)
     meta: dict[str, object] = {"epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed, "steps": step,
-            "shift_windows": shift_windows,
+            "shift_windows": shift_windows, "encoder": encoder, "vocabulary": vocabulary,
             "train_windows": len(examples), "train_seconds": round(time.time() - t0, 1)}  # fmt: skip
     (out_dir / "training.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
@@ -190,8 +206,6 @@ def train(
 
 def export(model, tokenizer: object, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """Encoder to ONNX with int8 weights; heads to numpy; the tokenizer beside them."""
-    import shutil
-
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -209,4 +223,4 @@ def export(model, tokenizer: object, out_dir: Path) -> None:  # type: ignore[no-
     fp32.unlink()
     state = {k: v.detach().numpy() for k, v in model.state_dict().items() if k.startswith(("si.", "tc."))}
     np.savez(out_dir / "heads.npz", **state)
-    shutil.copy(minilm_dir() / "tokenizer.json", out_dir / "tokenizer.json")
+    tokenizer.save(str(out_dir / "tokenizer.json"))  # type: ignore[attr-defined]
