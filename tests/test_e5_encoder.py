@@ -116,3 +116,21 @@ def test_trimmed_vocabulary_keeps_the_rows_and_pieces_in_use(tmp_path: Path) -> 
     (rows,) = session.run(["hidden"], {"input_ids": np.array(after, dtype=np.int64)})
     assert rows.tolist() == table[before].astype(np.float32).tolist()  # same vectors under the new ids
     assert trimmed.encode("abba").tokens == ["<s>", "▁ab", "b", "a", "</s>"]  # dropped piece: spelled out
+
+
+def test_e5_span_training_exports_a_trimmed_loadable_model(tmp_path: Path) -> None:
+    pytest.importorskip("torch")  # a training-time extra
+    from conftest import FIXTURES
+    from unspin.datasets.ptc import load_ptc
+    from unspin.models.span_model import SpanModel
+    from unspin.train.techniques_ptc import train
+
+    articles = load_ptc(FIXTURES / "ptc-mini", "dev")
+    texts = [a.text for a in articles]
+    meta = train(articles, tmp_path, epochs=1, max_steps=1, log=False, encoder="e5", vocab_texts=texts)
+    assert meta["encoder"] == "e5" and 100 < int(meta["vocabulary"]) < 47284  # type: ignore[call-overload]
+    model = SpanModel(tmp_path)  # no calibration yet: neutral defaults
+    assert (model.cls_id, model.sep_id) == (0, 2)
+    spans = model.spans(texts[0])
+    assert all(0 <= s.start < s.end <= len(texts[0]) for s in spans)
+    assert model.classify(texts[0], [(0, 10)]).shape == (1, len(model.labels))

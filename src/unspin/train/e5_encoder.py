@@ -128,16 +128,16 @@ def e5_tokenizer(ckpt: E5Checkpoint) -> Any:
 
 
 def english_texts(data_dir: Path) -> list[str]:
-    """English news text from the data folder that decides which pieces an English model keeps: PTC articles
-    (all splits), FNC-1 bodies and the EUvsDisinfo case summaries and disproofs. Missing sets are skipped."""
+    """English news text from the data folder that decides which pieces an English model keeps: PTC train
+    articles, FNC-1 bodies and the EUvsDisinfo case summaries and disproofs. Missing sets are skipped. PTC dev
+    and test are left out, so that the scores on dev show how the trimmed vocabulary spells unseen text."""
     import csv
     import gzip
 
     texts: list[str] = []
-    for split in ("train", "dev", "test"):
-        folder = data_dir / "ptc-semeval2020-task11" / f"{split}-articles"
-        if folder.is_dir():
-            texts += [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    folder = data_dir / "ptc-semeval2020-task11" / "train-articles"
+    if folder.is_dir():
+        texts += [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
     csv.field_size_limit(1 << 30)
     for name in ("train_bodies.csv.gz", "competition_test_bodies.csv.gz"):
         path = data_dir / "fnc1" / name
