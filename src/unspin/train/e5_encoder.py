@@ -172,7 +172,7 @@ def trim_vocabulary(folder: Path, keep: list[int]) -> None:
     """
     import onnx
     from onnx import numpy_helper
-    from tokenizers import Tokenizer, models
+    from tokenizers import Tokenizer
 
     path = folder / "encoder.onnx"
     graph = onnx.load(str(path))
@@ -194,6 +194,4 @@ def trim_vocabulary(folder: Path, keep: list[int]) -> None:
         special["ids"] = [new_id[i] for i in special["ids"]]
     for added in spec.get("added_tokens") or []:
         added["id"] = new_id[added["id"]]
-    trimmed = Tokenizer.from_str(json.dumps(spec))
-    trimmed.model = models.Unigram([(p, s) for p, s in spec["model"]["vocab"]], unk_id=new_id[unk])
-    trimmed.save(str(folder / "tokenizer.json"))
+    Tokenizer.from_str(json.dumps(spec)).save(str(folder / "tokenizer.json"))

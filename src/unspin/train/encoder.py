@@ -32,8 +32,5 @@ def load_encoder(name: str) -> tuple[Any, Any]:
         ckpt = read_e5(e5_path("enpt"))
         model = BertModel(BertConfig(**ckpt.config), add_pooling_layer=False)
         model.load_state_dict({k: torch.from_numpy(v) for k, v in ckpt.weights.items()})
-        tok = e5_tokenizer(ckpt)
-        tok.no_truncation()
-        tok.no_padding()
-        return model, tok
+        return model, e5_tokenizer(ckpt)  # built here: no truncation or padding to switch off
     raise ValueError(f"unknown encoder {name!r}; expected one of {ENCODERS}")
