@@ -9,6 +9,7 @@ from unspin import __version__
 from unspin.analyzers import ANALYZERS
 from unspin.ingest import DEFAULT_MAX_BYTES, load_article
 from unspin.model import Article, ArticleMeta, HeadlineCheck, LanguageInfo, Report
+from unspin.models.threads import single_threaded_blas
 from unspin.models.verification import Verification
 from unspin.nlp import parse
 
@@ -24,6 +25,13 @@ def analyze_article(
 
     ``kb``: the knowledge base of known narratives (default $UNSPIN_KB or the user data directory).
     """
+    with single_threaded_blas():
+        return _analyze_article(article, language=language, only=only, kb=kb)
+
+
+def _analyze_article(
+    article: Article, *, language: str | None, only: list[str] | None, kb: str | Path | None
+) -> Report:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     doc = parse(article, language=language)

@@ -22,9 +22,10 @@ from unspin.analyzers import (
     unattributed,
 )
 from unspin.analyzers.base import Section
+from unspin.models.threads import blas_single_threaded
 from unspin.nlp.doc import Doc
 
-ANALYZERS: dict[str, Callable[[Doc], Section]] = {
+_ANALYZERS: dict[str, Callable[[Doc], Section]] = {
     "entities": entities.analyze,
     "naming": naming.analyze,
     "quotes": quotes.analyze,
@@ -36,5 +37,7 @@ ANALYZERS: dict[str, Callable[[Doc], Section]] = {
     "techniques": techniques.analyze,
     "paragraphs": paragraphs.analyze,
 }
+# Each runs with one BLAS thread, so that numpy's spinning workers leave the cores to onnxruntime (threads.py).
+ANALYZERS = {name: blas_single_threaded(run) for name, run in _ANALYZERS.items()}
 
 __all__ = ["ANALYZERS", "Section"]

@@ -17,6 +17,7 @@ import numpy as np
 
 from unspin.datasets.ptc import TECHNIQUES_2020
 from unspin.models.span_context import SpanContext
+from unspin.models.threads import single_threaded_blas
 from unspin.models.windows import Window, load_tokenizer, special_ids, token_range, windows
 
 _SQRT2 = math.sqrt(2.0)
@@ -196,16 +197,18 @@ class SpanModel:
 
     def spans(self, text: str) -> list[SpanPrediction]:
         """Technique spans with calibrated span scores and technique probabilities."""
-        enc = self.encode(text)
-        raw = self.decode(text, enc)
-        probs = self.technique_probs(text, enc, [(s, e) for s, e, _ in raw])
+        with single_threaded_blas():
+            enc = self.encode(text)
+            raw = self.decode(text, enc)
+            probs = self.technique_probs(text, enc, [(s, e) for s, e, _ in raw])
         return [
             SpanPrediction(s, e, self.calibrate_score(score), probs[i]) for i, (s, e, score) in enumerate(raw)
         ]
 
     def classify(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
         """Technique probabilities for given spans (the TC task)."""
-        return self.technique_probs(text, self.encode(text), spans)
+        with single_threaded_blas():
+            return self.technique_probs(text, self.encode(text), spans)
 
     def label_template(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
         """One technique per template line (the TC task), see ``label_lines``."""
