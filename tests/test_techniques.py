@@ -17,6 +17,7 @@ from unspin.models import artifact
 from unspin.render.formats import ptc_si_lines, ptc_tc_lines, read_tc_template
 
 MINI = FIXTURES / "ptc-mini"
+MINILM = "ptc-spans-minilm-v2"  # one member of the shipped span ensemble
 LOADED = (
     "The corrupt globalist elites have once again betrayed our great nation. These traitors will stop at "
     "nothing to destroy everything we hold dear, and the rotten regime in Kiev cheers them on."
@@ -25,11 +26,16 @@ LOADED = (
 
 def test_artifact_ships_with_card_and_loads_offline() -> None:
     folder = artifact(SPAN_MODEL)
-    assert (folder / "encoder.onnx").stat().st_size < 30_000_000
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert "unspin train techniques" in card and "unspin eval ptc" in card
-    cal = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
-    assert cal["labels"] == list(TECHNIQUES_2020) and 0 < cal["threshold"] < 1
+    assert "unspin train span-ensemble" in card and "unspin eval ptc" in card
+    meta = json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))
+    assert 0 < meta["extend_threshold"] <= meta["threshold"] < 1 and len(meta["members"]) == 2
+    for name in meta["members"]:  # each member is an artifact of its own, under ~30 MB
+        member = artifact(name)
+        assert (member / "encoder.onnx").stat().st_size < 32_000_000
+        assert "unspin train techniques" in (member / "MODEL_CARD.md").read_text(encoding="utf-8")
+        cal = json.loads((member / "calibration.json").read_text(encoding="utf-8"))
+        assert cal["labels"] == list(TECHNIQUES_2020) and 0 < cal["threshold"] < 1
     assert span_model().labels == list(TECHNIQUES_2020)
 
 
@@ -152,9 +158,10 @@ def test_span_context_sees_quotations_attribution_and_questions() -> None:
 
 
 def test_windows_cover_the_text_wherever_the_first_cut_falls() -> None:
+    from unspin.models.span_model import SpanModel
     from unspin.models.windows import windows
 
-    model = span_model()
+    model = SpanModel(artifact(MINILM))
     text = " ".join([LOADED] * 20)
     plain = windows(model.tokenizer, text)
     for first in (16, 100, 254):
@@ -173,7 +180,7 @@ def test_technique_head_refit_writes_a_loadable_model(tmp_path: Path) -> None:
     from unspin.train.technique_head import refit
 
     folder = tmp_path / "model"
-    shutil.copytree(artifact(SPAN_MODEL), folder)
+    shutil.copytree(artifact(MINILM), folder)
     articles = load_ptc(MINI, "dev")
     meta = refit(folder, articles, articles)
     assert meta["train_spans"] == 3 and meta["kept"] in {"context head", "joint head"}

@@ -10,18 +10,19 @@ from unspin.analyzers.base import FindingMaker, Section
 from unspin.datasets.ptc import TECHNIQUES_2020
 from unspin.model import TechniqueSpan, TextField
 from unspin.models import artifact
+from unspin.models.span_ensemble import SpanEnsemble, load_span_model
 from unspin.models.span_model import SpanModel
 from unspin.nlp.doc import Doc
 from unspin.taxonomy import category_of, to_2023
 
-SPAN_MODEL = "ptc-spans-minilm-v2"
+SPAN_MODEL = "ptc-spans-ensemble-v1"  # MiniLM and e5 span models, averaged
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
 
 
 @lru_cache(maxsize=1)
-def span_model() -> SpanModel:
+def span_model() -> SpanModel | SpanEnsemble:
     """The shipped span model, loaded once per process."""
-    return SpanModel(artifact(SPAN_MODEL))
+    return load_span_model(artifact(SPAN_MODEL))
 
 
 @lru_cache(maxsize=1)

@@ -28,10 +28,10 @@ def ptc(
     from unspin.datasets.ptc import load_ptc
     from unspin.eval.techniques import evaluate_ptc
     from unspin.models import artifact
-    from unspin.models.span_model import SpanModel
+    from unspin.models.span_ensemble import load_span_model
 
     articles = load_ptc(data_dir(data), split)
-    r = evaluate_ptc(SpanModel(model or artifact(SPAN_MODEL)), articles)
+    r = evaluate_ptc(load_span_model(model or artifact(SPAN_MODEL)), articles)
     result = {
         "task": "semeval2020-task11",
         "split": split,

@@ -16,6 +16,7 @@ from unspin.eval.scorers import (
     span_f1,
     tc_micro_f1,
 )
+from unspin.models.span_ensemble import SpanEnsemble
 from unspin.models.span_model import SpanModel, label_lines
 
 
@@ -42,7 +43,7 @@ def overlap_share(s: int, e: int, gold: Sequence[tuple[int, int, str]]) -> float
 
 
 def evaluate_ptc(
-    model: SpanModel, articles: list[LabelledArticle], threshold: float | None = None
+    model: SpanModel | SpanEnsemble, articles: list[LabelledArticle], threshold: float | None = None
 ) -> PtcResult:
     """SI on predicted spans, TC on the gold spans (the official template), ECE of both kinds of score."""
     pred: dict[str, list[tuple[int, int]]] = {}

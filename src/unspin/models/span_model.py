@@ -21,7 +21,7 @@ from unspin.models.threads import single_threaded_blas
 from unspin.models.windows import Window, load_tokenizer, special_ids, token_range, windows
 
 _SQRT2 = math.sqrt(2.0)
-_SENTENCE_BREAK = re.compile(r"[.!?…]|\n")  # gold spans rarely cross sentences: runs never merge across one
+SENTENCE_BREAK = re.compile(r"[.!?…]|\n")  # gold spans rarely cross sentences: runs never merge across one
 DEFAULT_CALIBRATION = {
     "labels": list(TECHNIQUES_2020),
     "threshold": 0.5,
@@ -69,11 +69,12 @@ class Encoded:
 class SpanModel:
     """Loads once; ``spans(text)`` finds technique spans, ``classify(text, spans)`` labels given spans."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, threads: int = 0) -> None:
+        """``threads``: the encoder's intra-op threads (0: all cores)."""
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 0  # all cores
+        opts.intra_op_num_threads = threads
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(
             str(folder / "encoder.onnx"), opts, providers=["CPUExecutionProvider"]
@@ -175,20 +176,10 @@ class SpanModel:
                     current.append(i)
                     continue
                 if current:
-                    s, e = _widen(text, w.offsets[current[0]][0], w.offsets[current[-1]][1])
+                    s, e = widen(text, w.offsets[current[0]][0], w.offsets[current[-1]][1])
                     runs.append([s, e, float(np.sum(1.0 - probs[current, 0])), len(current)])
                     current = []
-        merged: list[list[float]] = []
-        for run in sorted(runs):
-            prev = merged[-1] if merged else None
-            between = text[int(prev[1]) : int(run[0])] if prev else ""
-            if prev and run[0] - prev[1] <= gap and not _SENTENCE_BREAK.search(between):
-                prev[1] = max(prev[1], run[1])
-                prev[2] += run[2]
-                prev[3] += run[3]
-            else:
-                merged.append(run)
-        return [(int(s), int(e), total / n) for s, e, total, n in merged if e - s >= min_chars]
+        return merge_runs(text, runs, gap, min_chars)
 
     def calibrate_score(self, raw: float) -> float:
         a, b = self.platt
@@ -232,7 +223,23 @@ def label_lines(labels: list[str], spans: list[tuple[int, int]], probs: np.ndarr
     return out
 
 
-def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+def merge_runs(text: str, runs: list[list[float]], gap: int, min_chars: int) -> list[tuple[int, int, float]]:
+    """Merge runs [start, end, summed probability, count] closer than ``gap`` characters within a sentence;
+    return the spans of at least ``min_chars`` characters with their mean probability."""
+    merged: list[list[float]] = []
+    for run in sorted(runs):
+        prev = merged[-1] if merged else None
+        between = text[int(prev[1]) : int(run[0])] if prev else ""
+        if prev and run[0] - prev[1] <= gap and not SENTENCE_BREAK.search(between):
+            prev[1] = max(prev[1], run[1])
+            prev[2] += run[2]
+            prev[3] += run[3]
+        else:
+            merged.append(run)
+    return [(int(s), int(e), total / max(n, 1)) for s, e, total, n in merged if e - s >= min_chars]
+
+
+def widen(text: str, start: int, end: int) -> tuple[int, int]:
     """Extend a span to whole words (subword tokens can end mid-word)."""
     while start > 0 and text[start - 1].isalnum():
         start -= 1

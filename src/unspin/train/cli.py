@@ -88,6 +88,37 @@ def technique_head(
     )
 
 
+@app.command("span-ensemble")
+def span_ensemble(
+    members: Annotated[
+        list[Path], typer.Option("--member", help="A span model folder (give two or more), beside --out.")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write ensemble.json.")] = Path(
+        "src/unspin/models/ptc-spans-ensemble-v1"
+    ),
+    data: DataOption = None,
+) -> None:
+    """Combine span models that held out the same PTC train articles: their character probabilities are
+    averaged and the decoding (hysteresis thresholds, merge gap, minimum length) and calibration are tuned on
+    those held-out articles. Needs no torch."""
+    from unspin.datasets.ptc import load_ptc
+    from unspin.train.calibrate_spans import calibrate_ensemble
+
+    if len(members) < 2:
+        raise typer.BadParameter("an ensemble needs two or more --member folders")
+    held = set(json.loads((members[0] / "training.json").read_text(encoding="utf-8"))["heldout_ids"])
+    articles = [a for a in load_ptc(data_dir(data), "train") if a.id in held]
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        meta = calibrate_ensemble(out, members, articles)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(
+        f"wrote {out / 'ensemble.json'}: thresholds {meta['threshold']}/{meta['extend_threshold']}, "
+        f"merge gap {meta['merge_gap']}, min {meta['min_chars']} chars, held-out SI F1 {meta['heldout_si_f1']}"
+    )
+
+
 @app.command("paragraphs")
 def paragraphs(
     data: DataOption = None,

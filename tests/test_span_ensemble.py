@@ -1,0 +1,93 @@
+"""The span ensemble: members averaged per character, hysteresis decoding, calibration guards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from unspin.analyzers.techniques import SPAN_MODEL
+from unspin.models import artifact
+from unspin.models.span_ensemble import SpanEnsemble, load_span_model
+from unspin.models.span_model import SpanModel
+
+TEXT = "Officials said the evil corrupt regime lied. Then it rained."
+
+
+def _bare(threshold: float, extend: float, gap: int = 0, min_chars: int = 1) -> SpanEnsemble:
+    """An ensemble without members, to decode given character probabilities."""
+    e = SpanEnsemble.__new__(SpanEnsemble)
+    e.threshold, e.extend_threshold, e.merge_gap, e.min_chars = threshold, extend, gap, min_chars
+    return e
+
+
+def _probs(levels: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    p = np.zeros(len(TEXT), dtype=np.float32)
+    covered = np.array([not c.isspace() for c in TEXT])
+    for word, level in levels.items():
+        s = TEXT.index(word)
+        p[s : s + len(word)] = level
+    return p, covered
+
+
+def test_hysteresis_extends_a_confident_core_over_weaker_neighbours() -> None:
+    probs = _probs({"evil": 0.9, "corrupt": 0.4, "regime": 0.4, "rained": 0.4})
+    plain = _bare(0.5, 0.5).decode(TEXT, [], probs=probs)
+    assert [TEXT[s:e] for s, e, _ in plain] == ["evil"]
+    spans = _bare(0.5, 0.35).decode(TEXT, [], probs=probs)
+    # "rained" passes the lower threshold but has no confident character, so it is no span.
+    assert [TEXT[s:e] for s, e, _ in spans] == ["evil corrupt regime"]
+    (_, _, score) = spans[0]
+    assert score == pytest.approx((4 * 0.9 + 13 * 0.4) / 17)  # mean over the characters inside tokens
+
+
+def test_runs_merge_within_a_sentence_only() -> None:
+    probs = _probs({"evil": 0.9, "regime": 0.9, "lied": 0.9, "Then": 0.9})
+    spans = _bare(0.5, 0.5, gap=10).decode(TEXT, [], probs=probs)
+    assert [TEXT[s:e] for s, e, _ in spans] == ["evil corrupt regime lied", "Then"]
+    short_dropped = _bare(0.5, 0.5, gap=10, min_chars=5).decode(TEXT, [], probs=probs)
+    assert [TEXT[s:e] for s, e, _ in short_dropped] == ["evil corrupt regime lied"]
+
+
+def test_shipped_ensemble_averages_members_that_tokenise_differently() -> None:
+    model = load_span_model(artifact(SPAN_MODEL))
+    assert isinstance(model, SpanEnsemble) and len(model.members) == 2
+    assert {type(m) for m in model.members} == {SpanModel}
+    text = "The treacherous regime in Kiev will stop at nothing."
+    encs = model.encode(text)
+    assert len(encs[0].windows[0].ids) != len(encs[1].windows[0].ids)  # WordPiece vs SentencePiece
+    p, covered = model.char_probs(text, encs)
+    assert p.shape == (len(text),) and ((p >= 0) & (p <= 1)).all()
+    assert not covered[text.index(" ")] and covered[0]
+    solo = [m.token_probs(e) for m, e in zip(model.members, encs, strict=True)]
+    first = text.index("treacherous")  # both tokenisers start a token there
+    assert p[first] == pytest.approx(np.mean([1 - s[0][1, 0] for s in solo]), abs=1e-6)
+    probs = model.classify(text, [(4, 29)])
+    assert probs.shape == (1, len(model.labels)) and probs.sum() == pytest.approx(1, abs=1e-5)
+
+
+def test_members_load_alone_as_span_models() -> None:
+    meta = json.loads((artifact(SPAN_MODEL) / "ensemble.json").read_text(encoding="utf-8"))
+    for name in meta["members"]:
+        assert isinstance(load_span_model(artifact(name)), SpanModel)
+
+
+def _member(folder: Path, held: list[str]) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "training.json").write_text(json.dumps({"heldout_ids": held}), encoding="utf-8")
+    return folder
+
+
+def test_calibration_refuses_members_that_held_out_different_articles(tmp_path: Path) -> None:
+    from unspin.datasets.ptc import LabelledArticle
+    from unspin.train.calibrate_spans import calibrate_ensemble
+
+    a, b = _member(tmp_path / "a", ["1", "2"]), _member(tmp_path / "b", ["1", "3"])
+    held = [LabelledArticle("1", "x"), LabelledArticle("2", "y")]
+    with pytest.raises(ValueError, match="did not all hold out"):
+        calibrate_ensemble(tmp_path / "ens", [a, b], held)
+    elsewhere = _member(tmp_path / "other" / "c", ["1", "2"])
+    with pytest.raises(ValueError, match="beside"):
+        calibrate_ensemble(tmp_path / "ens", [a, elsewhere], held)
