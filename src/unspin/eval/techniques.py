@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +56,7 @@ def evaluate_ptc(
     tech_correct: list[bool] = []
     keys: list[tuple[str, int, int]] = []
     for a in articles:
-        enc = model.encode(a.text)
+        enc: Any = model.encode(a.text)  # what this model's decode and technique_probs take back
         raw = model.decode(a.text, enc, threshold)
         pred[a.id] = [(s, e) for s, e, _ in raw]
         for s, e, score in raw:
