@@ -13,7 +13,6 @@ are artifact folders beside it, written by `unspin train techniques` and combine
 from __future__ import annotations
 
 import json
-import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,13 +23,11 @@ import numpy as np
 from unspin.models.span_model import (
     Encoded,
     SpanModel,
-    SpanPrediction,
-    label_lines,
+    SpanTagger,
     merge_runs,
     softmax,
     widen,
 )
-from unspin.models.threads import single_threaded_blas
 
 DEFAULTS = {"threshold": 0.5, "extend_threshold": 0.5, "merge_gap": 0, "min_chars": 1, "platt": [1.0, 0.0]}
 
@@ -44,7 +41,7 @@ def load_span_model(folder: Path) -> SpanModel | SpanEnsemble:
     return SpanEnsemble(folder) if is_ensemble(folder) else SpanModel(folder)
 
 
-class SpanEnsemble:
+class SpanEnsemble(SpanTagger):
     """Same interface as SpanModel; ``encode`` returns one Encoded per member."""
 
     def __init__(self, folder: Path, meta: dict[str, Any] | None = None) -> None:
@@ -126,24 +123,3 @@ class SpanEnsemble:
             [m.technique_probs(text, enc, spans) for m, enc in zip(self.members, encs, strict=True)], 0
         )
         return softmax(np.log(np.clip(mean, 1e-9, 1.0)), self.temperature)
-
-    def calibrate_score(self, raw: float) -> float:
-        a, b = self.platt
-        z = math.log(max(raw, 1e-6) / max(1 - raw, 1e-6))
-        return 1.0 / (1.0 + math.exp(-(a * z + b)))
-
-    def spans(self, text: str) -> list[SpanPrediction]:
-        with single_threaded_blas():
-            encs = self.encode(text)
-            raw = self.decode(text, encs)
-            probs = self.technique_probs(text, encs, [(s, e) for s, e, _ in raw])
-        return [
-            SpanPrediction(s, e, self.calibrate_score(score), probs[i]) for i, (s, e, score) in enumerate(raw)
-        ]
-
-    def classify(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
-        with single_threaded_blas():
-            return self.technique_probs(text, self.encode(text), spans)
-
-    def label_template(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
-        return label_lines(self.labels, spans, self.classify(text, spans))

@@ -66,7 +66,50 @@ class Encoded:
     hidden: list[np.ndarray]  # per window: (tokens, hidden) without [CLS]/[SEP]
 
 
-class SpanModel:
+class SpanTagger:
+    """What the single model and the ensemble share: from encoded text to calibrated spans and techniques.
+
+    Subclasses provide ``encode``, ``decode``, ``technique_probs``, ``labels`` and ``platt``.
+    """
+
+    labels: list[str]
+    platt: tuple[float, float]
+
+    def encode(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def decode(self, text: str, enc: Any) -> list[tuple[int, int, float]]:
+        raise NotImplementedError
+
+    def technique_probs(self, text: str, enc: Any, spans: list[tuple[int, int]]) -> np.ndarray:
+        raise NotImplementedError
+
+    def calibrate_score(self, raw: float) -> float:
+        a, b = self.platt
+        z = math.log(max(raw, 1e-6) / max(1 - raw, 1e-6))
+        return 1.0 / (1.0 + math.exp(-(a * z + b)))
+
+    def spans(self, text: str) -> list[SpanPrediction]:
+        """Technique spans with calibrated span scores and technique probabilities."""
+        with single_threaded_blas():
+            enc = self.encode(text)
+            raw = self.decode(text, enc)
+            probs = self.technique_probs(text, enc, [(s, e) for s, e, _ in raw])
+        return [
+            SpanPrediction(s, e, self.calibrate_score(score), probs[i]) for i, (s, e, score) in enumerate(raw)
+        ]
+
+    def classify(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Technique probabilities for given spans (the TC task)."""
+        with single_threaded_blas():
+            return self.technique_probs(text, self.encode(text), spans)
+
+    def label_template(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
+        """One technique per template line (the TC task), see ``label_lines``."""
+        return label_lines(self.labels, spans, self.classify(text, spans))
+
+
+class SpanModel(SpanTagger):
     """Loads once; ``spans(text)`` finds technique spans, ``classify(text, spans)`` labels given spans."""
 
     def __init__(self, folder: Path, threads: int = 0) -> None:
@@ -180,30 +223,6 @@ class SpanModel:
                     runs.append([s, e, float(np.sum(1.0 - probs[current, 0])), len(current)])
                     current = []
         return merge_runs(text, runs, gap, min_chars)
-
-    def calibrate_score(self, raw: float) -> float:
-        a, b = self.platt
-        z = math.log(max(raw, 1e-6) / max(1 - raw, 1e-6))
-        return 1.0 / (1.0 + math.exp(-(a * z + b)))
-
-    def spans(self, text: str) -> list[SpanPrediction]:
-        """Technique spans with calibrated span scores and technique probabilities."""
-        with single_threaded_blas():
-            enc = self.encode(text)
-            raw = self.decode(text, enc)
-            probs = self.technique_probs(text, enc, [(s, e) for s, e, _ in raw])
-        return [
-            SpanPrediction(s, e, self.calibrate_score(score), probs[i]) for i, (s, e, score) in enumerate(raw)
-        ]
-
-    def classify(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
-        """Technique probabilities for given spans (the TC task)."""
-        with single_threaded_blas():
-            return self.technique_probs(text, self.encode(text), spans)
-
-    def label_template(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
-        """One technique per template line (the TC task), see ``label_lines``."""
-        return label_lines(self.labels, spans, self.classify(text, spans))
 
 
 def label_lines(labels: list[str], spans: list[tuple[int, int]], probs: np.ndarray) -> list[str]:
