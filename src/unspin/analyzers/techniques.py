@@ -15,7 +15,7 @@ from unspin.models.span_model import SpanModel
 from unspin.nlp.doc import Doc
 from unspin.taxonomy import category_of, to_2023
 
-SPAN_MODEL = "ptc-spans-ensemble-v1"  # MiniLM and e5 span models, averaged
+SPAN_MODEL = "ptc-spans-ensemble-v2"  # MiniLM and e5 span models, averaged; decoding tuned out of fold
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
 
 

@@ -41,6 +41,32 @@ def load_span_model(folder: Path) -> SpanModel | SpanEnsemble:
     return SpanEnsemble(folder) if is_ensemble(folder) else SpanModel(folder)
 
 
+def average_char_probs(per_member: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The members' character probabilities averaged; a character counts as covered if any member covers it."""
+    probs = np.mean([p for p, _ in per_member], axis=0).astype(np.float32)
+    covered = np.logical_or.reduce([c for _, c in per_member])
+    return probs, covered
+
+
+def hysteresis_runs(text: str, p: np.ndarray, covered: np.ndarray, hi: float, lo: float) -> list[list[float]]:
+    """Runs of characters above ``lo`` that reach ``hi`` somewhere, widened to whole words, as
+    [start, end, summed probability, covered characters] for ``merge_runs``."""
+    above = p > lo
+    # A single blank between two such characters (between two words) belongs to the run.
+    space = np.fromiter((c.isspace() for c in text), dtype=bool, count=len(text))
+    inner = np.zeros_like(above)
+    inner[1:-1] = space[1:-1] & above[:-2] & above[2:]
+    above |= inner
+    edges = np.diff(np.concatenate([[0], above.astype(np.int8), [0]]))
+    runs: list[list[float]] = []
+    for s, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        if p[s:e].max() > hi:
+            ws, we = widen(text, int(s), int(e))
+            inside = covered[s:e]
+            runs.append([ws, we, float(p[s:e][inside].sum()), int(inside.sum())])
+    return runs
+
+
 class SpanEnsemble(SpanTagger):
     """Same interface as SpanModel; ``encode`` returns one Encoded per member."""
 
@@ -52,9 +78,10 @@ class SpanEnsemble(SpanTagger):
         # The members encode side by side, each on its share of the cores: on 2 cores that took 160 ms against
         # 250 ms for one member after the other on both cores (800 words, session 6), as one window is too
         # small a job to split well between threads.
-        threads = max(1, (os.cpu_count() or 1) // len(self.member_names))
+        workers = min(len(self.member_names), os.cpu_count() or 1)
+        threads = max(1, (os.cpu_count() or 1) // workers)
         self.members = [SpanModel(folder.parent / name, threads) for name in self.member_names]
-        self._pool = ThreadPoolExecutor(len(self.members), thread_name_prefix="unspin-span-member")
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="unspin-span-member")
         self.labels = self.members[0].labels
         if any(m.labels != self.labels for m in self.members):
             raise ValueError(f"{folder}: the members of a span ensemble must share their technique labels")
@@ -71,16 +98,9 @@ class SpanEnsemble(SpanTagger):
 
     def char_probs(self, text: str, encs: list[Encoded]) -> tuple[np.ndarray, np.ndarray]:
         """Mean propaganda probability per character, and which characters lie inside a token."""
-        total = np.zeros(len(text), dtype=np.float32)
-        covered = np.zeros(len(text), dtype=bool)
-        for model, enc in zip(self.members, encs, strict=True):
-            p = np.zeros(len(text), dtype=np.float32)
-            for w, probs in zip(enc.windows, model.token_probs(enc), strict=True):
-                for (s, e), prob_o in zip(w.offsets, probs[:, 0], strict=True):
-                    p[s:e] = 1.0 - prob_o
-                    covered[s:e] = True
-            total += p
-        return total / len(self.members), covered
+        return average_char_probs(
+            [m.char_probs(text, enc) for m, enc in zip(self.members, encs, strict=True)]
+        )
 
     def decode(
         self,
@@ -101,20 +121,7 @@ class SpanEnsemble(SpanTagger):
         gap = self.merge_gap if gap is None else gap
         min_chars = self.min_chars if min_chars is None else min_chars
         p, covered = probs if probs is not None else self.char_probs(text, encs)
-        above = p > lo
-        # A single blank between two such characters (between two words) belongs to the run.
-        space = np.fromiter((c.isspace() for c in text), dtype=bool, count=len(text))
-        inner = np.zeros_like(above)
-        inner[1:-1] = space[1:-1] & above[:-2] & above[2:]
-        above |= inner
-        edges = np.diff(np.concatenate([[0], above.astype(np.int8), [0]]))
-        runs: list[list[float]] = []
-        for s, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
-            if p[s:e].max() > hi:
-                ws, we = widen(text, int(s), int(e))
-                inside = covered[s:e]
-                runs.append([ws, we, float(p[s:e][inside].sum()), int(inside.sum())])
-        return merge_runs(text, runs, gap, min_chars)
+        return merge_runs(text, hysteresis_runs(text, p, covered, hi, lo), gap, min_chars)
 
     def technique_probs(self, text: str, encs: list[Encoded], spans: list[tuple[int, int]]) -> np.ndarray:
         if not spans:

@@ -158,6 +158,16 @@ class SpanModel(SpanTagger):
         """P(O), P(B), P(I) per token, per window."""
         return [softmax(h @ self.si_w.T + self.si_b) for h in enc.hidden]
 
+    def char_probs(self, text: str, enc: Encoded) -> tuple[np.ndarray, np.ndarray]:
+        """Propaganda probability P(not O) per character, and which characters lie inside a token."""
+        p = np.zeros(len(text), dtype=np.float32)
+        covered = np.zeros(len(text), dtype=bool)
+        for w, probs in zip(enc.windows, self.token_probs(enc), strict=True):
+            for (s, e), prob_o in zip(w.offsets, probs[:, 0], strict=True):
+                p[s:e] = 1.0 - prob_o
+                covered[s:e] = True
+        return p, covered
+
     @property
     def n_context_features(self) -> int:
         """How many SpanContext features the technique head reads (2 for heads trained with the encoder)."""
@@ -255,7 +265,25 @@ def merge_runs(text: str, runs: list[list[float]], gap: int, min_chars: int) -> 
             prev[3] += run[3]
         else:
             merged.append(run)
-    return [(int(s), int(e), total / max(n, 1)) for s, e, total, n in merged if e - s >= min_chars]
+    out = []
+    for s, e, total, n in merged:
+        s, e = trim_edges(text, int(s), int(e))
+        if e - s >= min_chars:
+            out.append((s, e, total / max(n, 1)))
+    return out
+
+
+EDGE_CHARS = frozenset(" \t\n\"'“”‘’«»,;:.!?()[]-—–")
+
+
+def trim_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop blanks, quotation marks and punctuation from a span's ends: gold spans rarely begin with an
+    opening quote or end with a comma, and the analyst reads the words (out-of-fold SI F1 +0.0005)."""
+    while start < end and text[start] in EDGE_CHARS:
+        start += 1
+    while end > start and text[end - 1] in EDGE_CHARS:
+        end -= 1
+    return start, end
 
 
 def widen(text: str, start: int, end: int) -> tuple[int, int]:

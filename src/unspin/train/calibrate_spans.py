@@ -13,8 +13,8 @@ import numpy as np
 from unspin.datasets.ptc import TECHNIQUES_2020, LabelledArticle
 from unspin.eval.scorers import span_f1
 from unspin.eval.techniques import overlap_share
-from unspin.models.span_ensemble import SpanEnsemble
-from unspin.models.span_model import SpanModel, softmax
+from unspin.models.span_ensemble import SpanEnsemble, average_char_probs, hysteresis_runs
+from unspin.models.span_model import SpanModel, merge_runs, softmax
 
 THRESHOLDS = [round(0.3 + 0.05 * i, 2) for i in range(9)]  # 0.30 … 0.70
 GAPS = [0, 5, 10, 20, 40]  # characters between two runs on one line that still make one span
@@ -96,12 +96,47 @@ def calibrate(folder: Path, heldout: list[LabelledArticle]) -> dict[str, object]
     return meta
 
 
+Decoding = tuple[float, float, int, int]  # threshold, extend threshold, merge gap, minimum characters
+
+
+def _decoding_grid(
+    articles: list[LabelledArticle], probs: dict[str, tuple[np.ndarray, np.ndarray]]
+) -> dict[Decoding, float]:
+    """SI F1 over ``articles`` for every hysteresis decoding setting, from their character probabilities."""
+    gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in articles}
+    scores: dict[Decoding, float] = {}
+    for hi, lo in itertools.product(THRESHOLDS, THRESHOLDS):
+        if lo > hi:
+            continue
+        runs = {a.id: hysteresis_runs(a.text, *probs[a.id], hi, lo) for a in articles}
+        for gap, min_chars in itertools.product(GAPS, MIN_CHARS):
+            pred = {  # merge_runs extends the runs it is given: each setting merges copies
+                a.id: [(s, e) for s, e, _ in merge_runs(a.text, [r[:] for r in runs[a.id]], gap, min_chars)]
+                for a in articles
+            }
+            scores[(hi, lo, gap, min_chars)] = span_f1(gold, pred).f1
+    return scores
+
+
+def member_encoder(member: Path) -> str:
+    """The pretrained encoder a member was trained from (the first members' training.json did not say)."""
+    meta = json.loads((member / "training.json").read_text(encoding="utf-8"))
+    return str(meta.get("encoder", "minilm"))
+
+
 def calibrate_ensemble(
-    folder: Path, members: list[Path], heldout: list[LabelledArticle]
-) -> dict[str, object]:
+    folder: Path, members: list[Path], heldout: list[LabelledArticle], *,
+    oof: Path | None = None, train_articles: list[LabelledArticle] | None = None,
+) -> dict[str, object]:  # fmt: skip
     """Write ensemble.json for span models stored beside ``folder``: hysteresis thresholds, merge gap and
-    minimum length with the best held-out SI F1, Platt scaling of span scores, temperature of the averaged
-    technique probabilities. Every member must have held out the same articles."""
+    minimum length with the best SI F1, Platt scaling of span scores, temperature of the averaged technique
+    probabilities. Every member must have held out the same articles.
+
+    Without ``oof`` the decoding and Platt scaling are tuned on the members' held-out articles. With ``oof``
+    (a folder of `span_folds` files, one recipe per member encoder) they are tuned on the out-of-fold
+    probabilities of all ``train_articles``; the temperature still comes from the held-out articles, as the
+    fold files hold no technique probabilities.
+    """
     names = [m.name for m in members]
     if any(m.resolve().parent != folder.resolve().parent for m in members):
         raise ValueError(f"the members {names} must be artifact folders beside {folder}")
@@ -112,20 +147,21 @@ def calibrate_ensemble(
         raise ValueError(f"the members {names} did not all hold out the articles being calibrated on")
     model = SpanEnsemble(folder, {"members": names})
     encoded = [(a, model.encode(a.text)) for a in heldout]
-    probs = {a.id: model.char_probs(a.text, enc) for a, enc in encoded}
-    gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in heldout}
-    scores: dict[tuple[float, float, int, int], float] = {}
-    for hi, lo, gap, min_chars in itertools.product(THRESHOLDS, THRESHOLDS, GAPS, MIN_CHARS):
-        if lo > hi:
-            continue
-        pred = {
-            a.id: [(s, e) for s, e, _ in model.decode(a.text, enc, hi, gap, min_chars, lo, probs[a.id])]
-            for a, enc in encoded
-        }
-        scores[(hi, lo, gap, min_chars)] = span_f1(gold, pred).f1
+    if oof is None:
+        tuned = heldout
+        probs = {a.id: model.char_probs(a.text, enc) for a, enc in encoded}
+    else:
+        from unspin.train.span_folds import load_oof
+
+        if not train_articles:
+            raise ValueError("out-of-fold calibration needs the PTC train articles")
+        tuned = train_articles
+        per_member = [load_oof(oof / m.name, member_encoder(m), tuned) for m in members]
+        probs = {a.id: average_char_probs([pm[a.id] for pm in per_member]) for a in tuned}
+    scores = _decoding_grid(tuned, probs)
     best = max(scores, key=lambda k: scores[k])
     hi, lo, gap, min_chars = best
-    decoded = [(a, model.decode(a.text, enc, hi, gap, min_chars, lo, probs[a.id])) for a, enc in encoded]
+    decoded = [(a, model.decode(a.text, [], hi, gap, min_chars, lo, probs[a.id])) for a in tuned]
     meta = {
         "members": names,
         "threshold": hi,
@@ -134,11 +170,24 @@ def calibrate_ensemble(
         "min_chars": min_chars,
         "platt": list(_platt_of(decoded)),
         "temperature": _fit_temperature(model, encoded),
-        "heldout_articles": len(heldout),
-        "heldout_si_f1": round(scores[best], 4),
-        "heldout_si_f1_top10": {
+        "tuned_on": "out-of-fold PTC train" if oof is not None else "held-out PTC train",
+        "tuned_articles": len(tuned),
+        "tuned_si_f1": round(scores[best], 4),
+        "tuned_si_f1_top10": {
             "/".join(map(str, k)): round(v, 4) for k, v in sorted(scores.items(), key=lambda kv: -kv[1])[:10]
         },
+        "heldout_articles": len(heldout),
     }
+    if oof is not None:  # the members' own held-out articles, decoded as tuned: for comparison with v1
+        held_probs = {a.id: model.char_probs(a.text, enc) for a, enc in encoded}
+        gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in heldout}
+        pred = {
+            a.id: [(s, e) for s, e, _ in model.decode(a.text, enc, hi, gap, min_chars, lo, held_probs[a.id])]
+            for a, enc in encoded
+        }
+        meta["heldout_si_f1"] = round(span_f1(gold, pred).f1, 4)
+    else:
+        meta["heldout_si_f1"] = meta["tuned_si_f1"]
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "ensemble.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta

@@ -34,6 +34,12 @@ def techniques(
     encoder: Annotated[
         str, typer.Option(help="Pretrained encoder: minilm (all-MiniLM-L6-v2) or e5 (multilingual-e5-small).")
     ] = "minilm",
+    split_seed: Annotated[
+        int | None,
+        typer.Option(help="Seed of the held-out split alone (default: --seed); ensemble members share one."),
+    ] = None,
+    device: Annotated[str, typer.Option(help="Torch device to train on (cpu, cuda).")] = "cpu",
+    max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (smoke tests).")] = None,
 ) -> None:
     """The PTC span model: an encoder fine-tuned for span identification and technique classification.
 
@@ -47,13 +53,15 @@ def techniques(
 
     articles = load_ptc(data_dir(data), "train")
     ids = sorted(a.id for a in articles)
-    random.Random(seed).shuffle(ids)
+    random.Random(seed if split_seed is None else split_seed).shuffle(ids)
     held = set(ids[: int(len(ids) * heldout)])
     meta = train(
         [a for a in articles if a.id not in held], out, epochs=epochs, seed=seed, shift_windows=shift_windows,
-        encoder=encoder, vocab_texts=english_texts(data_dir(data)) if encoder == "e5" else None,
+        encoder=encoder, vocab_texts=english_texts(data_dir(data)) if encoder == "e5" else None, device=device,
+        max_steps=max_steps,
     )  # fmt: skip
     meta["heldout_ids"] = sorted(held)
+    meta["split_seed"] = seed if split_seed is None else split_seed
     cal = calibrate(out, [a for a in articles if a.id in held])
     (out / "training.json").write_text(
         json.dumps({**meta, "calibration": cal}, indent=2) + "\n", encoding="utf-8"
@@ -88,34 +96,72 @@ def technique_head(
     )
 
 
+@app.command("span-folds")
+def span_folds(
+    encoder: Annotated[str, typer.Option(help="The member recipe's encoder: minilm or e5.")],
+    out: Annotated[Path, typer.Option(help="Folder for the oof-ENCODER-foldK.npz files (one per member).")],
+    data: DataOption = None,
+    fold: Annotated[
+        int | None, typer.Option(help="Only this fold (default: all, one after the other).")
+    ] = None,
+    folds: Annotated[int, typer.Option(help="How many folds of PTC train.")] = 5,
+    epochs: Annotated[int, typer.Option(help="Passes over the training windows, as for the member.")] = 5,
+    seed: Annotated[int, typer.Option(help="Training seed, as for the member.")] = 13,
+    device: Annotated[str, typer.Option(help="Torch device to train on (cpu, cuda).")] = "cpu",
+    max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (smoke tests).")] = None,
+    threads: Annotated[int, typer.Option(help="ONNX threads for the fold's predictions (0: all cores).")] = 0,
+) -> None:
+    """Out-of-fold character probabilities of a member's recipe on every PTC train article, which
+    `unspin train span-ensemble --oof` tunes the decoding on. Needs the training extra."""
+    from unspin.datasets.ptc import load_ptc
+    from unspin.train.span_folds import run_fold
+
+    articles = load_ptc(data_dir(data), "train")
+    for k in range(folds) if fold is None else [fold]:
+        path = run_fold(
+            articles, encoder, k, folds, out, epochs=epochs, seed=seed, device=device, max_steps=max_steps,
+            threads=threads,
+        )  # fmt: skip
+        typer.echo(f"wrote {path}")
+
+
 @app.command("span-ensemble")
 def span_ensemble(
     members: Annotated[
         list[Path], typer.Option("--member", help="A span model folder (give two or more), beside --out.")
     ],
     out: Annotated[Path, typer.Option(help="Where to write ensemble.json.")] = Path(
-        "src/unspin/models/ptc-spans-ensemble-v1"
+        "src/unspin/models/ptc-spans-ensemble-v2"
     ),
     data: DataOption = None,
+    oof: Annotated[
+        Path | None,
+        typer.Option(
+            help="Out-of-fold probabilities (`python -m unspin.train.span_folds`): tune on all of train."
+        ),
+    ] = None,
 ) -> None:
     """Combine span models that held out the same PTC train articles: their character probabilities are
     averaged and the decoding (hysteresis thresholds, merge gap, minimum length) and calibration are tuned on
-    those held-out articles. Needs no torch."""
+    those held-out articles, or with --oof on the cross-validated probabilities of every train article.
+    Needs no torch."""
     from unspin.datasets.ptc import load_ptc
     from unspin.train.calibrate_spans import calibrate_ensemble
 
     if len(members) < 2:
         raise typer.BadParameter("an ensemble needs two or more --member folders")
     held = set(json.loads((members[0] / "training.json").read_text(encoding="utf-8"))["heldout_ids"])
-    articles = [a for a in load_ptc(data_dir(data), "train") if a.id in held]
+    train_articles = load_ptc(data_dir(data), "train")
+    articles = [a for a in train_articles if a.id in held]
     out.mkdir(parents=True, exist_ok=True)
     try:
-        meta = calibrate_ensemble(out, members, articles)
+        meta = calibrate_ensemble(out, members, articles, oof=oof, train_articles=train_articles)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(
         f"wrote {out / 'ensemble.json'}: thresholds {meta['threshold']}/{meta['extend_threshold']}, "
-        f"merge gap {meta['merge_gap']}, min {meta['min_chars']} chars, held-out SI F1 {meta['heldout_si_f1']}"
+        f"merge gap {meta['merge_gap']}, min {meta['min_chars']} chars, SI F1 {meta['tuned_si_f1']} on "
+        f"{meta['tuned_articles']} {meta['tuned_on']} articles"
     )
 
 

@@ -110,11 +110,12 @@ def pool(h, s: int, e: int):  # type: ignore[no-untyped-def]
 def train(
     articles: list[LabelledArticle], out_dir: Path, *, epochs: int = 3, batch_size: int = 8, lr: float = 6e-5,
     seed: int = 13, max_steps: int | None = None, log: bool = True, shift_windows: bool = False,
-    encoder: str = "minilm", vocab_texts: list[str] | None = None,
+    encoder: str = "minilm", vocab_texts: list[str] | None = None, device: str = "cpu",
 ) -> dict[str, object]:  # fmt: skip
     """Fine-tune and write encoder.onnx (int8), heads.npz and training metadata into out_dir.
 
-    With ``vocab_texts`` (e5 only) the exported vocabulary keeps just the pieces those texts use.
+    With ``vocab_texts`` (e5 only) the exported vocabulary keeps just the pieces those texts use. ``device``
+    is a torch device ("cuda" for the cross-validation folds); the export always runs on the CPU.
     """
     import torch
 
@@ -127,7 +128,7 @@ def train(
         # 47k multilingual word vectors against 334 English articles: fine-tuning them only overfits.
         bert.embeddings.word_embeddings.weight.requires_grad_(False)
     examples = make_examples(articles, tokenizer)
-    model = build_model(len(TECHNIQUES_2020), bert)
+    model = build_model(len(TECHNIQUES_2020), bert).to(device)
     cls_id, sep_id = special_ids(tokenizer)
     head_params = list(model.si.parameters()) + list(model.tc.parameters())
     opt = torch.optim.AdamW(
@@ -143,7 +144,7 @@ def train(
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda k: min(1.0, (k + 1) / max(1, steps // 10)) * max(0.0, (steps - k) / steps)
     )
-    si_weight = torch.tensor([1.0, 3.0, 2.0])  # spans are rare tokens: weigh them up
+    si_weight = torch.tensor([1.0, 3.0, 2.0], device=device)  # spans are rare tokens: weigh them up
     step, t0 = 0, time.time()
     model.train()
     shifts = random.Random(seed + 1)
@@ -162,16 +163,17 @@ def train(
                 ids[i, : len(seq)] = torch.tensor(seq)
                 mask[i, : len(seq)] = 1
                 bio[i, 1 : len(x.ids) + 1] = torch.tensor(x.bio)
+            ids, mask, bio = ids.to(device), mask.to(device), bio.to(device)
             h = model.drop(model(ids, mask))
             loss = torch.nn.functional.cross_entropy(model.si(h).view(-1, 3), bio.view(-1), weight=si_weight)
             pooled, targets = [], []
             for i, x in enumerate(batch):
                 for s, e, t, feats in x.spans:
-                    pooled.append(torch.cat([pool(h[i], s, e), torch.tensor(feats)]))
+                    pooled.append(torch.cat([pool(h[i], s, e), torch.tensor(feats, device=device)]))
                     targets.append(t)
             if pooled:
                 loss = loss + torch.nn.functional.cross_entropy(
-                    model.tc(torch.stack(pooled)), torch.tensor(targets)
+                    model.tc(torch.stack(pooled)), torch.tensor(targets, device=device)
                 )
             opt.zero_grad()
             loss.backward()
@@ -189,7 +191,7 @@ def train(
                 break
         if step >= steps:
             break
-    export(model, tokenizer, out_dir)
+    export(model.to("cpu"), tokenizer, out_dir)
     vocabulary = None
     if vocab_texts and encoder == "e5":
         from unspin.train.e5_encoder import pieces_in_use, trim_vocabulary

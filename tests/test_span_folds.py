@@ -1,0 +1,101 @@
+"""Out-of-fold span probabilities and the ensemble decoding tuned on them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from unspin.datasets.ptc import LabelledArticle, load_ptc
+from unspin.models import artifact
+from unspin.models.span_model import merge_runs, trim_edges
+from unspin.train.span_folds import fold_of, load_oof, oof_file, save_oof
+
+MINI = Path(__file__).parent / "fixtures" / "ptc-mini"
+MEMBERS = {"ptc-spans-minilm-v2": "minilm", "ptc-spans-e5-v1": "e5"}
+
+
+def test_folds_are_balanced_disjoint_and_independent_of_order() -> None:
+    ids = [str(i) for i in range(23)]
+    where = fold_of(ids, 5)
+    assert set(where) == set(ids) and set(where.values()) == set(range(5))
+    sizes = sorted(list(where.values()).count(k) for k in range(5))
+    assert sizes == [4, 4, 5, 5, 5]
+    assert fold_of(list(reversed(ids)), 5) == where
+
+
+def test_oof_files_round_trip_and_report_missing_articles(tmp_path: Path) -> None:
+    articles = [LabelledArticle("1", "Evil regime lied."), LabelledArticle("2", "It rained today, again.")]
+    p1 = np.linspace(0, 1, len(articles[0].text)).astype(np.float32)
+    c1 = np.array([not c.isspace() for c in articles[0].text])
+    save_oof(oof_file(tmp_path, "minilm", 0), {"1": (p1, c1)})
+    with pytest.raises(ValueError, match="no out-of-fold minilm probabilities for 1 articles"):
+        load_oof(tmp_path, "minilm", articles)
+    p2 = np.full(len(articles[1].text), 0.25, dtype=np.float32)
+    save_oof(oof_file(tmp_path, "minilm", 1), {"2": (p2, np.ones(len(p2), dtype=bool))})
+    loaded = load_oof(tmp_path, "minilm", articles)
+    assert np.allclose(loaded["1"][0], p1, atol=1e-3) and (loaded["1"][1] == c1).all()
+    assert loaded["2"][1].all() and loaded["2"][0].shape == (len(articles[1].text),)
+
+
+def test_span_edges_lose_quotes_and_punctuation() -> None:
+    text = 'He said: "the evil, corrupt regime," and left.'
+    s, e = text.index('"'), text.index("left") - 5  # from the opening quote to after the comma
+    assert text[slice(*trim_edges(text, s, e))] == "the evil, corrupt regime"
+    assert trim_edges(text, 0, 0) == (0, 0)
+    runs = [[s, e, 3.0, 3]]
+    assert [text[a:b] for a, b, _ in merge_runs(text, runs, 0, 1)] == ["the evil, corrupt regime"]
+    assert merge_runs(text, [[7, 10, 1.0, 1]], 0, 2) == []  # ': "' trims to nothing
+
+
+def _oof_member(root: Path, folder: Path, name: str, held: list[str]) -> Path:
+    """A member folder beside the ensemble: the shipped member's files, another held-out list."""
+    member = folder / name
+    member.mkdir(parents=True)
+    for f in artifact(name).iterdir():
+        if f.name != "training.json":
+            (member / f.name).symlink_to(f.resolve())
+    meta = {"heldout_ids": held, "encoder": MEMBERS[name]}
+    (member / "training.json").write_text(json.dumps(meta), encoding="utf-8")
+    return member
+
+
+def test_ensemble_decoding_is_tuned_on_out_of_fold_probabilities(tmp_path: Path) -> None:
+    from unspin.train.calibrate_spans import calibrate_ensemble
+
+    train = load_ptc(MINI, "dev")  # stands in for PTC train: two articles with gold spans
+    held = train[:1]
+    models = tmp_path / "models"
+    members = [_oof_member(tmp_path, models, name, [held[0].id]) for name in MEMBERS]
+    for name, encoder in MEMBERS.items():
+        # Out-of-fold probabilities that mark the gold spans (0.9), a decoy opening at 0.4 and nothing else.
+        probs = {}
+        for a in train:
+            p = np.zeros(len(a.text), dtype=np.float32)
+            for s, e, _ in a.spans:
+                p[s:e] = 0.9
+            p[:30] = np.maximum(p[:30], 0.4)  # longer than every minimum length of the grid
+            probs[a.id] = (p, np.array([not c.isspace() for c in a.text]))
+        save_oof(oof_file(tmp_path / "oof" / name, encoder, 0), probs)
+    meta = calibrate_ensemble(
+        models / "ensemble", members, held, oof=tmp_path / "oof", train_articles=train
+    )
+    assert meta["tuned_on"] == "out-of-fold PTC train" and meta["tuned_articles"] == len(train)
+    assert meta["tuned_si_f1"] == 1.0 and meta["threshold"] >= 0.4  # the decoy stays out
+    written = json.loads((models / "ensemble" / "ensemble.json").read_text(encoding="utf-8"))
+    assert written["members"] == list(MEMBERS) and 0 < written["temperature"] <= 3
+    with pytest.raises(ValueError, match="needs the PTC train articles"):
+        calibrate_ensemble(models / "ensemble", members, held, oof=tmp_path / "oof")
+
+
+def test_a_fold_trains_on_the_others_and_predicts_its_own(tmp_path: Path) -> None:
+    pytest.importorskip("torch")  # a training-time extra
+    from unspin.train.span_folds import run_fold
+
+    articles = load_ptc(MINI, "dev")
+    path = run_fold(articles, "minilm", 0, 2, tmp_path, max_steps=1, threads=1)
+    unseen = [a for a in articles if fold_of([x.id for x in articles], 2)[a.id] == 0]
+    with np.load(path) as z:
+        assert sorted(k[2:] for k in z.files if k.startswith("p/")) == sorted(a.id for a in unseen)
