@@ -79,9 +79,7 @@ def test_ensemble_decoding_is_tuned_on_out_of_fold_probabilities(tmp_path: Path)
             p[:30] = np.maximum(p[:30], 0.4)  # longer than every minimum length of the grid
             probs[a.id] = (p, np.array([not c.isspace() for c in a.text]))
         save_oof(oof_file(tmp_path / "oof" / name, encoder, 0), probs)
-    meta = calibrate_ensemble(
-        models / "ensemble", members, held, oof=tmp_path / "oof", train_articles=train
-    )
+    meta = calibrate_ensemble(models / "ensemble", members, held, oof=tmp_path / "oof", train_articles=train)
     assert meta["tuned_on"] == "out-of-fold PTC train" and meta["tuned_articles"] == len(train)
     assert meta["tuned_si_f1"] == 1.0 and meta["threshold"] >= 0.4  # the decoy stays out
     written = json.loads((models / "ensemble" / "ensemble.json").read_text(encoding="utf-8"))
