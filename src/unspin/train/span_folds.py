@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +64,7 @@ def run_fold(
 
 def save_oof(path: Path, predicted: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
     """Article id -> (probabilities, covered) as ``p/<id>`` (float16) and ``c/<id>`` (bits) in one npz."""
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}  # numpy types savez keywords as its options
     for aid, (p, covered) in predicted.items():
         arrays[f"p/{aid}"] = p.astype(np.float16)
         arrays[f"c/{aid}"] = np.packbits(covered)
