@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import random
 import tempfile
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
