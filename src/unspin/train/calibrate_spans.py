@@ -133,7 +133,8 @@ def calibrate_ensemble(
     probabilities. Every member must have held out the same articles.
 
     Without ``oof`` the decoding and Platt scaling are tuned on the members' held-out articles. With ``oof``
-    (a folder of `span_folds` files, one recipe per member encoder) they are tuned on the out-of-fold
+    (a folder with one subfolder per member, named as the member, of `unspin train span-folds` files made with
+    the member's recipe) they are tuned on the out-of-fold
     probabilities of all ``train_articles``; the temperature still comes from the held-out articles, as the
     fold files hold no technique probabilities.
     """

@@ -137,7 +137,7 @@ def span_ensemble(
     oof: Annotated[
         Path | None,
         typer.Option(
-            help="Out-of-fold probabilities (`python -m unspin.train.span_folds`): tune on all of train."
+            help="Folder with one `unspin train span-folds` output per member, named as it: tune on all of train."
         ),
     ] = None,
 ) -> None:
