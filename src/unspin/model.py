@@ -159,12 +159,20 @@ class TechniqueSpan(BaseModel):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     text: str
-    technique: str = Field(description="SemEval-2020 Task 11 (PTC) label, as the model predicts it.")
+    technique: str = Field(
+        description="SemEval-2020 Task 11 (PTC) label; for a sentence span, the SemEval-2020 label of its 2023 "
+        "technique, or the 2023 name where 2020 has none."
+    )
     semeval2023: list[str] = Field(description="The SemEval-2023 Task 3 technique(s) this label covers.")
     category: str = Field(description="SemEval-2023 category: Attack on Reputation, Justification, ...")
     score: float = Field(ge=0.0, le=1.0, description="Calibrated probability that the span uses a technique.")
     technique_probability: float = Field(ge=0.0, le=1.0, description="Calibrated probability of the label.")
     alternatives: dict[str, float] = Field(default_factory=dict, description="Top labels and probabilities.")
+    unit: Literal["span", "sentence"] = Field(
+        default="span",
+        description="span: the words the English span model marked; sentence: a whole sentence, from the "
+        "sentence heads that read the other languages.",
+    )
 
 
 class LabelScore(BaseModel):

@@ -1,4 +1,9 @@
-"""Persuasion techniques: character spans from the trained span model, named in both SemEval taxonomies."""
+"""Persuasion techniques: character spans from the trained span model, named in both SemEval taxonomies.
+
+English text goes through the PTC span model, which marks words. Other languages go through the sentence heads
+(SemEval-2023 spans of French, German, Italian, Polish and Russian), which mark whole sentences; a language
+outside those five is read zero-shot through the multilingual encoder, and the section says so.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,16 @@ from unspin.analyzers.base import FindingMaker, Section
 from unspin.datasets.ptc import TECHNIQUES_2020
 from unspin.model import TechniqueSpan, TextField
 from unspin.models import artifact
+from unspin.models.sentence_spans import SentenceSpanModel
 from unspin.models.span_ensemble import SpanEnsemble, load_span_model
 from unspin.models.span_model import SpanModel
 from unspin.nlp.doc import Doc
-from unspin.taxonomy import category_of, to_2023
+from unspin.taxonomy import category_of, to_2020, to_2023
 
 SPAN_MODEL = "ptc-spans-ensemble-v2"  # MiniLM and e5 span models, averaged; decoding tuned out of fold
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
+SENTENCE_MODEL = "semeval23-sentence-spans-v1"  # sentence heads over multilingual-e5, five languages
+SENTENCE_LANGUAGES = ("fr", "de", "it", "pl", "ru")  # trained on; others are zero-shot
 
 
 @lru_cache(maxsize=1)
@@ -26,29 +34,36 @@ def span_model() -> SpanModel | SpanEnsemble:
 
 
 @lru_cache(maxsize=1)
+def sentence_model() -> SentenceSpanModel:
+    """The sentence heads for languages other than English, loaded once per process."""
+    return SentenceSpanModel(artifact(SENTENCE_MODEL))
+
+
+@lru_cache(maxsize=1)
+def explanations() -> dict[str, str]:
+    """SemEval-2023 technique -> its one-line explanation."""
+    return {t["name"]: t["explanation"] for t in resources.load("techniques")["techniques"]}
+
+
+@lru_cache(maxsize=1)
 def taxonomy() -> dict[str, dict[str, Any]]:
     """PTC-2020 label -> its SemEval-2023 techniques, category and explanation."""
-    explanations = {t["name"]: t["explanation"] for t in resources.load("techniques")["techniques"]}
     out: dict[str, dict[str, Any]] = {}
     for old in TECHNIQUES_2020:
         new = to_2023(old)
         out[old] = {
             "semeval2023": new,
             "category": category_of(new[0]),
-            "explanation": " / ".join(explanations[n] for n in new),
+            "explanation": " / ".join(explanations()[n] for n in new),
         }
     return out
 
 
 def analyze(doc: Doc) -> Section:
     """Technique spans over the title and body (run as one text, as the model was trained on whole articles)."""
-    section = Section()
     if doc.language != "en":
-        section.notes.append(
-            f"The technique span model is trained on English (PTC); spans in '{doc.language}' are not predicted."
-        )
-        section.fields["techniques"] = []
-        return section
+        return _sentence_spans(doc)
+    section = Section()
     title, body = doc.article.title, doc.article.body
     prefix = f"{title}\n\n" if title else ""
     model = span_model()
@@ -56,15 +71,10 @@ def analyze(doc: Doc) -> Section:
     make = FindingMaker("technique")
     spans: list[TechniqueSpan] = []
     for p in model.spans(prefix + body):
-        if p.score < MIN_SCORE:
+        where = _located(doc, prefix, p.start, p.end) if p.score >= MIN_SCORE else None
+        if where is None:
             continue
-        field: TextField
-        if p.start < len(prefix):
-            field, start, end = "title", p.start, min(p.end, len(title))
-        else:
-            field, start, end = "body", p.start - len(prefix), p.end - len(prefix)
-        if end <= start:
-            continue
+        field, start, end = where
         order = p.technique_probs.argsort()[::-1]
         label = model.labels[int(order[0])]
         info = tax[label]
@@ -96,6 +106,76 @@ def analyze(doc: Doc) -> Section:
                 f"{float(p.technique_probs[order[0]]):.2f})",
                 category=str(info["category"]),
                 technique_probability=round(float(p.technique_probs[order[0]]), 4),
+            )
+        )
+    section.fields["techniques"] = spans
+    return section
+
+
+def _located(doc: Doc, prefix: str, start: int, end: int) -> tuple[TextField, int, int] | None:
+    """A span of ``prefix + body`` as (field, start, end) in the title or the body; None if it is empty."""
+    field: TextField
+    if start < len(prefix):
+        field, start, end = "title", start, min(end, len(doc.article.title))
+    else:
+        field, start, end = "body", start - len(prefix), end - len(prefix)
+    return (field, start, end) if end > start else None
+
+
+def _sentence_spans(doc: Doc) -> Section:
+    """Whole sentences that use a technique, for text the English span model cannot read."""
+    section = Section()
+    if doc.language not in SENTENCE_LANGUAGES:
+        section.notes.append(
+            f"Technique sentences in '{doc.language}' are zero-shot: the sentence heads were trained on "
+            f"{', '.join(SENTENCE_LANGUAGES)} through a multilingual encoder."
+        )
+    section.notes.append(
+        "Outside English, techniques are marked per sentence (SemEval-2023 sentence heads), not per word."
+    )
+    title, body = doc.article.title, doc.article.body
+    prefix = f"{title}\n\n" if title else ""
+    model = sentence_model()
+    make = FindingMaker("technique")
+    spans: list[TechniqueSpan] = []
+    for p in model.spans(prefix + body):
+        where = _located(doc, prefix, p.start, p.end)
+        if where is None:
+            continue
+        field, start, end = where
+        order = p.technique_probs.argsort()[::-1]
+        technique = model.techniques[int(order[0])]
+        category = category_of(technique)
+        probability = round(float(p.technique_probs[order[0]]), 4)
+        spans.append(
+            TechniqueSpan(
+                field=field,
+                start=start,
+                end=end,
+                text=doc.part(field).text[start:end],
+                technique=to_2020(technique) or technique,
+                semeval2023=[technique],
+                category=category,
+                score=round(p.score, 4),
+                technique_probability=probability,
+                alternatives={
+                    model.techniques[int(i)]: round(float(p.technique_probs[i]), 4) for i in order[:3]
+                },
+                unit="sentence",
+            )
+        )
+        section.findings.append(
+            make(
+                doc,
+                field,
+                start,
+                end,
+                technique.replace("_", " "),
+                p.score,
+                f"{category}: {explanations().get(technique, technique)} (sentence; technique share "
+                f"{probability:.2f})",
+                category=category,
+                technique_probability=probability,
             )
         )
     section.fields["techniques"] = spans

@@ -11,6 +11,7 @@ import tarfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 # unspin's language codes -> the bundle's folder names
 LANGUAGES = {"en": "en", "fr": "fr", "de": "ge", "it": "it", "pl": "po", "ru": "ru"}
@@ -90,9 +91,14 @@ def load_semeval2023(data_dir: Path, language: str, split: str = "train") -> lis
     return sorted(articles.values(), key=lambda a: a.id)
 
 
-def split_by_article(
-    articles: list[ParagraphArticle], heldout: float = 0.2, seed: int = 13
-) -> tuple[list[ParagraphArticle], list[ParagraphArticle]]:
+class _HasId(Protocol):
+    id: str
+
+
+A = TypeVar("A", bound=_HasId)
+
+
+def split_by_article(articles: list[A], heldout: float = 0.2, seed: int = 13) -> tuple[list[A], list[A]]:
     """(train, held-out) by article with a fixed seed: the held-out part is what unspin reports on.
 
     The organisers' dev and test gold labels are not public, so scores are on this split of train.
@@ -101,3 +107,38 @@ def split_by_article(
     random.Random(seed).shuffle(ids)
     held = set(ids[: round(len(ids) * heldout)])
     return [a for a in articles if a.id not in held], [a for a in articles if a.id in held]
+
+
+@dataclass
+class SpanArticle:
+    """An article's subtask-3 text and its technique spans (start, end, SemEval-2023 technique).
+
+    The offsets count characters of the organisers' file as it is, carriage returns included.
+    """
+
+    id: str
+    language: str
+    text: str
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def load_spans(data_dir: Path, language: str) -> list[SpanArticle]:
+    """The train articles of one language with their gold technique spans (subtask 3, span files)."""
+    files = bundle(data_dir)
+    folder = f"{ROOT}/{LANGUAGES[language]}"
+    pattern = re.compile(rf"^{re.escape(folder)}/train-articles-subtask-3/article(\d+)\.txt$")
+    out = []
+    for name in sorted(files):
+        m = pattern.match(name)
+        if not m:
+            continue
+        spans = []
+        labels = _text(
+            files, f"{folder}/train-labels-subtask-3-spans/article{m.group(1)}-labels-subtask-3.txt"
+        )
+        for line in labels.splitlines():
+            cols = line.split("\t")
+            if len(cols) == 4 and cols[2].isdigit() and cols[3].isdigit() and int(cols[2]) < int(cols[3]):
+                spans.append((int(cols[2]), int(cols[3]), cols[1]))
+        out.append(SpanArticle(m.group(1), language, files[name].decode("utf-8"), sorted(spans)))
+    return out

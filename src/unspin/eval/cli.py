@@ -94,6 +94,38 @@ def semeval2023(
         )
 
 
+@app.command("sentence-spans")
+def sentence_spans(
+    data: DataOption = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped sentence-span model).")
+    ] = None,
+    cache: Annotated[Path | None, typer.Option(help="Folder to cache sentence embeddings in.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Sentence-level technique spans for fr, de, it, pl, ru: SI F1 (SemEval-2020 partial overlap) against the
+    SemEval-2023 gold spans of the held-out 20 % of each language's train set (split by article, seed 13)."""
+    from dataclasses import asdict
+
+    from unspin.analyzers.techniques import SENTENCE_MODEL
+    from unspin.eval.sentence_spans import evaluate_all
+    from unspin.models import artifact
+    from unspin.models.sentence_spans import SentenceSpanModel
+
+    results = evaluate_all(SentenceSpanModel(model or artifact(SENTENCE_MODEL)), data_dir(data), cache)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in results], indent=2))
+        return
+    typer.echo(
+        "lang  articles  gold spans  predicted  SI P    SI R    SI F1   every sentence F1  technique hit"
+    )
+    for r in results:
+        typer.echo(
+            f"{r.language:<5} {r.articles:>8}  {r.gold_spans:>10}  {r.predicted:>9}  {r.precision:.4f}  "
+            f"{r.recall:.4f}  {r.f1:.4f}  {r.every_sentence_f1:17.4f}  {r.technique_hit:13.4f}"
+        )
+
+
 @app.command("checkworthiness")
 def checkworthiness(
     data: DataOption = None,

@@ -165,6 +165,26 @@ def span_ensemble(
     )
 
 
+@app.command("sentence-spans")
+def sentence_spans(
+    data: DataOption = None,
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
+        "build/semeval23-sentence-spans-v1"
+    ),
+    cache: Annotated[Path | None, typer.Option(help="Folder to cache sentence embeddings in.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the 80/20 split by article.")] = 13,
+    c: Annotated[float, typer.Option(help="Inverse L2 regularisation of the heads.")] = 1.0,
+) -> None:
+    """Sentence-level technique heads for fr, de, it, pl, ru over frozen multilingual-e5 (SemEval-2023 spans)."""
+    from unspin.train.sentence_spans import train as train_sentence_spans
+
+    meta = train_sentence_spans(data_dir(data), out, cache=cache, seed=seed, c=c)
+    typer.echo(
+        f"wrote {out}: {meta['sentences']} sentences of {meta['articles']} articles, threshold "
+        f"{meta['threshold']} (out-of-fold SI F1 {meta['oof_si_f1'][str(meta['threshold'])]})"
+    )
+
+
 @app.command("paragraphs")
 def paragraphs(
     data: DataOption = None,

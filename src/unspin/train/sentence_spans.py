@@ -1,0 +1,123 @@
+"""Train the sentence-level technique heads for languages without a span model (SemEval-2023 span files).
+
+Each language's train set is split by article with the same seed as the paragraph heads: 80 % to fit, 20 %
+held out for `unspin eval sentence-spans`. A sentence is labelled with a technique when a gold span of it covers
+at least half of the sentence or half of the span. The reporting threshold of the "any technique" head is the
+one with the best SI F1 (partial overlap, as SemEval-2020) on out-of-fold predictions inside the 80 %.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.datasets.semeval2023 import SpanArticle, inventory, load_spans, split_by_article
+from unspin.eval.scorers import span_f1
+from unspin.models.paragraph_model import embed
+from unspin.models.sentence_spans import MAX_SENTENCES, sentence_features, split_sentences
+from unspin.train.paragraphs import _fit_multilabel, oof_probabilities
+
+LANGUAGES = ("fr", "de", "it", "pl", "ru")  # English has the PTC span model (and its 2023 set holds PTC dev)
+THRESHOLDS = [round(0.05 * i, 2) for i in range(4, 19)]  # 0.20 … 0.90
+
+
+@dataclass
+class EmbeddedSentences:
+    article: SpanArticle
+    sentences: list[tuple[int, int]]
+    features: np.ndarray
+
+
+def embed_sentences(articles: list[SpanArticle], cache: Path | None = None) -> list[EmbeddedSentences]:
+    """Every sentence of every article embedded once; cached on disk by language and article id."""
+    out = []
+    for a in articles:
+        sentences = split_sentences(a.text)[:MAX_SENTENCES]
+        path = cache / f"sent-{a.language}-{a.id}.npy" if cache else None
+        if path and path.exists():
+            vectors = np.load(path)
+        else:
+            vectors = embed([a.text[s:e] for s, e in sentences])
+            if path:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path, vectors)
+        out.append(EmbeddedSentences(a, sentences, sentence_features(vectors)))
+    return out
+
+
+def sentence_labels(
+    sentences: list[tuple[int, int]], spans: list[tuple[int, int, str]], techniques: list[str]
+) -> np.ndarray:
+    """(sentences x techniques) 0/1: a gold span covers half of the sentence or half of itself inside it."""
+    y = np.zeros((len(sentences), len(techniques)), dtype=np.int8)
+    for i, (s, e) in enumerate(sentences):
+        for gs, ge, tech in spans:
+            inter = min(e, ge) - max(s, gs)
+            if tech in techniques and inter > 0 and inter >= 0.5 * min(e - s, ge - gs):
+                y[i, techniques.index(tech)] = 1
+    return y
+
+
+def predicted_spans(
+    data: list[EmbeddedSentences], p_any: np.ndarray, threshold: float
+) -> dict[str, list[tuple[int, int]]]:
+    """Article key -> the sentences whose "any technique" probability passes the threshold."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    i = 0
+    for d in data:
+        key = f"{d.article.language}-{d.article.id}"
+        out[key] = [sent for k, sent in enumerate(d.sentences) if p_any[i + k] >= threshold]
+        i += len(d.sentences)
+    return out
+
+
+def gold_spans(data: list[EmbeddedSentences]) -> dict[str, list[tuple[int, int]]]:
+    return {f"{d.article.language}-{d.article.id}": [(s, e) for s, e, _ in d.article.spans] for d in data}
+
+
+def _fit_binary(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """The "any technique" head, unweighted so that its probability is the reported span score."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=c, max_iter=2000).fit(x, y[:, 0])
+    return clf.coef_.astype(np.float32), clf.intercept_.astype(np.float32)
+
+
+def train(
+    data_dir: Path, out_dir: Path, *, cache: Path | None = None, seed: int = 13, c: float = 1.0
+) -> dict[str, Any]:
+    """Fit the two heads on the 80 % parts of the five languages; write heads.npz and meta.json."""
+    techniques = inventory(data_dir, "techniques_subtask3")
+    data: list[EmbeddedSentences] = []
+    for lang in LANGUAGES:
+        fit, _ = split_by_article(load_spans(data_dir, lang), seed=seed)
+        data += embed_sentences(fit, cache)
+    x = np.concatenate([d.features for d in data])
+    y = np.concatenate([sentence_labels(d.sentences, d.article.spans, techniques) for d in data])
+    y_any = (y.sum(axis=1) > 0).astype(np.int8)[:, None]
+    groups = np.concatenate([[f"{d.article.language}-{d.article.id}"] * len(d.sentences) for d in data])
+    oof = oof_probabilities(x, y_any, groups, lambda a, b: _fit_binary(a, b, c))[:, 0]
+    gold = gold_spans(data)
+    scores = {t: span_f1(gold, predicted_spans(data, oof, t)).f1 for t in THRESHOLDS}
+    threshold = max(scores, key=lambda t: scores[t])
+    any_w, any_b = _fit_binary(x, y_any, c)
+    tech_w, tech_b = _fit_multilabel(x, y, c)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(out_dir / "heads.npz", any_w=any_w[0], any_b=any_b[0], technique_w=tech_w, technique_b=tech_b)
+    meta = {
+        "techniques": techniques,
+        "threshold": threshold,
+        "languages": list(LANGUAGES),
+        "seed": seed,
+        "C": c,
+        "articles": len(data),
+        "sentences": len(x),
+        "sentences_with_a_technique": int(y_any.sum()),
+        "oof_si_f1": {str(t): round(v, 4) for t, v in scores.items()},
+    }
+    (out_dir / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    return meta
