@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -21,18 +22,30 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "nato-donbass.txt"
 
 
-def article_of(words: int) -> str:
-    """The bundled example's body repeated (paragraph by paragraph) up to ``words`` words, with its title."""
-    title, body = EXAMPLE.read_text(encoding="utf-8").split("\n\n", 1)
+def _numbered(paragraph: str, k: int) -> str:
+    """Every sentence of the paragraph with " (k)" before its end mark."""
+    return re.sub(
+        r"([^.!?…]+)([.!?…]*)",
+        lambda m: f"{m.group(1).rstrip()} ({k}){m.group(2)} " if m.group(1).strip() else m.group(0),
+        paragraph,
+    ).strip()
+
+
+def article_of(words: int, source: Path = EXAMPLE, distinct: bool = False) -> str:
+    """An article's body (the bundled example's by default) repeated paragraph by paragraph up to ``words``
+    words, with its title. ``distinct`` numbers each repeat ("… (2)"), so that no paragraph or sentence occurs
+    twice: a cache of embedded texts then saves no more than it would on a real article."""
+    title, body = source.read_text(encoding="utf-8").split("\n\n", 1)
     paragraphs = [p for p in body.split("\n") if p.strip()]
     out: list[str] = []
-    n = 0
+    n, round_ = 0, 1
     while n < words:
         for p in paragraphs:
             if n >= words:
                 break
-            out.append(p)
+            out.append(p if round_ == 1 or not distinct else _numbered(p, round_))
             n += len(p.split())
+        round_ += 1
     return f"{title}\n\n" + "\n\n".join(out) + "\n"
 
 

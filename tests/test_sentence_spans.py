@@ -8,6 +8,7 @@ import tarfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from conftest import report_for_text
 from test_techniques import run_cli
@@ -105,3 +106,20 @@ def test_russian_article_gets_sentence_spans_in_its_report(ru_report: Report) ->
         "Злочинний режим знову бреше нашому народу. Рада затвердила бюджет.", language="uk"
     )
     assert any("zero-shot" in n for n in zero_shot.notes)
+
+
+def test_embedding_cache_gives_the_encoders_vectors_and_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from unspin.models import paragraph_model as pm
+
+    pm.clear_embedding_cache()
+    first = pm.embed([LOADED_RU, CALM_RU, LOADED_RU])
+    assert np.array_equal(first[0], first[2]) and not np.array_equal(first[0], first[1])
+    assert np.array_equal(pm.embed([CALM_RU])[0], first[1])  # from the cache
+    pm.clear_embedding_cache()
+    assert np.allclose(pm.embed([CALM_RU])[0], first[1], atol=1e-6)  # computed again: the same vector
+    monkeypatch.setattr(pm, "_CACHE_SIZE", 2)
+    pm.embed(["Первый текст.", "Второй текст.", "Третий текст."])
+    assert len(pm._CACHE) == 2 and "Первый текст." not in pm._CACHE
+    pm.clear_embedding_cache()

