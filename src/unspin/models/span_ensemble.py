@@ -75,10 +75,9 @@ class SpanEnsemble(SpanTagger):
             meta if meta is not None else json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))
         )
         self.member_names: list[str] = list(meta["members"])
-        # The members encode side by side, each on its share of the cores: on 2 cores that took 160 ms against
-        # 250 ms for one member after the other on both cores (800 words, session 6), as one window is too
-        # small a job to split well between threads. With more members than cores, a worker takes the next
-        # member when it is done (a third MiniLM member ran in the time the e5 member takes: 182 vs 182 ms).
+        # One worker thread per core, each encoder call on one thread: one window is too small a job to split
+        # between threads (members one after the other on both cores took 250 ms against 160 ms side by side,
+        # 800 words, session 6). `encode` feeds the workers window by window.
         workers = min(len(self.member_names), os.cpu_count() or 1)
         threads = max(1, (os.cpu_count() or 1) // workers)
         self.members = [SpanModel(folder.parent / name, threads) for name in self.member_names]
