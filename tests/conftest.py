@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.server
+import io
 import os
+import tarfile
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +23,19 @@ os.environ["UNSPIN_KB"] = "/nonexistent/unspin-test-kb.sqlite"
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "nato-donbass.txt"
+
+
+def write_semeval2023_bundle(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A data folder holding a SemEval-2023 bundle (tar.xz, the organisers' layout) made of ``files``."""
+    data = tmp_path / "data"
+    (data / "semeval2023-task3").mkdir(parents=True)
+    with tarfile.open(data / "semeval2023-task3" / "semeval2023-task3-data.tar.xz", "w:xz") as tar:
+        for name, content in files.items():
+            raw = content.encode("utf-8")
+            info = tarfile.TarInfo(name)
+            info.size = len(raw)
+            tar.addfile(info, io.BytesIO(raw))
+    return data
 
 
 @cache

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
-from conftest import ROOT, report_for_text
+from conftest import ROOT, report_for_text, write_semeval2023_bundle
 from unspin.analyzers.paragraphs import NGRAM_MODEL, PARAGRAPH_MODEL, ngram_model, paragraph_model
 from unspin.datasets.semeval2023 import load_semeval2023, split_by_article
 from unspin.eval.scorers import multilabel_f1, single_label_f1
@@ -135,15 +133,7 @@ def _bundle(tmp_path: Path) -> Path:
     files[f"{root}/en/train-labels-subtask-3.template"] = "\n".join(template) + "\n"
     files[f"{root}/en/train-labels-subtask-2.txt"] = "\n".join(t2) + "\n"
     files[f"{root}/en/train-labels-subtask-1.txt"] = "\n".join(t1) + "\n"
-    data = tmp_path / "data"
-    (data / "semeval2023-task3").mkdir(parents=True)
-    with tarfile.open(data / "semeval2023-task3" / "semeval2023-task3-data.tar.xz", "w:xz") as tar:
-        for name, content in files.items():
-            raw = content.encode("utf-8")
-            info = tarfile.TarInfo(name)
-            info.size = len(raw)
-            tar.addfile(info, io.BytesIO(raw))
-    return data
+    return write_semeval2023_bundle(tmp_path, files)
 
 
 def test_reader_and_eval_on_a_tiny_bundle(tmp_path: Path) -> None:

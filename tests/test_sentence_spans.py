@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import report_for_text
+from conftest import report_for_text, write_semeval2023_bundle
 from test_techniques import run_cli
 from unspin.analyzers.techniques import SENTENCE_MODEL, sentence_model
 from unspin.datasets.semeval2023 import load_spans, split_by_article
@@ -52,15 +50,7 @@ def _bundle(tmp_path: Path) -> Path:
         files[f"{root}/ru/train-labels-subtask-3-spans/article{aid}-labels-subtask-3.txt"] = (
             f"{aid}\tLoaded_Language\t{s}\t{s + len(LOADED_RU) - 1}\n{aid}\tbroken line\n"
         )
-    data = tmp_path / "data"
-    (data / "semeval2023-task3").mkdir(parents=True)
-    with tarfile.open(data / "semeval2023-task3" / "semeval2023-task3-data.tar.xz", "w:xz") as tar:
-        for name, content in files.items():
-            raw = content.encode("utf-8")
-            info = tarfile.TarInfo(name)
-            info.size = len(raw)
-            tar.addfile(info, io.BytesIO(raw))
-    return data
+    return write_semeval2023_bundle(tmp_path, files)
 
 
 def test_span_files_load_and_heads_train_and_evaluate_on_a_tiny_bundle(tmp_path: Path) -> None:

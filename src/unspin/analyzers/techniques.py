@@ -64,12 +64,12 @@ def analyze(doc: Doc) -> Section:
     if doc.language != "en":
         return _sentence_spans(doc)
     section = Section()
+    section.fields["techniques"] = []
     title, body = doc.article.title, doc.article.body
     prefix = f"{title}\n\n" if title else ""
     model = span_model()
     tax = taxonomy()
     make = FindingMaker("technique")
-    spans: list[TechniqueSpan] = []
     for p in model.spans(prefix + body):
         where = _located(doc, prefix, p.start, p.end) if p.score >= MIN_SCORE else None
         if where is None:
@@ -79,37 +79,47 @@ def analyze(doc: Doc) -> Section:
         label = model.labels[int(order[0])]
         info = tax[label]
         alternatives = {model.labels[int(i)]: round(float(p.technique_probs[i]), 4) for i in order[:3]}
-        text = doc.part(field).text[start:end]
-        spans.append(
-            TechniqueSpan(
-                field=field,
-                start=start,
-                end=end,
-                text=text,
-                technique=label,
-                semeval2023=list(info["semeval2023"]),  # type: ignore[arg-type]
-                category=str(info["category"]),
-                score=round(p.score, 4),
-                technique_probability=round(float(p.technique_probs[order[0]]), 4),
-                alternatives=alternatives,
-            )
+        span = TechniqueSpan(
+            field=field,
+            start=start,
+            end=end,
+            text=doc.part(field).text[start:end],
+            technique=label,
+            semeval2023=list(info["semeval2023"]),  # type: ignore[arg-type]
+            category=str(info["category"]),
+            score=round(p.score, 4),
+            technique_probability=round(float(p.technique_probs[order[0]]), 4),
+            alternatives=alternatives,
         )
-        section.findings.append(
-            make(
-                doc,
-                field,
-                start,
-                end,
-                label.replace("_", " "),
-                p.score,
-                f"{info['category']}: {info['explanation']} (technique probability "
-                f"{float(p.technique_probs[order[0]]):.2f})",
-                category=str(info["category"]),
-                technique_probability=round(float(p.technique_probs[order[0]]), 4),
-            )
-        )
-    section.fields["techniques"] = spans
+        explanation = f"{info['explanation']} (technique probability {span.technique_probability:.2f})"
+        _add(section, make, doc, span, label, p.score, explanation)
     return section
+
+
+def _add(
+    section: Section,
+    make: FindingMaker,
+    doc: Doc,
+    span: TechniqueSpan,
+    name: str,
+    score: float,
+    explanation: str,
+) -> None:
+    """A span in the section's technique list, and as a finding highlighted in the text."""
+    section.fields["techniques"].append(span)
+    section.findings.append(
+        make(
+            doc,
+            span.field,
+            span.start,
+            span.end,
+            name.replace("_", " "),
+            score,
+            f"{span.category}: {explanation}",
+            category=span.category,
+            technique_probability=span.technique_probability,
+        )
+    )
 
 
 def _located(doc: Doc, prefix: str, start: int, end: int) -> tuple[TextField, int, int] | None:
@@ -135,9 +145,9 @@ def _sentence_spans(doc: Doc) -> Section:
     )
     title, body = doc.article.title, doc.article.body
     prefix = f"{title}\n\n" if title else ""
+    section.fields["techniques"] = []
     model = sentence_model()
     make = FindingMaker("technique")
-    spans: list[TechniqueSpan] = []
     for p in model.spans(prefix + body):
         where = _located(doc, prefix, p.start, p.end)
         if where is None:
@@ -145,38 +155,20 @@ def _sentence_spans(doc: Doc) -> Section:
         field, start, end = where
         order = p.technique_probs.argsort()[::-1]
         technique = model.techniques[int(order[0])]
-        category = category_of(technique)
-        probability = round(float(p.technique_probs[order[0]]), 4)
-        spans.append(
-            TechniqueSpan(
-                field=field,
-                start=start,
-                end=end,
-                text=doc.part(field).text[start:end],
-                technique=to_2020(technique) or technique,
-                semeval2023=[technique],
-                category=category,
-                score=round(p.score, 4),
-                technique_probability=probability,
-                alternatives={
-                    model.techniques[int(i)]: round(float(p.technique_probs[i]), 4) for i in order[:3]
-                },
-                unit="sentence",
-            )
+        span = TechniqueSpan(
+            field=field,
+            start=start,
+            end=end,
+            text=doc.part(field).text[start:end],
+            technique=to_2020(technique) or technique,
+            semeval2023=[technique],
+            category=category_of(technique),
+            score=round(p.score, 4),
+            technique_probability=round(float(p.technique_probs[order[0]]), 4),
+            alternatives={model.techniques[int(i)]: round(float(p.technique_probs[i]), 4) for i in order[:3]},
+            unit="sentence",
         )
-        section.findings.append(
-            make(
-                doc,
-                field,
-                start,
-                end,
-                technique.replace("_", " "),
-                p.score,
-                f"{category}: {explanations().get(technique, technique)} (sentence; technique share "
-                f"{probability:.2f})",
-                category=category,
-                technique_probability=probability,
-            )
-        )
-    section.fields["techniques"] = spans
+        share = f"sentence; technique share {span.technique_probability:.2f}"
+        explanation = f"{explanations().get(technique, technique)} ({share})"
+        _add(section, make, doc, span, technique, p.score, explanation)
     return section
