@@ -173,3 +173,16 @@ def test_ngram_heads_train_and_evaluate_on_a_tiny_bundle(tmp_path: Path) -> None
     assert p.returncode == 0, p.stderr
     en = next(r for r in json.loads(p.stdout) if r["language"] == "en")
     assert en["articles"] == 1 and en["paragraphs"] == 3 and 0.0 <= en["st3_micro_f1"] <= 1.0
+
+
+def test_framing_and_genre_commands_reproduce_the_artifact_that_holds_their_heads(tmp_path: Path) -> None:
+    from unspin.models.ngram_paragraph_model import NgramParagraphModel
+
+    data = _bundle(tmp_path)
+    p = run_cli("train", "framing", "--data", str(data), "--out", str(tmp_path / "f"))
+    assert p.returncode == 0, p.stderr
+    assert "semeval23-ngram-heads-v1" in p.stdout
+    m = NgramParagraphModel(tmp_path / "f")
+    assert len(m.frames) == 14 and m.genres == ["opinion", "reporting", "satire"]
+    bad = run_cli("train", "genre", "--data", str(data), "--heads", "bert", "--out", str(tmp_path / "g"))
+    assert bad.returncode != 0 and "--heads must be one of ngram, e5" in bad.stderr + bad.stdout

@@ -226,6 +226,53 @@ def paragraphs_ngram(
     )
 
 
+ARTICLE_HEADS = {  # --heads -> (shipped artifact, what unspin uses it for)
+    "ngram": ("semeval23-ngram-heads-v1", "English"),
+    "e5": ("semeval23-e5-heads-v1", "the other languages"),
+}
+
+
+def _article_heads(task: str, heads: str, data: Path | None, out: Path | None, cache: Path | None) -> None:
+    """Train the artifact that holds the ``task`` heads (it also holds the other paragraph and article heads)."""
+    if heads not in ARTICLE_HEADS:
+        raise typer.BadParameter(f"--heads must be one of {', '.join(ARTICLE_HEADS)}, not {heads!r}")
+    name, used_for = ARTICLE_HEADS[heads]
+    folder = out or Path("build") / name
+    typer.echo(
+        f"{task}: training {name} (used for {used_for}), which holds the paragraph, frame and genre heads"
+    )
+    if heads == "ngram":
+        paragraphs_ngram(data=data, out=folder)
+    else:
+        paragraphs(data=data, out=folder, cache=cache)
+
+
+HeadsOption = Annotated[
+    str,
+    typer.Option(help="ngram: the English artifact (hashed n-grams); e5: the other languages' (e5 heads)."),
+]
+OutOption = Annotated[Path | None, typer.Option(help="Where to write the artifact (default build/NAME).")]
+CacheOption = Annotated[Path | None, typer.Option(help="Folder to cache paragraph embeddings in (e5).")]
+
+
+@app.command("framing")
+def framing(
+    data: DataOption = None, heads: HeadsOption = "ngram", out: OutOption = None, cache: CacheOption = None
+) -> None:
+    """Framing (14 frames, multi-label, per article; SemEval-2023 subtask 2). The frame heads share their
+    artifact with the paragraph-technique and genre heads, so this reproduces that whole artifact."""
+    _article_heads("framing", heads, data, out, cache)
+
+
+@app.command("genre")
+def genre(
+    data: DataOption = None, heads: HeadsOption = "ngram", out: OutOption = None, cache: CacheOption = None
+) -> None:
+    """Genre (opinion / reporting / satire; SemEval-2023 subtask 1). The genre head shares its artifact with the
+    paragraph-technique and frame heads, so this reproduces that whole artifact."""
+    _article_heads("genre", heads, data, out, cache)
+
+
 @app.command("checkworthiness")
 def checkworthiness(
     data: DataOption = None,
