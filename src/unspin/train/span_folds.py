@@ -4,7 +4,7 @@ The shipped members hold out 37 train articles, and decoding tuned on those alon
 SI F1 0.4533 against 0.3913 on PTC dev. Here K models of a member's recipe each train on K-1 folds of all 371
 train articles and predict the fold they never saw, so every train article gets an unseen model's character
 probabilities: ten times as many articles to choose thresholds, merge gap, minimum length and Platt scaling
-on (`calibrate_spans.calibrate_ensemble_oof`). PTC dev plays no part.
+on (`calibrate_spans.calibrate_ensemble` with `oof`). PTC dev plays no part.
 
 One fold is one job (`unspin train span-folds --fold K`) so that a GPU machine can run them side by side: the
 ten folds of both shipped recipes took 274 s together on one H200. On 2 CPU cores a MiniLM fold takes about
