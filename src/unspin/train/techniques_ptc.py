@@ -194,9 +194,9 @@ def train(
     export(model.to("cpu"), tokenizer, out_dir)
     vocabulary = None
     if vocab_texts and encoder == "e5":
-        from unspin.train.e5_encoder import pieces_in_use, trim_vocabulary
+        from unspin.train.e5_encoder import MIN_PIECE_COUNT, pieces_in_use, trim_vocabulary
 
-        keep = pieces_in_use(tokenizer, vocab_texts)
+        keep = pieces_in_use(tokenizer, vocab_texts, min_count=MIN_PIECE_COUNT)
         trim_vocabulary(out_dir, keep)
         vocabulary = len(keep)
     meta: dict[str, object] = {"epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed, "steps": step,
