@@ -156,9 +156,7 @@ def english_texts(data_dir: Path) -> list[str]:
 MIN_PIECE_COUNT = 3  # a piece used once or twice in ~6,000 news texts goes: keeps the e5 artifact under 30 MB
 
 
-def pieces_in_use(
-    tokenizer: Any, texts: list[str], n_special: int = 4, min_count: int = 1
-) -> list[int]:
+def pieces_in_use(tokenizer: Any, texts: list[str], n_special: int = 4, min_count: int = 1) -> list[int]:
     """Ids of the pieces these texts use at least ``min_count`` times, plus the specials and every
     single-character piece (so that any word can still be spelled out), in vocabulary order."""
     counts: Counter[int] = Counter()
