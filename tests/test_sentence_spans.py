@@ -14,7 +14,6 @@ from unspin.analyzers.techniques import SENTENCE_MODEL, sentence_model
 from unspin.datasets.semeval2023 import load_spans, split_by_article
 from unspin.model import Report
 from unspin.models import artifact
-from unspin.models.sentence_spans import split_sentences
 from unspin.taxonomy import techniques_2023
 from unspin.train.sentence_spans import sentence_labels
 
@@ -22,12 +21,19 @@ LOADED_RU = "Преступный режим предателей снова л�
 CALM_RU = "Городской совет утвердил бюджет в понедельник."
 
 
-def test_sentences_split_at_end_marks_and_line_breaks() -> None:
-    text = "Он сказал: «Всё кончено!» Потом ушёл.\n\nЗаголовок без точки\nA. B? «Да…» Нет"
-    got = [text[s:e] for s, e in split_sentences(text)]
-    # "A." and "B?" are under 3 characters: no sentence to mark
-    assert got == ["Он сказал: «Всё кончено!»", "Потом ушёл.", "Заголовок без точки", "«Да…»", "Нет"]
-    assert split_sentences("") == [] and split_sentences("  \n ") == []
+def test_technique_sentences_are_the_sentences_unspin_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unspin.analyzers import techniques
+    from unspin.model import Article
+    from unspin.nlp import parse
+
+    doc = parse(
+        Article(title="Они лгут!", body=f"{LOADED_RU} {CALM_RU}\n\nПочему Запад молчит?"), language="ru"
+    )
+    monkeypatch.setattr(sentence_model(), "threshold", 0.0)  # every sentence reported
+    spans = techniques.analyze(doc).fields["techniques"]
+    parsed = [(p.field, s.start, s.end, s.text) for p in (doc.title, doc.body) for s in p.sentences]
+    assert [(t.field, t.start, t.end, t.text) for t in spans] == parsed
+    assert len(parsed) == 4 and all(t.unit == "sentence" and 0 <= t.score <= 1 for t in spans)
 
 
 def test_a_sentence_takes_the_techniques_of_spans_that_cover_half_of_it_or_of_themselves() -> None:

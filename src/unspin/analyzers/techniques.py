@@ -15,7 +15,7 @@ from unspin.analyzers.base import FindingMaker, Section
 from unspin.datasets.ptc import TECHNIQUES_2020
 from unspin.model import TechniqueSpan, TextField
 from unspin.models import artifact
-from unspin.models.sentence_spans import SentenceSpanModel
+from unspin.models.sentence_spans import MAX_SENTENCES, SentenceSpanModel
 from unspin.models.span_ensemble import SpanEnsemble, load_span_model
 from unspin.models.span_model import SpanModel
 from unspin.nlp.doc import Doc
@@ -143,32 +143,38 @@ def _sentence_spans(doc: Doc) -> Section:
     section.notes.append(
         "Outside English, techniques are marked per sentence (SemEval-2023 sentence heads), not per word."
     )
-    title, body = doc.article.title, doc.article.body
-    prefix = f"{title}\n\n" if title else ""
     section.fields["techniques"] = []
     model = sentence_model()
     make = FindingMaker("technique")
-    for p in model.spans(prefix + body):
-        where = _located(doc, prefix, p.start, p.end)
-        if where is None:
+    sentences = [*doc.title.sentences, *doc.body.sentences][:MAX_SENTENCES]
+    p_any, shares = model.score([s.text for s in sentences])
+    for sentence, score, share in zip(sentences, p_any, shares, strict=True):
+        if score < model.threshold:
             continue
-        field, start, end = where
-        order = p.technique_probs.argsort()[::-1]
+        field: TextField = "title" if sentence.index < len(doc.title.sentences) else "body"
+        order = share.argsort()[::-1]
         technique = model.techniques[int(order[0])]
         span = TechniqueSpan(
             field=field,
-            start=start,
-            end=end,
-            text=doc.part(field).text[start:end],
+            start=sentence.start,
+            end=sentence.end,
+            text=sentence.text,
             technique=to_2020(technique) or technique,
             semeval2023=[technique],
             category=category_of(technique),
-            score=round(p.score, 4),
-            technique_probability=round(float(p.technique_probs[order[0]]), 4),
-            alternatives={model.techniques[int(i)]: round(float(p.technique_probs[i]), 4) for i in order[:3]},
+            score=round(float(score), 4),
+            technique_probability=round(float(share[order[0]]), 4),
+            alternatives={model.techniques[int(i)]: round(float(share[i]), 4) for i in order[:3]},
             unit="sentence",
         )
-        share = f"sentence; technique share {span.technique_probability:.2f}"
-        explanation = f"{explanations().get(technique, technique)} ({share})"
-        _add(section, make, doc, span, technique, p.score, explanation)
+        note = f"sentence; technique share {span.technique_probability:.2f}"
+        _add(
+            section,
+            make,
+            doc,
+            span,
+            technique,
+            float(score),
+            f"{explanations().get(technique, technique)} ({note})",
+        )
     return section

@@ -18,8 +18,8 @@ import numpy as np
 from unspin.datasets.semeval2023 import SpanArticle, inventory, load_spans, split_by_article
 from unspin.eval.scorers import span_f1
 from unspin.models.paragraph_model import embed
-from unspin.models.sentence_spans import MAX_SENTENCES, sentence_features, split_sentences
-from unspin.train.paragraphs import _fit_multilabel, oof_probabilities
+from unspin.models.sentence_spans import MAX_SENTENCES, sentence_features
+from unspin.train.paragraphs import fit_multilabel, oof_probabilities
 
 LANGUAGES = ("fr", "de", "it", "pl", "ru")  # English has the PTC span model (and its 2023 set holds PTC dev)
 THRESHOLDS = [round(0.05 * i, 2) for i in range(4, 19)]  # 0.20 … 0.90
@@ -32,12 +32,21 @@ class EmbeddedSentences:
     features: np.ndarray
 
 
+def doc_sentences(a: SpanArticle) -> list[tuple[int, int]]:
+    """The article's sentences as unspin's parser cuts them, so that training sees the analyser's sentences."""
+    from unspin.model import Article
+    from unspin.nlp import parse
+
+    doc = parse(Article(title="", body=a.text), language=a.language)
+    return [(s.start, s.end) for s in doc.body.sentences][:MAX_SENTENCES]
+
+
 def embed_sentences(articles: list[SpanArticle], cache: Path | None = None) -> list[EmbeddedSentences]:
     """Every sentence of every article embedded once; cached on disk by language and article id."""
     out = []
     for a in articles:
-        sentences = split_sentences(a.text)[:MAX_SENTENCES]
-        path = cache / f"sent-{a.language}-{a.id}.npy" if cache else None
+        sentences = doc_sentences(a)
+        path = cache / f"doc-sentences-{a.language}-{a.id}.npy" if cache else None
         if path and path.exists():
             vectors = np.load(path)
         else:
@@ -105,7 +114,7 @@ def train(
     scores = {t: span_f1(gold, predicted_spans(data, oof, t)).f1 for t in THRESHOLDS}
     threshold = max(scores, key=lambda t: scores[t])
     any_w, any_b = _fit_binary(x, y_any, c)
-    tech_w, tech_b = _fit_multilabel(x, y, c)
+    tech_w, tech_b = fit_multilabel(x, y, c)
     out_dir.mkdir(parents=True, exist_ok=True)
     np.savez(out_dir / "heads.npz", any_w=any_w[0], any_b=any_b[0], technique_w=tech_w, technique_b=tech_b)
     meta = {
