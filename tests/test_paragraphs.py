@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, report_for_text, write_semeval2023_bundle
 from unspin.analyzers.paragraphs import NGRAM_MODEL, PARAGRAPH_MODEL, ngram_model, paragraph_model
 from unspin.datasets.semeval2023 import load_semeval2023, split_by_article
@@ -106,33 +108,35 @@ def test_framing_and_genre_formats(tmp_path: Path) -> None:
     assert single_label_f1([g for _, g in g_rows], [g for _, g in g_rows])[1] == 1.0
 
 
-def _bundle(tmp_path: Path) -> Path:
-    """A tiny SemEval-2023 bundle (English only) in the organisers' layout, as a tar.xz."""
+PARAGRAPHS = {  # language -> (loaded paragraph, plain paragraph)
+    "en": ("The traitors in power lie to us again and again.", "The council met on Monday."),
+    "fr": ("Les traîtres au pouvoir nous mentent encore et encore.", "Le conseil s'est réuni lundi."),
+}
+
+
+def _bundle(tmp_path: Path, languages: tuple[str, ...] = ("en",), per_language: int = 5) -> Path:
+    """A tiny SemEval-2023 bundle in the organisers' layout, as a tar.xz."""
     root = "semeval2023-task3-data"
     files: dict[str, str] = {
         f"{root}/label-inventories/techniques_subtask3.txt": "\n".join(paragraph_model().techniques) + "\n",
         f"{root}/label-inventories/frames_subtask2.txt": "\n".join(paragraph_model().frames) + "\n",
     }
-    t3, t2, t1, template = [], [], [], []
-    for i in range(5):
-        aid = f"70000000{i}"
-        text = (
-            f"Title {i}\n\nThe traitors in power lie to us again and again.\n\nThe council met on Monday.\n"
-        )
-        files[f"{root}/en/train-articles-subtask-3/article{aid}.txt"] = text
-        files[f"{root}/en/train-articles-subtask-1/article{aid}.txt"] = text
-        t3 += [f"{aid}\t1\t", f"{aid}\t3\tName_Calling-Labeling,Loaded_Language", f"{aid}\t5\t"]
-        template += [
-            f"{aid}\t1\tTitle {i}",
-            f"{aid}\t3\tThe traitors in power lie to us again and again.",
-            f"{aid}\t5\tThe council met on Monday.",
-        ]
-        t2.append(f"{aid}\tPolitical,Morality")
-        t1.append(f"{aid}\t{'opinion' if i % 2 == 0 else 'reporting'}")
-    files[f"{root}/en/train-labels-subtask-3.txt"] = "\n".join(t3) + "\n"
-    files[f"{root}/en/train-labels-subtask-3.template"] = "\n".join(template) + "\n"
-    files[f"{root}/en/train-labels-subtask-2.txt"] = "\n".join(t2) + "\n"
-    files[f"{root}/en/train-labels-subtask-1.txt"] = "\n".join(t1) + "\n"
+    for k, lang in enumerate(languages):
+        loaded, plain = PARAGRAPHS[lang]
+        t3, t2, t1, template = [], [], [], []
+        for i in range(per_language):
+            aid = f"7{k}000000{i:02d}"
+            text = f"Title {i}\n\n{loaded}\n\n{plain}\n"
+            files[f"{root}/{lang}/train-articles-subtask-3/article{aid}.txt"] = text
+            files[f"{root}/{lang}/train-articles-subtask-1/article{aid}.txt"] = text
+            t3 += [f"{aid}\t1\t", f"{aid}\t3\tName_Calling-Labeling,Loaded_Language", f"{aid}\t5\t"]
+            template += [f"{aid}\t1\tTitle {i}", f"{aid}\t3\t{loaded}", f"{aid}\t5\t{plain}"]
+            t2.append(f"{aid}\tPolitical,Morality")
+            t1.append(f"{aid}\t{'opinion' if i % 2 == 0 else 'reporting'}")
+        files[f"{root}/{lang}/train-labels-subtask-3.txt"] = "\n".join(t3) + "\n"
+        files[f"{root}/{lang}/train-labels-subtask-3.template"] = "\n".join(template) + "\n"
+        files[f"{root}/{lang}/train-labels-subtask-2.txt"] = "\n".join(t2) + "\n"
+        files[f"{root}/{lang}/train-labels-subtask-1.txt"] = "\n".join(t1) + "\n"
     return write_semeval2023_bundle(tmp_path, files)
 
 
@@ -186,3 +190,51 @@ def test_framing_and_genre_commands_reproduce_the_artifact_that_holds_their_head
     assert len(m.frames) == 14 and m.genres == ["opinion", "reporting", "satire"]
     bad = run_cli("train", "genre", "--data", str(data), "--heads", "bert", "--out", str(tmp_path / "g"))
     assert bad.returncode != 0 and "--heads must be one of ngram, e5" in bad.stderr + bad.stdout
+
+
+def test_blend_trains_on_both_members_and_scores_the_languages_it_serves(tmp_path: Path) -> None:
+    from unspin.models.paragraph_blend import BlendParagraphModel
+    from unspin.train.paragraph_blend import WEIGHTS
+    from unspin.train.paragraphs import train as train_e5
+    from unspin.train.paragraphs_ngram import train as train_ngram
+
+    data = _bundle(tmp_path / "d", ("en", "fr"), per_language=6)
+    models = tmp_path / "models"
+    train_e5(data, models / "e5")
+    train_ngram(data, models / "ngram")
+    p = run_cli(
+        "train", "paragraph-blend", "--data", str(data), "--out", str(models / "blend"),
+        "--e5", str(models / "e5"), "--ngram", str(models / "ngram"),
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    meta = json.loads((models / "blend" / "blend.json").read_text(encoding="utf-8"))
+    assert meta["languages"] == ["fr", "de", "it", "pl", "ru"] and meta["paragraphs"] == 15  # 5 fit fr x 3
+    assert all(meta["weights"][t] in WEIGHTS for t in ("techniques", "frames", "genre"))
+    assert len(meta["technique_thresholds"]) == 23 and len(meta["frame_thresholds"]) == 14
+    assert set(meta["oof_scores"]["techniques micro-F1"]) == {str(w) for w in WEIGHTS}
+
+    blend = BlendParagraphModel(models / "blend")
+    texts = list(PARAGRAPHS["fr"])
+    tp, fp, gp = blend.probabilities(texts)
+    e5_tp, _, e5_gp = blend.e5.probabilities(texts)
+    ng_tp, _, ng_gp = blend.ngram.probabilities(texts)
+    w = blend.weights
+    assert abs(tp - (w["techniques"] * e5_tp + (1 - w["techniques"]) * ng_tp)).max() < 1e-5
+    assert abs(gp - (w["genre"] * e5_gp + (1 - w["genre"]) * ng_gp)).max() < 1e-5
+    assert abs(gp.sum() - 1) < 1e-4 and fp.shape == (14,)
+
+    scored = run_cli(
+        "eval", "semeval2023", "--data", str(data), "--model", str(models / "blend"), "--lang", "fr", "--json"
+    )
+    assert scored.returncode == 0, scored.stderr
+    (fr,) = json.loads(scored.stdout)
+    assert fr["language"] == "fr" and fr["articles"] == 1 and fr["paragraphs"] == 3
+    bad = run_cli("eval", "semeval2023", "--data", str(data), "--lang", "xx")
+    assert bad.returncode != 0 and "no SemEval-2023 training data for ['xx']" in bad.stderr
+
+
+def test_blend_refuses_members_that_are_not_beside_it(tmp_path: Path) -> None:
+    from unspin.train.paragraph_blend import train
+
+    with pytest.raises(ValueError, match="must be artifact folders beside"):
+        train(tmp_path, tmp_path / "a" / "blend", artifact(PARAGRAPH_MODEL), artifact(NGRAM_MODEL))

@@ -65,6 +65,10 @@ def semeval2023(
     ] = None,
     cache: Annotated[Path | None, typer.Option(help="Folder to cache paragraph embeddings in.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    language: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="Score only this language (repeatable; default: all six)."),
+    ] = None,
 ) -> None:
     """SemEval-2023 Task 3 subtasks 3 (paragraph techniques), 2 (framing), 1 (genre), per language.
 
@@ -74,15 +78,17 @@ def semeval2023(
     from dataclasses import asdict
 
     from unspin.analyzers.paragraphs import PARAGRAPH_MODEL
-    from unspin.eval.semeval2023 import evaluate_all
+    from unspin.datasets.semeval2023 import LANGUAGES
+    from unspin.eval.semeval2023 import evaluate_all, load_paragraph_model
     from unspin.models import artifact
-    from unspin.models.ngram_paragraph_model import NgramParagraphModel
-    from unspin.models.paragraph_model import ParagraphModel
 
-    folder = model or artifact(PARAGRAPH_MODEL)
-    # An n-gram artifact has weights.npz, an e5-heads artifact heads.npz.
-    loaded = NgramParagraphModel(folder) if (folder / "weights.npz").exists() else ParagraphModel(folder)
-    results = evaluate_all(loaded, data_dir(data), cache)
+    unknown = sorted(set(language or []) - set(LANGUAGES))
+    if unknown:
+        raise typer.BadParameter(
+            f"no SemEval-2023 training data for {unknown}; choose from {sorted(LANGUAGES)}"
+        )
+    loaded = load_paragraph_model(model or artifact(PARAGRAPH_MODEL))
+    results = evaluate_all(loaded, data_dir(data), cache, language)
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in results], indent=2))
         return

@@ -15,6 +15,7 @@ from unspin.datasets.semeval2023 import (
 )
 from unspin.eval.scorers import multilabel_f1, single_label_f1
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
+from unspin.models.paragraph_blend import BlendParagraphModel
 from unspin.models.paragraph_model import ParagraphModel, Probabilities
 from unspin.train.paragraphs import embed_articles, paragraph_lines
 
@@ -32,13 +33,33 @@ class LanguageResult:
     st1_micro_f1: float
 
 
+AnyParagraphModel = ParagraphModel | NgramParagraphModel | BlendParagraphModel
+
+
+def load_paragraph_model(folder: Path) -> AnyParagraphModel:
+    """A paragraph artifact of any kind: blend.json (blend), weights.npz (n-grams) or heads.npz (e5)."""
+    if (folder / "blend.json").exists():
+        return BlendParagraphModel(folder)
+    if (folder / "weights.npz").exists():
+        return NgramParagraphModel(folder)
+    return ParagraphModel(folder)
+
+
 def _predicted(
-    model: ParagraphModel | NgramParagraphModel, held: list[ParagraphArticle], cache: Path | None
+    model: AnyParagraphModel, held: list[ParagraphArticle], cache: Path | None
 ) -> Iterator[tuple[ParagraphArticle, list[int], Probabilities]]:
     """(article, its paragraph line numbers, the model's probabilities) for each held-out article."""
     if isinstance(model, ParagraphModel):  # embeddings come from (and go to) the cache
         for e in embed_articles(held, cache):
             yield e.article, e.lines, model.from_vectors(e.vectors)
+        return
+    if isinstance(model, BlendParagraphModel):
+        for e in embed_articles(held, cache):
+            yield (
+                e.article,
+                e.lines,
+                model.from_vectors(e.vectors, [t for _, t in paragraph_lines(e.article)]),
+            )
         return
     for a in held:
         lines = paragraph_lines(a)
@@ -46,7 +67,7 @@ def _predicted(
 
 
 def evaluate_language(
-    model: ParagraphModel | NgramParagraphModel,
+    model: AnyParagraphModel,
     data_dir: Path,
     language: str,
     seed: int = 13,
@@ -74,8 +95,9 @@ def evaluate_language(
 
 
 def evaluate_all(
-    model: ParagraphModel | NgramParagraphModel, data_dir: Path, cache: Path | None = None
+    model: AnyParagraphModel, data_dir: Path, cache: Path | None = None, languages: list[str] | None = None
 ) -> list[LanguageResult]:
-    """Every language the data has (a language with no held-out article is left out, not scored as perfect)."""
-    results = [evaluate_language(model, data_dir, lang, cache=cache) for lang in LANGUAGES]
+    """Every language the data has, or ``languages`` (a language with no held-out article is left out, not
+    scored as perfect)."""
+    results = [evaluate_language(model, data_dir, lang, cache=cache) for lang in languages or LANGUAGES]
     return [r for r in results if r.articles]

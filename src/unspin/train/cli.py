@@ -226,6 +226,31 @@ def paragraphs_ngram(
     )
 
 
+@app.command("paragraph-blend")
+def paragraph_blend(
+    data: DataOption = None,
+    out: Annotated[Path, typer.Option(help="Where to write the blend (beside its members).")] = Path(
+        "src/unspin/models/semeval23-blend-v1"
+    ),
+    e5: Annotated[Path, typer.Option(help="The e5-heads member.")] = Path(
+        "src/unspin/models/semeval23-e5-heads-v1"
+    ),
+    ngram: Annotated[Path, typer.Option(help="The n-gram-heads member.")] = Path(
+        "src/unspin/models/semeval23-ngram-heads-v1"
+    ),
+    cache: Annotated[Path | None, typer.Option(help="Folder to cache paragraph embeddings in.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the 80/20 split by article (the members').")] = 13,
+) -> None:
+    """Blend of the e5 and n-gram paragraph heads for fr, de, it, pl, ru: per-task weights and thresholds
+    chosen on both members' out-of-fold probabilities inside the fit part."""
+    from unspin.train.paragraph_blend import train as train_blend
+
+    meta = train_blend(data_dir(data), out, e5, ngram, cache=cache, seed=seed)
+    typer.echo(f"wrote {out}: e5 weights {json.dumps(meta['weights'])}")
+    for name, scores in meta["oof_scores"].items():
+        typer.echo(f"  out-of-fold {name} by e5 weight: {json.dumps(scores)}")
+
+
 ARTICLE_HEADS = {  # --heads -> (shipped artifact, what unspin uses it for)
     "ngram": ("semeval23-ngram-heads-v1", "English"),
     "e5": ("semeval23-e5-heads-v1", "the other languages"),
