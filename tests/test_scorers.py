@@ -10,9 +10,11 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from unspin.eval.scorers import (
     align_tc,
+    bootstrap_interval,
     expected_calibration_error,
     multilabel_f1,
     single_label_f1,
+    span_counts,
     span_f1,
     tc_micro_f1,
 )
@@ -34,6 +36,34 @@ def test_span_f1_merges_overlaps_and_counts_misses() -> None:
 def test_span_f1_empty_sides() -> None:
     assert span_f1({}, {}).f1 == 1.0
     assert span_f1({"a": [(0, 3)]}, {}).f1 == 0.0
+
+
+def test_span_counts_per_article_add_up_to_the_score() -> None:
+    gold = {"a": [(0, 10), (5, 20)], "b": [(0, 4)]}
+    pred = {"a": [(0, 10), (30, 40)], "c": [(0, 2)]}
+    counts = span_counts(gold, pred)
+    assert counts == {"a": (1.0, 2, 0.5, 1), "b": (0.0, 0, 0.0, 1), "c": (0.0, 1, 0.0, 0)}
+    lo, hi = bootstrap_interval(counts, resamples=500)
+    assert 0.0 <= lo <= span_f1(gold, pred).f1 <= hi <= 1.0
+
+
+def test_bootstrap_interval_narrows_with_more_articles() -> None:
+    rng = random.Random(3)
+
+    def corpus(n: int) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
+        gold, pred = {}, {}
+        for i in range(n):
+            s = rng.randrange(0, 50)
+            gold[str(i)] = [(s, s + 20)]
+            pred[str(i)] = [(s + rng.randrange(-15, 15) + 15, s + rng.randrange(-15, 15) + 45)]
+        return gold, pred
+
+    small, large = corpus(10), corpus(400)
+    lo_s, hi_s = bootstrap_interval(span_counts(*small))
+    lo_l, hi_l = bootstrap_interval(span_counts(*large))
+    assert hi_l - lo_l < hi_s - lo_s
+    assert lo_l <= span_f1(*large).f1 <= hi_l
+    assert bootstrap_interval({}) == (0.0, 0.0)
 
 
 def test_tc_micro_f1_is_accuracy_over_template() -> None:

@@ -97,6 +97,8 @@ def test_eval_ptc_on_a_fixture_corpus() -> None:
     result = json.loads(p.stdout)
     assert result["articles"] == 2 and result["gold_spans"] == 3
     assert 0.0 <= result["si"]["f1"] <= 1.0 and 0.0 <= result["tc_micro_f1"] <= 1.0
+    lo, hi = result["si"]["f1_95_interval_by_article_bootstrap"]
+    assert 0.0 <= lo <= result["si"]["f1"] <= hi <= 1.0
 
 
 def test_predict_formats_on_a_folder(tmp_path: Path) -> None:

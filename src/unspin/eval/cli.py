@@ -36,7 +36,12 @@ def ptc(
         "task": "semeval2020-task11",
         "split": split,
         "articles": r.articles,
-        "si": {"precision": r.si.precision, "recall": r.si.recall, "f1": r.si.f1},
+        "si": {
+            "precision": r.si.precision,
+            "recall": r.si.recall,
+            "f1": r.si.f1,
+            "f1_95_interval_by_article_bootstrap": list(r.si_interval),
+        },
         "tc_micro_f1": r.tc_micro_f1,
         "tc_per_class_f1": r.tc_per_class,
         "span_score_ece": r.span_ece,
@@ -50,7 +55,10 @@ def ptc(
     typer.echo(
         f"PTC {split} ({r.articles} articles, {r.gold_spans} gold spans, {r.predicted_spans} predicted)"
     )
-    typer.echo(f"  SI  precision {r.si.precision:.4f}  recall {r.si.recall:.4f}  F1 {r.si.f1:.4f}")
+    typer.echo(
+        f"  SI  precision {r.si.precision:.4f}  recall {r.si.recall:.4f}  F1 {r.si.f1:.4f}  "
+        f"(95 % interval, articles resampled: {r.si_interval[0]:.4f}-{r.si_interval[1]:.4f})"
+    )
     typer.echo(f"  TC  micro-F1 {r.tc_micro_f1:.4f}")
     for label, f1 in sorted(r.tc_per_class.items(), key=lambda kv: -kv[1]):
         typer.echo(f"      {label:<40} F1 {f1:.4f}")

@@ -12,8 +12,10 @@ from unspin.datasets.ptc import LabelledArticle
 from unspin.eval.scorers import (
     PRF,
     align_tc,
+    bootstrap_interval,
     expected_calibration_error,
     per_class_f1,
+    span_counts,
     span_f1,
     tc_micro_f1,
 )
@@ -24,6 +26,7 @@ from unspin.models.span_model import SpanModel, label_lines
 @dataclass
 class PtcResult:
     si: PRF
+    si_interval: tuple[float, float]  # 95 % bootstrap interval of SI F1 over articles
     tc_micro_f1: float
     tc_per_class: dict[str, float]
     span_ece: float
@@ -75,6 +78,7 @@ def evaluate_ptc(
     aligned = align_tc(gold_labels, pred_labels, keys)
     return PtcResult(
         si=span_f1(gold, pred),
+        si_interval=bootstrap_interval(span_counts(gold, pred)),
         tc_micro_f1=tc_micro_f1(gold_labels, aligned),
         tc_per_class=per_class_f1(gold_labels, aligned),
         span_ece=expected_calibration_error(span_scores, span_correct),
