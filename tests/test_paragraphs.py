@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, report_for_text, write_semeval2023_bundle
-from unspin.analyzers.paragraphs import NGRAM_MODEL, PARAGRAPH_MODEL, ngram_model, paragraph_model
+from unspin.analyzers.paragraphs import (
+    BLEND_MODEL,
+    NGRAM_MODEL,
+    PARAGRAPH_MODEL,
+    blend_model,
+    ngram_model,
+    paragraph_model,
+)
 from unspin.datasets.semeval2023 import load_semeval2023, split_by_article
 from unspin.eval.scorers import multilabel_f1, single_label_f1
 from unspin.model import Report
@@ -53,6 +60,20 @@ def test_report_has_paragraph_labels_frames_and_genre(example_report: Report) ->
     for p in body_paras:
         assert example_report.body[p.start : p.end].strip() == example_report.body[p.start : p.end]
     assert any(p.techniques for p in body_paras)
+
+
+def test_the_other_training_languages_use_the_shipped_blend(ru_report: Report) -> None:
+    m = blend_model()
+    assert m.languages == ["fr", "de", "it", "pl", "ru"] and (m.techniques, m.genres) == (
+        paragraph_model().techniques,
+        paragraph_model().genres,
+    )
+    assert all(0.0 <= w <= 1.0 for w in m.weights.values())
+    card = (artifact(BLEND_MODEL) / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "unspin train paragraph-blend" in card and "unspin eval semeval2023" in card
+    c = ru_report.classification
+    assert c is not None and c.model == BLEND_MODEL and not c.zero_shot
+    assert abs(sum(g.probability for g in c.genre_probabilities) - 1) < 1e-3
 
 
 def test_unseen_language_is_marked_zero_shot() -> None:
@@ -189,24 +210,21 @@ def test_framing_and_genre_commands_reproduce_the_artifact_that_holds_their_head
     m = NgramParagraphModel(tmp_path / "f")
     assert len(m.frames) == 14 and m.genres == ["opinion", "reporting", "satire"]
     bad = run_cli("train", "genre", "--data", str(data), "--heads", "bert", "--out", str(tmp_path / "g"))
-    assert bad.returncode != 0 and "--heads must be one of ngram, e5" in bad.stderr + bad.stdout
+    assert bad.returncode != 0 and "--heads must be one of ngram, blend, e5" in bad.stderr + bad.stdout
 
 
 def test_blend_trains_on_both_members_and_scores_the_languages_it_serves(tmp_path: Path) -> None:
     from unspin.models.paragraph_blend import BlendParagraphModel
     from unspin.train.paragraph_blend import WEIGHTS
-    from unspin.train.paragraphs import train as train_e5
-    from unspin.train.paragraphs_ngram import train as train_ngram
 
     data = _bundle(tmp_path / "d", ("en", "fr"), per_language=6)
     models = tmp_path / "models"
-    train_e5(data, models / "e5")
-    train_ngram(data, models / "ngram")
-    p = run_cli(
-        "train", "paragraph-blend", "--data", str(data), "--out", str(models / "blend"),
-        "--e5", str(models / "e5"), "--ngram", str(models / "ngram"),
-    )  # fmt: skip
+    # `train genre --heads blend` trains both members beside the blend, then the blend itself.
+    p = run_cli("train", "genre", "--heads", "blend", "--data", str(data), "--out", str(models / "blend"))
     assert p.returncode == 0, p.stderr
+    assert "e5 weights" in p.stdout and "out-of-fold techniques micro-F1 by e5 weight" in p.stdout
+    assert (models / "semeval23-e5-heads-v1" / "heads.npz").exists()
+    assert (models / "semeval23-ngram-heads-v1" / "weights.npz").exists()
     meta = json.loads((models / "blend" / "blend.json").read_text(encoding="utf-8"))
     assert meta["languages"] == ["fr", "de", "it", "pl", "ru"] and meta["paragraphs"] == 15  # 5 fit fr x 3
     assert all(meta["weights"][t] in WEIGHTS for t in ("techniques", "frames", "genre"))

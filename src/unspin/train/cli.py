@@ -253,7 +253,8 @@ def paragraph_blend(
 
 ARTICLE_HEADS = {  # --heads -> (shipped artifact, what unspin uses it for)
     "ngram": ("semeval23-ngram-heads-v1", "English"),
-    "e5": ("semeval23-e5-heads-v1", "the other languages"),
+    "blend": ("semeval23-blend-v1", "fr, de, it, pl and ru: the e5 and n-gram heads blended"),
+    "e5": ("semeval23-e5-heads-v1", "languages outside training, and as a member of the blend"),
 }
 
 
@@ -268,13 +269,21 @@ def _article_heads(task: str, heads: str, data: Path | None, out: Path | None, c
     )
     if heads == "ngram":
         paragraphs_ngram(data=data, out=folder)
-    else:
+    elif heads == "e5":
         paragraphs(data=data, out=folder, cache=cache)
+    else:  # the blend's members are trained first, beside it
+        e5, ngram = folder.parent / ARTICLE_HEADS["e5"][0], folder.parent / ARTICLE_HEADS["ngram"][0]
+        paragraphs(data=data, out=e5, cache=cache)
+        paragraphs_ngram(data=data, out=ngram)
+        paragraph_blend(data=data, out=folder, e5=e5, ngram=ngram, cache=cache)
 
 
 HeadsOption = Annotated[
     str,
-    typer.Option(help="ngram: the English artifact (hashed n-grams); e5: the other languages' (e5 heads)."),
+    typer.Option(
+        help="ngram: the English artifact (hashed n-grams); blend: fr, de, it, pl, ru (trains both members "
+        "beside it first); e5: languages outside training (e5 heads)."
+    ),
 ]
 OutOption = Annotated[Path | None, typer.Option(help="Where to write the artifact (default build/NAME).")]
 CacheOption = Annotated[Path | None, typer.Option(help="Folder to cache paragraph embeddings in (e5).")]
