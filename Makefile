@@ -33,8 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_kb.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench experiments
+	$(BIN)/ruff format --check src tests bench experiments
 	$(BIN)/mypy src/unspin
 
 schema: $(STAMP)
