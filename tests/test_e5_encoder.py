@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from unspin.models.e5_file import dequantize
 from unspin.models.windows import load_tokenizer, special_ids, windows
-from unspin.train.e5_encoder import dequantize, e5_path, e5_tokenizer, read_e5
+from unspin.train.e5_encoder import e5_path, e5_tokenizer, read_e5
 
 
 def test_dequantize_follows_the_q4_0_layout() -> None:

@@ -223,7 +223,7 @@ def test_blend_trains_on_both_members_and_scores_the_languages_it_serves(tmp_pat
     p = run_cli("train", "genre", "--heads", "blend", "--data", str(data), "--out", str(models / "blend"))
     assert p.returncode == 0, p.stderr
     assert "e5 weights" in p.stdout and "out-of-fold techniques micro-F1 by e5 weight" in p.stdout
-    assert (models / "semeval23-e5-heads-v1" / "heads.npz").exists()
+    assert (models / "semeval23-e5-heads-v2" / "heads.npz").exists()
     assert (models / "semeval23-ngram-heads-v1" / "weights.npz").exists()
     meta = json.loads((models / "blend" / "blend.json").read_text(encoding="utf-8"))
     assert meta["languages"] == ["fr", "de", "it", "pl", "ru"] and meta["paragraphs"] == 15  # 5 fit fr x 3

@@ -22,7 +22,7 @@ from unspin.models.paragraph_blend import BlendParagraphModel
 from unspin.models.paragraph_model import ParagraphModel
 from unspin.nlp.doc import Doc
 
-PARAGRAPH_MODEL = "semeval23-e5-heads-v1"
+PARAGRAPH_MODEL = "semeval23-e5-heads-v2"
 NGRAM_MODEL = "semeval23-ngram-heads-v1"
 BLEND_MODEL = "semeval23-blend-v1"  # both of the above, for the languages its blend.json lists
 NGRAM_LANGUAGES = {"en"}

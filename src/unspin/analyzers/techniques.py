@@ -23,7 +23,7 @@ from unspin.taxonomy import category_of, to_2020, to_2023
 
 SPAN_MODEL = "ptc-spans-ensemble-v2"  # MiniLM and e5 span models, averaged; decoding tuned out of fold
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
-SENTENCE_MODEL = "semeval23-sentence-spans-v1"  # sentence heads over multilingual-e5, five languages
+SENTENCE_MODEL = "semeval23-sentence-spans-v2"  # sentence heads over multilingual-e5, five languages
 SENTENCE_LANGUAGES = ("fr", "de", "it", "pl", "ru")  # trained on; others are zero-shot
 
 

