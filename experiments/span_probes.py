@@ -7,6 +7,7 @@ dev:
     python experiments/span_probes.py learning-curve       # would more training articles help?
     python experiments/span_probes.py lexical              # a third, word-level member?
     python experiments/span_probes.py article-calibration  # recalibrate with article-level features?
+    python experiments/span_probes.py technique-confidence # drop spans whose technique is unsure?
 
 Each prints the best SI F1 over a decoding grid next to the shipped ensemble's. Results are in the
 ptc-spans-ensemble-v2 model card. Needs scikit-learn (the dev extra) and build/oof-folds from
@@ -208,10 +209,39 @@ def article_calibration(train: list[LabelledArticle], oof: Path) -> None:
         print(f"  {name}: {best_decoding(train, probs, [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4])}")
 
 
+def technique_confidence(train: list[LabelledArticle], oof: Path) -> None:
+    """On the members' 37 held-out articles (the shipped models never saw them): does the technique head's
+    confidence tell a predicted span that touches gold from one that does not, beyond the span score?
+    The fold files hold no technique probabilities, so this cannot run out of fold."""
+    from sklearn.metrics import roc_auc_score
+
+    from unspin.eval.techniques import overlap_share
+
+    held_ids = set(
+        json.loads((MODELS_DIR / "ptc-spans-minilm-v2" / "training.json").read_text())["heldout_ids"]
+    )
+    ensemble = SpanEnsemble(MODELS_DIR / "ptc-spans-ensemble-v2")
+    score, confidence, entropy, touches = [], [], [], []
+    for a in (a for a in train if a.id in held_ids):
+        enc = ensemble.encode(a.text)
+        raw = ensemble.decode(a.text, enc)
+        probs = ensemble.technique_probs(a.text, enc, [(s, e) for s, e, _ in raw])
+        for (s, e, sc), p in zip(raw, probs, strict=True):
+            score.append(sc)
+            confidence.append(float(p.max()))
+            entropy.append(float(-(p * np.log(p + 1e-9)).sum()))
+            touches.append(overlap_share(s, e, a.spans) > 0)
+    print(f"  {len(touches)} predicted spans, {np.mean(touches):.3f} touch gold; AUC of telling them apart:")
+    for name, values in (("span score", score), ("technique confidence", confidence)):
+        print(f"    {name:<21} {roc_auc_score(touches, values):.3f}")
+    print(f"    {'technique entropy':<21} {roc_auc_score(touches, -np.array(entropy)):.3f}")
+
+
 PROBES: dict[str, Callable[[list[LabelledArticle], Path], None]] = {
     "learning-curve": learning_curve,
     "lexical": lexical,
     "article-calibration": article_calibration,
+    "technique-confidence": technique_confidence,
 }
 
 
@@ -226,7 +256,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     train = load_ptc(args.data, "train")
-    if args.probe != "learning-curve":
+    if args.probe not in ("learning-curve", "technique-confidence"):
         minilm, e5 = members_oof(args.oof, train)
         shipped = {a.id: average_char_probs([minilm[a.id], e5[a.id]]) for a in train}
         gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in train}
