@@ -72,8 +72,11 @@ def test_order_empty_and_blank_inputs(embedder: E5Embedder) -> None:
 
 def test_word_rows_dequantise_the_packed_table() -> None:
     f = E5File(e5_path("original"))
-    assert len(f.pieces) == 250_002  # the table has a few padding rows more (vocab_size 250,037)
-    ids = np.array([0, 5, len(f.pieces) - 1])
+    pieces = f.pieces()
+    assert (
+        len(pieces) == 250_002 and pieces[f.special["eos"]][0] == "</s>"
+    )  # the table has a few padding rows more (vocab_size 250,037)
+    ids = np.array([0, 5, len(pieces) - 1])
     rows = f.word_rows(ids)
     assert rows.shape == (3, 384) and np.isfinite(rows).all()
     table = f.tensors["emb.word"]

@@ -62,15 +62,8 @@ class E5File:
         n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", b, p)
         (blob_len,) = struct.unpack_from("<Q", b, p + 20)
         p += 28
-        offs = np.frombuffer(b, np.uint32, n_pieces + 1, p)
-        p += 4 * (n_pieces + 1)
-        scores = np.frombuffer(b, np.float32, n_pieces, p)
-        p += 4 * n_pieces
-        blob = b[p : p + blob_len]
-        p += blob_len
-        self.pieces = [
-            (blob[offs[i] : offs[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)
-        ]
+        self._vocab = (n_pieces, p, blob_len)  # decoded only when a tokenizer is built, then dropped
+        p += 4 * (n_pieces + 1) + 4 * n_pieces + blob_len
         _, norm_bytes = struct.unpack_from("<iI", b, p)
         p += 8 + norm_bytes  # the normalisation map: NFKC in the rebuilt tokenizer does the same job
         (n_tensors,) = struct.unpack_from("<i", b, p)
@@ -92,6 +85,16 @@ class E5File:
             layer_norm_eps=eps, hidden_act="gelu", pad_token_id=pad,
         )  # fmt: skip
 
+    def pieces(self) -> list[tuple[str, float]]:
+        """The unigram vocabulary with log-probabilities: 250,002 Python pairs (~40 MB), so built on demand."""
+        n, p, blob_len = self._vocab
+        offs = np.frombuffer(self._map, np.uint32, n + 1, p)
+        p += 4 * (n + 1)
+        scores = np.frombuffer(self._map, np.float32, n, p)
+        p += 4 * n
+        blob = self._map[p : p + blob_len]
+        return [(blob[offs[i] : offs[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n)]
+
     def array(self, name: str, cols: int | None = None) -> np.ndarray:
         """One whole tensor as float32: (size / cols, cols), or flat when ``cols`` is None (vectors)."""
         t = self.tensors[name]
@@ -110,7 +113,7 @@ class E5File:
         return dequantize(table[np.asarray(ids, dtype=np.int64)], len(ids), self.hidden)
 
     def tokenizer(self) -> Any:
-        return unigram_tokenizer(self.pieces, self.special)
+        return unigram_tokenizer(self.pieces(), self.special)
 
 
 def unigram_tokenizer(pieces: list[tuple[str, float]], special: dict[str, int]) -> Any:

@@ -69,7 +69,7 @@ def read_e5(path: Path) -> E5Checkpoint:
     ):
         name = f"embeddings.{key}_embeddings.weight"  # stored flat
         weights[name] = weights[name].reshape(rows, hidden)
-    return E5Checkpoint(dict(f.config), weights, f.pieces, dict(f.special))
+    return E5Checkpoint(dict(f.config), weights, f.pieces(), dict(f.special))
 
 
 def e5_tokenizer(ckpt: E5Checkpoint) -> Any:
