@@ -10,7 +10,7 @@ dev:
     python experiments/span_probes.py technique-confidence # drop spans whose technique is unsure?
 
 Each prints the best SI F1 over a decoding grid next to the shipped ensemble's. Results are in the
-ptc-spans-ensemble-v2 model card. Needs scikit-learn (the dev extra) and build/oof-folds from
+ptc-spans-ensemble-v3 model card (they were run against v2, its predecessor). Needs scikit-learn (the dev extra) and build/oof-folds from
 `unspin train span-folds`.
 """
 
@@ -42,8 +42,8 @@ SHIPPED = (
 
 def members_oof(oof: Path, train: list[LabelledArticle]) -> tuple[CharProbs, CharProbs]:
     return (
-        load_oof(oof / "ptc-spans-minilm-v2", "minilm", train),
-        load_oof(oof / "ptc-spans-e5-v1", "e5", train),
+        load_oof(oof / "ptc-spans-minilm-v4", "minilm", train),
+        load_oof(oof / "ptc-spans-e5-v2", "e5", train),
     )
 
 
@@ -68,10 +68,10 @@ def decode(articles: list[LabelledArticle], probs: CharProbs) -> dict[str, list[
 def learning_curve(train: list[LabelledArticle], oof: Path) -> None:
     """The members' 37 held-out articles, read by the shipped members (334 training articles) and by the fold
     models (about 297): if 37 more articles barely help, retraining on all 371 will not close the gap either."""
-    held_ids = json.loads((MODELS_DIR / "ptc-spans-minilm-v2" / "training.json").read_text())["heldout_ids"]
+    held_ids = json.loads((MODELS_DIR / "ptc-spans-minilm-v4" / "training.json").read_text())["heldout_ids"]
     held = [a for a in train if a.id in set(held_ids)]
     gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in held}
-    ensemble = SpanEnsemble(MODELS_DIR / "ptc-spans-ensemble-v2")
+    ensemble = SpanEnsemble(MODELS_DIR / "ptc-spans-ensemble-v3")
     shipped: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for a in held:
         shipped[a.id] = [
@@ -218,9 +218,9 @@ def technique_confidence(train: list[LabelledArticle], oof: Path) -> None:
     from unspin.eval.techniques import overlap_share
 
     held_ids = set(
-        json.loads((MODELS_DIR / "ptc-spans-minilm-v2" / "training.json").read_text())["heldout_ids"]
+        json.loads((MODELS_DIR / "ptc-spans-minilm-v4" / "training.json").read_text())["heldout_ids"]
     )
-    ensemble = SpanEnsemble(MODELS_DIR / "ptc-spans-ensemble-v2")
+    ensemble = SpanEnsemble(MODELS_DIR / "ptc-spans-ensemble-v3")
     score, confidence, entropy, touches = [], [], [], []
     for a in (a for a in train if a.id in held_ids):
         enc = ensemble.encode(a.text)

