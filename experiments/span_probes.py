@@ -9,9 +9,9 @@ dev:
     python experiments/span_probes.py article-calibration  # recalibrate with article-level features?
     python experiments/span_probes.py technique-confidence # drop spans whose technique is unsure?
 
-Each prints the best SI F1 over a decoding grid next to the shipped ensemble's. Results are in the
-ptc-spans-ensemble-v3 model card (they were run against v2, its predecessor). Needs scikit-learn (the dev extra) and build/oof-folds from
-`unspin train span-folds`.
+Each prints the best SI F1 over a decoding grid next to the shipped ensemble's. The results in the
+ptc-spans-ensemble-v3 model card were measured against v2, its predecessor. Needs scikit-learn (the dev extra)
+and build/oof-folds from `unspin train span-folds`, one folder per member.
 """
 
 from __future__ import annotations
