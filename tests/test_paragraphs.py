@@ -69,6 +69,7 @@ def test_the_other_training_languages_use_the_shipped_blend(ru_report: Report) -
         paragraph_model().genres,
     )
     assert all(0.0 <= w <= 1.0 for w in m.weights.values())
+    assert m.e5 is paragraph_model() and m.ngram is ngram_model()  # each member held once per process
     card = (artifact(BLEND_MODEL) / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "unspin train paragraph-blend" in card and "unspin eval semeval2023" in card
     c = ru_report.classification

@@ -18,7 +18,7 @@ from unspin.datasets.semeval2023 import LANGUAGES
 from unspin.model import ArticleClass, LabelScore, ParagraphTechniques
 from unspin.models import artifact
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
-from unspin.models.paragraph_blend import BlendParagraphModel
+from unspin.models.paragraph_blend import BlendParagraphModel, read_meta
 from unspin.models.paragraph_model import ParagraphModel
 from unspin.nlp.doc import Doc
 
@@ -43,15 +43,24 @@ def ngram_model() -> NgramParagraphModel:
 
 @lru_cache(maxsize=1)
 def blend_model() -> BlendParagraphModel:
-    """The shipped blend of the e5 and n-gram heads, loaded once."""
-    return BlendParagraphModel(artifact(BLEND_MODEL))
+    """The shipped blend, over the same e5 and n-gram heads as ``paragraph_model`` and ``ngram_model`` (each
+    member is held once per process)."""
+    return BlendParagraphModel(
+        artifact(BLEND_MODEL), loaded={PARAGRAPH_MODEL: paragraph_model(), NGRAM_MODEL: ngram_model()}
+    )
+
+
+@lru_cache(maxsize=1)
+def blend_languages() -> frozenset[str]:
+    """The languages the blend serves, from its blend.json (a zero-shot language loads no n-gram weights)."""
+    return frozenset(read_meta(artifact(BLEND_MODEL))["languages"])
 
 
 def model_for(language: str) -> tuple[str, ParagraphModel | NgramParagraphModel | BlendParagraphModel]:
     """(artifact name, model) used for a language."""
     if language in NGRAM_LANGUAGES:
         return NGRAM_MODEL, ngram_model()
-    if language in blend_model().languages:
+    if language in blend_languages():
         return BLEND_MODEL, blend_model()
     return PARAGRAPH_MODEL, paragraph_model()
 

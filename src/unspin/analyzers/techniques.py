@@ -24,7 +24,6 @@ from unspin.taxonomy import category_of, to_2020, to_2023
 SPAN_MODEL = "ptc-spans-ensemble-v3"  # MiniLM and e5 span models (int8 per channel), averaged; decoding tuned out of fold
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
 SENTENCE_MODEL = "semeval23-sentence-spans-v2"  # sentence heads over multilingual-e5, five languages
-SENTENCE_LANGUAGES = ("fr", "de", "it", "pl", "ru")  # trained on; others are zero-shot
 
 
 @lru_cache(maxsize=1)
@@ -135,16 +134,16 @@ def _located(doc: Doc, prefix: str, start: int, end: int) -> tuple[TextField, in
 def _sentence_spans(doc: Doc) -> Section:
     """Whole sentences that use a technique, for text the English span model cannot read."""
     section = Section()
-    if doc.language not in SENTENCE_LANGUAGES:
+    model = sentence_model()
+    if doc.language not in model.languages:
         section.notes.append(
             f"Technique sentences in '{doc.language}' are zero-shot: the sentence heads were trained on "
-            f"{', '.join(SENTENCE_LANGUAGES)} through a multilingual encoder."
+            f"{', '.join(model.languages)} through a multilingual encoder."
         )
     section.notes.append(
         "Outside English, techniques are marked per sentence (SemEval-2023 sentence heads), not per word."
     )
     section.fields["techniques"] = []
-    model = sentence_model()
     make = FindingMaker("technique")
     sentences = [*doc.title.sentences, *doc.body.sentences][:MAX_SENTENCES]
     p_any, shares = model.score([s.text for s in sentences])

@@ -55,11 +55,7 @@ def _predicted(
         return
     if isinstance(model, BlendParagraphModel):
         for e in embed_articles(held, cache):
-            yield (
-                e.article,
-                e.lines,
-                model.from_vectors(e.vectors, [t for _, t in paragraph_lines(e.article)]),
-            )
+            yield e.article, e.lines, model.from_vectors(e.vectors, e.texts)
         return
     for a in held:
         lines = paragraph_lines(a)

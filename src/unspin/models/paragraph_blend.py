@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,22 +34,27 @@ def blend(e5: Probabilities, ngram: Probabilities, weights: dict[str, float]) ->
     return out[0], out[1], out[2]
 
 
+def read_meta(folder: Path) -> dict[str, Any]:
+    return dict(json.loads((folder / "blend.json").read_text(encoding="utf-8")))
+
+
 class BlendParagraphModel(ParagraphHeads):
     """Same outputs as ParagraphModel; ``probabilities`` runs both members on the paragraphs."""
 
-    def __init__(self, folder: Path) -> None:
-        meta = json.loads((folder / "blend.json").read_text(encoding="utf-8"))
-        self.e5 = ParagraphModel(folder.parent / meta["members"]["e5"])
-        self.ngram = NgramParagraphModel(folder.parent / meta["members"]["ngram"])
-        if (self.e5.techniques, self.e5.frames, self.e5.genres) != (
-            self.ngram.techniques,
-            self.ngram.frames,
-            self.ngram.genres,
-        ):
+    def __init__(self, folder: Path, loaded: dict[str, ParagraphHeads] | None = None) -> None:
+        """``loaded``: member models already in memory, by artifact name (the analyser's own e5 and n-gram
+        heads), so that a process holds each member once; members not in it are loaded from beside ``folder``."""
+        meta = read_meta(folder)
+        loaded = loaded or {}
+        e5_name, ngram_name = meta["members"]["e5"], meta["members"]["ngram"]
+        e5 = loaded.get(e5_name) or ParagraphModel(folder.parent / e5_name)
+        ngram = loaded.get(ngram_name) or NgramParagraphModel(folder.parent / ngram_name)
+        if not isinstance(e5, ParagraphModel) or not isinstance(ngram, NgramParagraphModel):
+            raise TypeError(f"{folder}: members {e5_name} and {ngram_name} are the wrong kind of model")
+        self.e5, self.ngram = e5, ngram
+        if (e5.techniques, e5.frames, e5.genres) != (ngram.techniques, ngram.frames, ngram.genres):
             raise ValueError(f"{folder}: the blended paragraph models must share their label inventories")
-        self._read_meta(
-            {**meta, "techniques": self.e5.techniques, "frames": self.e5.frames, "genres": self.e5.genres}
-        )
+        self._read_meta({**meta, "techniques": e5.techniques, "frames": e5.frames, "genres": e5.genres})
         self.weights: dict[str, float] = {task: float(meta["weights"][task]) for task in TASKS}
         self.languages: list[str] = list(meta["languages"])
 

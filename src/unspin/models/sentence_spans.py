@@ -37,6 +37,7 @@ class SentenceSpanModel:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         self.techniques: list[str] = meta["techniques"]
         self.threshold: float = meta["threshold"]
+        self.languages: list[str] = meta["languages"]  # trained on; others are read zero-shot
 
     def probabilities(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(P(any technique) per sentence, technique probabilities per sentence, rows summing to 1)."""

@@ -33,6 +33,7 @@ class Embedded:
 
     article: ParagraphArticle
     lines: list[int]
+    texts: list[str]  # the paragraphs, as embedded
     vectors: np.ndarray
 
 
@@ -61,7 +62,7 @@ def embed_articles(articles: list[ParagraphArticle], cache: Path | None = None) 
             if path:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 np.save(path, vectors)
-        out.append(Embedded(a, [n for n, _ in lines], vectors))
+        out.append(Embedded(a, [n for n, _ in lines], [t for _, t in lines], vectors))
     return out
 
 
