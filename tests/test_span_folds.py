@@ -97,3 +97,43 @@ def test_a_fold_trains_on_the_others_and_predicts_its_own(tmp_path: Path) -> Non
     unseen = [a for a in articles if fold_of([x.id for x in articles], 2)[a.id] == 0]
     with np.load(path) as z:
         assert sorted(k[2:] for k in z.files if k.startswith("p/")) == sorted(a.id for a in unseen)
+
+
+def _write_fnc1_bodies(folder: Path, bodies: dict[int, str]) -> None:
+    import csv
+    import gzip
+
+    folder.mkdir(parents=True)
+    with gzip.open(folder / "train_bodies.csv.gz", "wt", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Body ID", "articleBody"])
+        w.writerows([[b, t] for b, t in bodies.items()])
+    with gzip.open(folder / "train_stances.csv.gz", "wt", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(["Headline", "Body ID", "Stance"])
+
+
+def test_self_training_labels_unlabelled_news_with_the_teacher(tmp_path: Path) -> None:
+    from unspin.datasets.ptc import TECHNIQUES_2020
+    from unspin.train.cli import teacher_member
+    from unspin.train.span_extra_data import pseudo_label, unlabelled_texts
+
+    test_dir = tmp_path / "ptc-semeval2020-task11" / "test-articles"
+    test_dir.mkdir(parents=True)
+    loaded = (
+        "The corrupt, evil regime of traitors is destroying our great nation, and every patriot must stand up "
+        "now before these criminals burn everything we love to the ground. "
+    )
+    (test_dir / "article1.txt").write_text(loaded * 20, encoding="utf-8")
+    calm = "The council met on Tuesday and approved the budget for the new school year. " * 20  # ~280 words
+    _write_fnc1_bodies(tmp_path / "fnc1", {7: calm, 8: "Too short to be an article."})
+    texts = unlabelled_texts(tmp_path, fnc1_bodies=5)
+    assert [aid for aid, _ in texts] == ["ptc-test-1", "fnc1-7"]  # the stub body is left out
+    teacher = artifact("ptc-spans-ensemble-v3")
+    assert teacher_member(teacher).name == "ptc-spans-minilm-v4"
+    silver = {a.id: a for a in pseudo_label(teacher, texts)}
+    spans = silver["ptc-test-1"].spans
+    assert spans, "the loaded text must get silver spans"
+    text = silver["ptc-test-1"].text
+    assert all(0 <= s < e <= len(text) and t in TECHNIQUES_2020 for s, e, t in spans)
+    assert any("evil" in text[s:e] or "corrupt" in text[s:e] for s, e, _ in spans)
+    assert len(silver["fnc1-7"].spans) < len(spans)

@@ -40,13 +40,29 @@ def techniques(
     ] = None,
     device: Annotated[str, typer.Option(help="Torch device to train on (cpu, cuda).")] = "cpu",
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (smoke tests).")] = None,
+    teacher: Annotated[
+        Path | None,
+        typer.Option(
+            help="Self-training: a span model (ensemble) that held out the same articles labels unlabelled news "
+            "(PTC test articles and --fnc1-bodies FNC-1 bodies), added to the training articles."
+        ),
+    ] = None,
+    fnc1_bodies: Annotated[
+        int, typer.Option(help="FNC-1 train bodies to pseudo-label with --teacher.")
+    ] = 150,
+    semeval2023_per_language: Annotated[
+        int,
+        typer.Option(
+            help="Add this many SemEval-2023 gold span articles of each of fr, de, it, pl, ru (e5)."
+        ),
+    ] = 0,
 ) -> None:
     """The PTC span model: an encoder fine-tuned for span identification and technique classification.
 
     Trains on PTC train minus a held-out share (by article, fixed seed) on which the decode threshold,
-    Platt scaling and temperature are tuned. PTC dev is never used here.
+    Platt scaling and temperature are tuned. PTC dev is never used here, nor its texts.
     """
-    from unspin.datasets.ptc import load_ptc
+    from unspin.datasets.ptc import LabelledArticle, load_ptc
     from unspin.train.calibrate_spans import calibrate
     from unspin.train.e5_encoder import english_texts
     from unspin.train.techniques_ptc import train
@@ -55,18 +71,50 @@ def techniques(
     ids = sorted(a.id for a in articles)
     random.Random(seed if split_seed is None else split_seed).shuffle(ids)
     held = set(ids[: int(len(ids) * heldout)])
+    silver: list[LabelledArticle] = []
+    if teacher is not None:
+        from unspin.train.span_extra_data import pseudo_label, unlabelled_texts
+
+        taught = set(
+            json.loads((teacher_member(teacher) / "training.json").read_text(encoding="utf-8"))["heldout_ids"]
+        )
+        if taught != held:
+            raise typer.BadParameter(
+                f"{teacher} held out other articles than this run: its labels would leak"
+            )
+        silver = pseudo_label(teacher, unlabelled_texts(data_dir(data), fnc1_bodies, seed=seed))
+        typer.echo(f"pseudo-labelled {len(silver)} texts: {sum(len(a.spans) for a in silver)} spans")
+    if semeval2023_per_language:
+        from unspin.train.span_extra_data import semeval2023_gold
+
+        silver += semeval2023_gold(data_dir(data), semeval2023_per_language, seed=seed)
     meta = train(
-        [a for a in articles if a.id not in held], out, epochs=epochs, seed=seed, shift_windows=shift_windows,
+        [a for a in articles if a.id not in held] + silver, out, epochs=epochs, seed=seed, shift_windows=shift_windows,
         encoder=encoder, vocab_texts=english_texts(data_dir(data)) if encoder == "e5" else None, device=device,
         max_steps=max_steps,
     )  # fmt: skip
     meta["heldout_ids"] = sorted(held)
+    if semeval2023_per_language:
+        meta["semeval2023_per_language"] = semeval2023_per_language
+    if teacher is not None:
+        meta["self_training"] = {
+            "teacher": teacher.name, "texts": len(silver), "fnc1_bodies": fnc1_bodies,
+            "spans": sum(len(a.spans) for a in silver),
+        }  # fmt: skip
     meta["split_seed"] = seed if split_seed is None else split_seed
     cal = calibrate(out, [a for a in articles if a.id in held])
     (out / "training.json").write_text(
         json.dumps({**meta, "calibration": cal}, indent=2) + "\n", encoding="utf-8"
     )
     typer.echo(f"wrote {out}: threshold {cal['threshold']}, temperature {cal['temperature']}")
+
+
+def teacher_member(teacher: Path) -> Path:
+    """A span model folder whose training.json names the held-out articles (an ensemble's first member)."""
+    ensemble = teacher / "ensemble.json"
+    if ensemble.exists():
+        return teacher.parent / json.loads(ensemble.read_text(encoding="utf-8"))["members"][0]
+    return teacher
 
 
 @app.command("technique-head")

@@ -65,7 +65,8 @@ def make_examples(
             spans = []
             for s, e, tech in a.spans:
                 r = token_range(w, s, e)
-                if r and w.offsets[r[0]][0] >= s - 1 and w.offsets[r[1] - 1][1] <= e + 1:
+                # A technique PTC has no label for ("", other languages' gold) marks a span but trains no head.
+                if r and tech and w.offsets[r[0]][0] >= s - 1 and w.offsets[r[1] - 1][1] <= e + 1:
                     spans.append(
                         (
                             r[0],
