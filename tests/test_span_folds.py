@@ -93,7 +93,8 @@ def test_a_fold_trains_on_the_others_and_predicts_its_own(tmp_path: Path) -> Non
     from unspin.train.span_folds import run_fold
 
     articles = load_ptc(MINI, "dev")
-    path = run_fold(articles, "minilm", 0, 2, tmp_path, max_steps=1, threads=1)
+    extra = [LabelledArticle("fr-1", "Ce régime corrompu ment.", [(3, 18, "Loaded_Language"), (19, 23, "")])]
+    path = run_fold(articles, "minilm", 0, 2, tmp_path, max_steps=1, threads=1, extra=extra)
     unseen = [a for a in articles if fold_of([x.id for x in articles], 2)[a.id] == 0]
     with np.load(path) as z:
         assert sorted(k[2:] for k in z.files if k.startswith("p/")) == sorted(a.id for a in unseen)

@@ -158,6 +158,9 @@ def span_folds(
     device: Annotated[str, typer.Option(help="Torch device to train on (cpu, cuda).")] = "cpu",
     max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps (smoke tests).")] = None,
     threads: Annotated[int, typer.Option(help="ONNX threads for the fold's predictions (0: all cores).")] = 0,
+    semeval2023_per_language: Annotated[
+        int, typer.Option(help="As for the member: SemEval-2023 gold span articles per fr/de/it/pl/ru added.")
+    ] = 0,
 ) -> None:
     """Out-of-fold character probabilities of a member's recipe on every PTC train article, which
     `unspin train span-ensemble --oof` tunes the decoding on. Needs the training extra."""
@@ -165,10 +168,15 @@ def span_folds(
     from unspin.train.span_folds import run_fold
 
     articles = load_ptc(data_dir(data), "train")
+    extra = []
+    if semeval2023_per_language:
+        from unspin.train.span_extra_data import semeval2023_gold
+
+        extra = semeval2023_gold(data_dir(data), semeval2023_per_language, seed=seed)
     for k in range(folds) if fold is None else [fold]:
         path = run_fold(
             articles, encoder, k, folds, out, epochs=epochs, seed=seed, device=device, max_steps=max_steps,
-            threads=threads,
+            threads=threads, extra=extra,
         )  # fmt: skip
         typer.echo(f"wrote {path}")
 

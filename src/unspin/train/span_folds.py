@@ -39,8 +39,12 @@ def oof_file(out_dir: Path, encoder: str, fold: int) -> Path:
 def run_fold(
     articles: list[LabelledArticle], encoder: str, fold: int, folds: int, out_dir: Path, *,
     epochs: int = 5, seed: int = 13, device: str = "cpu", max_steps: int | None = None, threads: int = 0,
+    extra: list[LabelledArticle] | None = None,
 ) -> Path:  # fmt: skip
     """Train on every fold but ``fold``; write the unseen fold's character probabilities to an npz.
+
+    ``extra`` articles (other languages' gold, `span_extra_data`) join every fold's training set and are never
+    predicted, as they join the member's.
 
     Keys: ``p/<id>`` P(not O) per character (float16), ``c/<id>`` whether a token covers the character (bits).
     """
@@ -53,7 +57,15 @@ def run_fold(
     predicted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / f"{encoder}-fold{fold}"
-        train(seen, folder, epochs=epochs, seed=seed, encoder=encoder, device=device, max_steps=max_steps)
+        train(
+            seen + (extra or []),
+            folder,
+            epochs=epochs,
+            seed=seed,
+            encoder=encoder,
+            device=device,
+            max_steps=max_steps,
+        )
         model = SpanModel(folder, threads)
         for a in unseen:
             predicted[a.id] = model.char_probs(a.text, model.encode(a.text))
