@@ -138,3 +138,27 @@ def test_self_training_labels_unlabelled_news_with_the_teacher(tmp_path: Path) -
     assert all(0 <= s < e <= len(text) and t in TECHNIQUES_2020 for s, e, t in spans)
     assert any("evil" in text[s:e] or "corrupt" in text[s:e] for s, e, _ in spans)
     assert len(silver["fnc1-7"].spans) < len(spans)
+
+
+def test_other_languages_gold_marks_spans_and_trains_only_ptc_techniques(tmp_path: Path) -> None:
+    from conftest import write_semeval2023_bundle
+
+    from unspin.models.windows import load_tokenizer
+    from unspin.train.span_extra_data import semeval2023_gold
+    from unspin.train.techniques_ptc import make_examples
+
+    root = "semeval2023-task3-data"
+    text = "Titre\n\nCe régime corrompu ment. Nos valeurs sacrées nous obligent à résister.\n"
+    loaded, values = text.index("régime corrompu"), text.index("Nos valeurs")
+    files = {
+        f"{root}/fr/train-articles-subtask-3/article1.txt": text,
+        f"{root}/fr/train-labels-subtask-3-spans/article1-labels-subtask-3.txt": (
+            f"1\tLoaded_Language\t{loaded}\t{loaded + 15}\n1\tAppeal_to_Values\t{values}\t{values + 20}\n"
+        ),
+    }
+    gold = semeval2023_gold(write_semeval2023_bundle(tmp_path, files), per_language=3)
+    assert [a.id for a in gold] == ["fr-1"]  # languages without articles add none; English is never read
+    assert gold[0].spans == [(loaded, loaded + 15, "Loaded_Language"), (values, values + 20, "")]
+    (example,) = make_examples(gold, load_tokenizer(str(artifact("ptc-spans-minilm-v4") / "tokenizer.json")))
+    assert example.bio.count(1) == 2  # both spans open a BIO run
+    assert len(example.spans) == 1  # only the technique PTC has trains the technique head

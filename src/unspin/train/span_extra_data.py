@@ -49,10 +49,7 @@ def pseudo_label(teacher: Path, texts: list[tuple[str, str]]) -> list[LabelledAr
     model = load_span_model(teacher)
     out = []
     for aid, text in texts:
-        encs = model.encode(text)
-        spans = [(s, e) for s, e, _ in model.decode(text, encs)]
-        probs = model.technique_probs(text, encs, spans)
-        labels = [(s, e, model.labels[int(p.argmax())]) for (s, e), p in zip(spans, probs, strict=True)]
+        labels = [(p.start, p.end, model.labels[int(p.technique_probs.argmax())]) for p in model.spans(text)]
         out.append(LabelledArticle(aid, text, sorted(labels)))
     return out
 
