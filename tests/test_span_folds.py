@@ -142,7 +142,6 @@ def test_self_training_labels_unlabelled_news_with_the_teacher(tmp_path: Path) -
 
 def test_other_languages_gold_marks_spans_and_trains_only_ptc_techniques(tmp_path: Path) -> None:
     from conftest import write_semeval2023_bundle
-
     from unspin.models.windows import load_tokenizer
     from unspin.train.span_extra_data import semeval2023_gold
     from unspin.train.techniques_ptc import make_examples
