@@ -161,3 +161,21 @@ def test_other_languages_gold_marks_spans_and_trains_only_ptc_techniques(tmp_pat
     (example,) = make_examples(gold, load_tokenizer(str(artifact("ptc-spans-minilm-v4") / "tokenizer.json")))
     assert example.bio.count(1) == 2  # both spans open a BIO run
     assert len(example.spans) == 1  # only the technique PTC has trains the technique head
+
+
+def test_a_teacher_that_saw_the_held_out_articles_is_refused(tmp_path: Path) -> None:
+    """Its silver labels would carry what it learnt from the articles the student is judged on."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from unspin.cli import app
+
+    ptc = tmp_path / "ptc-semeval2020-task11"
+    shutil.copytree(MINI / "ptc-semeval2020-task11" / "dev-articles", ptc / "train-articles")
+    shutil.copy(MINI / "ptc-semeval2020-task11" / "dev-task-TC.labels", ptc / "train-task2-TC.labels")
+    args = ["train", "techniques", "--data", str(tmp_path), "--out", str(tmp_path / "student")]
+    res = CliRunner().invoke(app, [*args, "--teacher", str(artifact("ptc-spans-ensemble-v3"))])
+    said = " ".join(res.output.replace("│", " ").split())  # the error box wraps lines
+    assert res.exit_code == 2 and "held out other articles than this run: its labels would leak" in said
+    assert not (tmp_path / "student").exists()

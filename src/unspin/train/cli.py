@@ -71,6 +71,7 @@ def techniques(
     ids = sorted(a.id for a in articles)
     random.Random(seed if split_seed is None else split_seed).shuffle(ids)
     held = set(ids[: int(len(ids) * heldout)])
+    extra: list[LabelledArticle] = []  # silver (self-training) and other languages' gold
     silver: list[LabelledArticle] = []
     if teacher is not None:
         from unspin.train.span_extra_data import pseudo_label, unlabelled_texts
@@ -84,12 +85,13 @@ def techniques(
             )
         silver = pseudo_label(teacher, unlabelled_texts(data_dir(data), fnc1_bodies, seed=seed))
         typer.echo(f"pseudo-labelled {len(silver)} texts: {sum(len(a.spans) for a in silver)} spans")
+        extra += silver
     if semeval2023_per_language:
         from unspin.train.span_extra_data import semeval2023_gold
 
-        silver += semeval2023_gold(data_dir(data), semeval2023_per_language, seed=seed)
+        extra += semeval2023_gold(data_dir(data), semeval2023_per_language, seed=seed)
     meta = train(
-        [a for a in articles if a.id not in held] + silver, out, epochs=epochs, seed=seed, shift_windows=shift_windows,
+        [a for a in articles if a.id not in held] + extra, out, epochs=epochs, seed=seed, shift_windows=shift_windows,
         encoder=encoder, vocab_texts=english_texts(data_dir(data)) if encoder == "e5" else None, device=device,
         max_steps=max_steps,
     )  # fmt: skip
@@ -164,11 +166,11 @@ def span_folds(
 ) -> None:
     """Out-of-fold character probabilities of a member's recipe on every PTC train article, which
     `unspin train span-ensemble --oof` tunes the decoding on. Needs the training extra."""
-    from unspin.datasets.ptc import load_ptc
+    from unspin.datasets.ptc import LabelledArticle, load_ptc
     from unspin.train.span_folds import run_fold
 
     articles = load_ptc(data_dir(data), "train")
-    extra = []
+    extra: list[LabelledArticle] = []
     if semeval2023_per_language:
         from unspin.train.span_extra_data import semeval2023_gold
 
