@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import http.server
 import io
 import os
@@ -23,6 +25,15 @@ os.environ["UNSPIN_KB"] = "/nonexistent/unspin-test-kb.sqlite"
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "nato-donbass.txt"
+
+
+def write_gz_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """A gzip-compressed CSV, as the FNC-1 files are shipped."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    path.write_bytes(gzip.compress(buf.getvalue().encode("utf-8")))
 
 
 def write_semeval2023_bundle(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import json
 from pathlib import Path
 
@@ -12,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import unspin
-from conftest import ROOT, report_for_text
+from conftest import ROOT, report_for_text, write_gz_csv
 from unspin.analyzers.headline import stance_model
 from unspin.cli import app
 from unspin.datasets.fnc1 import load_fnc1
@@ -101,14 +98,6 @@ def test_stance_cli(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "missing.txt" in res.output
 
 
-def _write_gz_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(header)
-    w.writerows(rows)
-    path.write_bytes(gzip.compress(buf.getvalue().encode("utf-8")))
-
-
 def test_fnc1_eval_on_a_tiny_fixture(tmp_path: Path) -> None:
     folder = tmp_path / "fnc1"
     folder.mkdir()
@@ -122,8 +111,8 @@ def test_fnc1_eval_on_a_tiny_fixture(tmp_path: Path) -> None:
     for split, (s_name, b_name) in {
         "test": ("competition_test_stances.csv.gz", "competition_test_bodies.csv.gz")
     }.items():
-        _write_gz_csv(folder / s_name, ["Headline", "Body ID", "Stance"], stances)
-        _write_gz_csv(folder / b_name, ["Body ID", "articleBody"], bodies)
+        write_gz_csv(folder / s_name, ["Headline", "Body ID", "Stance"], stances)
+        write_gz_csv(folder / b_name, ["Body ID", "articleBody"], bodies)
         data = load_fnc1(tmp_path, split)
         r = evaluate_fnc1(stance_model(), data)
         preds = [

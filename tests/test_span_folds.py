@@ -101,16 +101,13 @@ def test_a_fold_trains_on_the_others_and_predicts_its_own(tmp_path: Path) -> Non
 
 
 def _write_fnc1_bodies(folder: Path, bodies: dict[int, str]) -> None:
-    import csv
-    import gzip
+    from conftest import write_gz_csv
 
     folder.mkdir(parents=True)
-    with gzip.open(folder / "train_bodies.csv.gz", "wt", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["Body ID", "articleBody"])
-        w.writerows([[b, t] for b, t in bodies.items()])
-    with gzip.open(folder / "train_stances.csv.gz", "wt", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerow(["Headline", "Body ID", "Stance"])
+    write_gz_csv(
+        folder / "train_bodies.csv.gz", ["Body ID", "articleBody"], [[str(b), t] for b, t in bodies.items()]
+    )
+    write_gz_csv(folder / "train_stances.csv.gz", ["Headline", "Body ID", "Stance"], [])
 
 
 def test_self_training_labels_unlabelled_news_with_the_teacher(tmp_path: Path) -> None:

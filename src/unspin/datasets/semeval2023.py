@@ -15,6 +15,8 @@ from typing import Protocol, TypeVar
 
 # unspin's language codes -> the bundle's folder names
 LANGUAGES = {"en": "en", "fr": "fr", "de": "ge", "it": "it", "pl": "po", "ru": "ru"}
+# The English 2023 articles are PTC train and dev re-annotated, so what trains beside the PTC models is the rest.
+NON_ENGLISH = tuple(lang for lang in LANGUAGES if lang != "en")
 ROOT = "semeval2023-task3-data"
 
 

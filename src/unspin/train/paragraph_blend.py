@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from unspin.datasets.semeval2023 import LANGUAGES, inventory, load_semeval2023, split_by_article
+from unspin.datasets.semeval2023 import LANGUAGES, NON_ENGLISH, inventory, load_semeval2023, split_by_article
 from unspin.eval.scorers import single_label_f1
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
 from unspin.models.paragraph_model import features, softmax
@@ -29,8 +29,7 @@ from unspin.train.paragraphs import (
     oof_probabilities,
 )
 
-# English keeps the n-gram heads alone (speed); see the model card.
-SERVED = tuple(lang for lang in LANGUAGES if lang != "en")
+SERVED = NON_ENGLISH  # English keeps the n-gram heads alone (speed); see the model card
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]  # e5 weight; 0 is the n-gram heads alone, 1 the e5 heads
 
 

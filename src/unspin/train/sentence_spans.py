@@ -15,15 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from unspin.datasets.semeval2023 import LANGUAGES as SEMEVAL2023_LANGUAGES
-from unspin.datasets.semeval2023 import SpanArticle, inventory, load_spans, split_by_article
+from unspin.datasets.semeval2023 import NON_ENGLISH, SpanArticle, inventory, load_spans, split_by_article
 from unspin.eval.scorers import span_f1
 from unspin.models.paragraph_model import embed
 from unspin.models.sentence_spans import MAX_SENTENCES, sentence_features
 from unspin.train.paragraphs import fit_multilabel, oof_probabilities
 
-# English has the PTC span model (and its 2023 set holds PTC dev).
-LANGUAGES = tuple(lang for lang in SEMEVAL2023_LANGUAGES if lang != "en")
+LANGUAGES = NON_ENGLISH  # English has the PTC span model (and its 2023 set holds PTC dev)
 THRESHOLDS = [round(0.05 * i, 2) for i in range(4, 19)]  # 0.20 … 0.90
 
 

@@ -23,10 +23,9 @@ from pathlib import Path
 
 from unspin.datasets.fnc1 import load_fnc1
 from unspin.datasets.ptc import LabelledArticle, read_articles
-from unspin.datasets.semeval2023 import load_spans
+from unspin.datasets.semeval2023 import NON_ENGLISH, load_spans
 from unspin.models.span_ensemble import load_span_model
 
-GOLD_LANGUAGES = ("fr", "de", "it", "pl", "ru")
 MIN_WORDS, MAX_WORDS = 150, 1500  # FNC-1 bodies outside this are stubs or multi-article dumps
 
 
@@ -60,7 +59,7 @@ def semeval2023_gold(data: Path, per_language: int, seed: int = 13) -> list[Labe
     from unspin.taxonomy import to_2020
 
     out = []
-    for lang in GOLD_LANGUAGES:
+    for lang in NON_ENGLISH:
         articles = load_spans(data, lang)
         for a in random.Random(seed).sample(articles, min(per_language, len(articles))):
             spans = [(s, e, to_2020(t) or "") for s, e, t in a.spans]
