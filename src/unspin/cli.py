@@ -70,7 +70,8 @@ def analyze(
         Path | None, typer.Option("--kb", help="Knowledge base of known narratives (default $UNSPIN_KB).")
     ] = None,
 ) -> None:
-    """Analyse one article and report entities, quotes and sources, unattributed claims and signals."""
+    """Analyse one article: persuasion techniques, frames and genre, check-worthy claims, the headline check,
+    known narratives, quotes and sources, unattributed assertions, entities, naming and signals."""
     from unspin.pipeline import analyze as run
     from unspin.render import render_html, render_json, render_text
     from unspin.render.text import print_summary
