@@ -169,7 +169,7 @@ def analyze(doc: Doc) -> Section:
             "unnamed source": f"on an unnamed source ('{claimant.name}')",
             "none": f"asserted by {claimant.name} with no source",
         }[attribution]
-        explanation = f"Check-worthiness {score:.2f}; a {ctype} claim, {how}." + (
+        explanation = f"Check-worthiness {score:.2f} ({ctype}); {how}." + (
             " Unattributed: check this first." if unsourced else ""
         )
         claims.append(
