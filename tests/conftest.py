@@ -7,6 +7,8 @@ import gzip
 import http.server
 import io
 import os
+import subprocess
+import sys
 import tarfile
 import threading
 import time
@@ -24,6 +26,15 @@ os.environ["UNSPIN_KB"] = "/nonexistent/unspin-test-kb.sqlite"
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`unspin ARGS` as a user runs it (through the console entry point), output as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "unspin.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+
+
 EXAMPLE = ROOT / "examples" / "nato-donbass.txt"
 
 

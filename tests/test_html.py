@@ -107,6 +107,8 @@ def test_headline_verdict_on_top_and_claims_listed(example_report: Report) -> No
     for c in example_report.claims:
         assert c.claimant.name in claims
     assert "unattributed" in claims
-    assert "unnamed source · unnamed source" not in claims  # the sourcing is said once when kind and attribution agree
+    assert (
+        "unnamed source · unnamed source" not in claims
+    )  # the sourcing is said once when kind and attribution agree
     scores = [float(s) for s in re.findall(r"<tr><td>(\d\.\d\d)</td>", claims.split("</table>")[0])]
     assert scores == sorted(scores, reverse=True)  # ranked by check-worthiness

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, report_for_text, write_semeval2023_bundle
+from conftest import report_for_text, run_cli, write_semeval2023_bundle
 from unspin.analyzers.paragraphs import (
     BLEND_MODEL,
     NGRAM_MODEL,
@@ -92,12 +90,6 @@ def _folder(tmp_path: Path) -> Path:
     for aid, text in ARTICLES.items():
         (folder / f"article{aid}.txt").write_text(text, encoding="utf-8")
     return folder
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "unspin.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
 
 
 def test_semeval2023_format_round_trips(tmp_path: Path) -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, report_for_text
+from conftest import FIXTURES, report_for_text, run_cli
 from unspin.analyzers.techniques import SPAN_MODEL, span_model
 from unspin.datasets.ptc import TECHNIQUES_2020, read_articles, read_labels
 from unspin.eval.scorers import span_f1, tc_micro_f1
@@ -83,12 +81,6 @@ def test_repeated_template_fragment_gets_its_next_best_technique() -> None:
     probs = np.array([[0.1, 0.6, 0.3], [0.1, 0.6, 0.3], [0.7, 0.2, 0.1]])
     spans = [(0, 5), (0, 5), (9, 12)]
     assert label_lines(["A", "B", "C"], spans, probs) == ["B", "C", "A"]
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "unspin.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
 
 
 def test_eval_ptc_on_a_fixture_corpus() -> None:
@@ -189,3 +181,50 @@ def test_technique_head_refit_writes_a_loadable_model(tmp_path: Path) -> None:
     model = SpanModel(folder)
     probs = model.classify(LOADED, [(4, 21)])
     assert probs.shape == (1, len(TECHNIQUES_2020)) and abs(probs.sum() - 1) < 1e-5
+
+
+def test_predict_skips_a_bad_file_and_names_it(tmp_path: Path) -> None:
+    """A folder run goes on past a file that is not an article: the others get their lines, the bad ones are
+    named on stderr, and the exit code (1) says that something was skipped."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "article1.txt").write_text("Rotten regime\n\n" + LOADED + "\n", encoding="utf-8")
+    (folder / "article2.txt").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00" * 20)
+    (folder / "article3.txt").write_bytes(b"")
+    p = run_cli("techniques", "predict", str(folder), "--format", "ptc-si")
+    assert p.returncode == 1, p.stderr
+    assert {line.split("\t")[0] for line in p.stdout.splitlines()} == {"1"}
+    assert "article2.txt: looks like binary data" in p.stderr and "article3.txt: empty article" in p.stderr
+    assert "2 of 3 articles skipped" in p.stderr and "Traceback" not in p.stderr
+    template = tmp_path / "template.out"
+    template.write_text("1\t?\t15\t40\n2\t?\t0\t5\n", encoding="utf-8")
+    p = run_cli("techniques", "predict", str(folder), "--format", "ptc-tc", "--template", str(template))
+    assert p.returncode == 1 and [line.split("\t")[0] for line in p.stdout.splitlines()] == ["1"]
+
+
+def test_article_files_read_as_the_organisers_read_them(tmp_path: Path) -> None:
+    """Gold offsets count a UTF-8 byte-order mark and universal newlines; another encoding is decoded."""
+    from unspin.datasets.ptc import read_article_file
+
+    bom = tmp_path / "article1.txt"
+    bom.write_bytes(b"\xef\xbb\xbfTitle\r\n\r\nBody.\r\n")
+    assert read_article_file(bom) == "\ufeffTitle\n\nBody.\n" == bom.read_text(encoding="utf-8")
+    cp1251 = tmp_path / "article2.txt"
+    cp1251.write_bytes("Киевский режим снова показал своё истинное лицо.".encode("cp1251"))
+    assert read_article_file(cp1251).startswith("Киевский режим")
+
+
+@pytest.mark.parametrize(
+    ("args", "missing"),
+    [
+        (["eval", "ptc"], "dev-task-TC.labels"),
+        (["eval", "semeval2023"], "semeval2023-task3-data.tar.xz"),
+        (["eval", "ptc", "--data", "no-such-dir"], "data directory not found"),
+    ],
+)
+def test_eval_without_the_corpus_is_one_line(tmp_path: Path, args: list[str], missing: str) -> None:
+    if "--data" not in args:
+        args = [*args, "--data", str(tmp_path)]  # a data directory that lacks the corpus
+    p = run_cli(*args)
+    assert p.returncode == 2 and missing in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert p.stderr.startswith("unspin: error: ") and len(p.stderr.strip().splitlines()) == 1

@@ -21,6 +21,7 @@ app = typer.Typer(
     help="unspin: read news articles and show, with evidence, how they manipulate.",
 )
 EXIT_INPUT_ERROR = 2
+EXIT_PARTIAL = 1  # a folder or corpus run wrote what it could but skipped some inputs (each named on stderr)
 
 
 class Format(StrEnum):
@@ -211,18 +212,36 @@ def techniques_predict(
     template: Annotated[Path | None, typer.Option(help="TC gold-span template, for --format ptc-tc.")] = None,
     lang: Annotated[str, typer.Option(help="Language of the articles.")] = "en",
 ) -> None:
-    """Predict techniques for every article of a folder, one line per span, to stdout."""
-    from unspin.analyzers.techniques import span_model
-    from unspin.datasets.ptc import read_articles
-    from unspin.render.formats import ptc_si_lines, ptc_tc_lines, read_tc_template
+    """Predict techniques for every article of a folder, one line per span, to stdout. A file that is not a
+    readable article is named on stderr and skipped, and the exit code is then 1."""
+    from unspin.datasets.ptc import read_articles_checked
 
     if not articles.is_dir():
         _fail(f"{articles}: not a folder of articleNNN.txt files")
     if lang != "en" and format in (TechniqueFormat.ptc_si, TechniqueFormat.ptc_tc):
         _fail(f"{lang}: the PTC span model is English-only")
-    texts = read_articles(articles)
+    texts, failed = read_articles_checked(articles)
+    for exc in failed:  # a bad file is named and skipped; the other articles still get their lines
+        typer.echo(f"unspin: warning: skipped {exc}", err=True)
     if not texts:
-        _fail(f"{articles}: no articleNNN.txt files")
+        _fail(
+            f"{articles}: no readable articleNNN.txt files"
+            if failed
+            else f"{articles}: no articleNNN.txt files"
+        )
+    _predict_technique_lines(articles, texts, format, template, lang)
+    if failed:
+        typer.echo(f"unspin: {len(failed)} of {len(texts) + len(failed)} articles skipped", err=True)
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _predict_technique_lines(
+    articles: Path, texts: dict[str, str], format: TechniqueFormat, template: Path | None, lang: str
+) -> None:
+    """The lines of one --format for the readable articles, to stdout."""
+    from unspin.analyzers.techniques import span_model
+    from unspin.render.formats import ptc_si_lines, ptc_tc_lines, read_tc_template
+
     if format in (TechniqueFormat.semeval2023, TechniqueFormat.framing, TechniqueFormat.genre):
         _predict_paragraph_formats(texts, format, lang)
         return
@@ -240,6 +259,8 @@ def techniques_predict(
     except (OSError, ValueError) as exc:
         _fail(f"{template}: {exc}")
         return
+    skipped = {aid for aid, _, _ in rows if aid not in texts and (articles / f"article{aid}.txt").exists()}
+    rows = [r for r in rows if r[0] not in skipped]  # the skipped files were named on stderr already
     by_article: dict[str, list[tuple[int, int]]] = {}
     for aid, s, e in rows:
         by_article.setdefault(aid, []).append((s, e))
@@ -292,8 +313,19 @@ def version() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. An UnspinError that a command did not handle, or a file that is missing or
+    unreadable (a corpus absent from the data directory given to train or eval, say), is still one line on
+    stderr and exit code 2, not a traceback."""
+    try:
+        app()
+    except UnspinError as exc:
+        typer.echo(f"unspin: error: {exc}", err=True)
+        sys.exit(EXIT_INPUT_ERROR)
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        typer.echo(f"unspin: error: {exc.filename}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_INPUT_ERROR)
 
 
 if __name__ == "__main__":

@@ -14,3 +14,7 @@ class UnspinError(Exception):
 
 class IngestError(UnspinError):
     """The input could not be turned into an Article (missing, empty, binary, too big, unreachable...)."""
+
+
+class DataError(UnspinError, FileNotFoundError):
+    """A labelled corpus (the data directory or a file of it) is missing: train and eval cannot run."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from unspin.errors import DataError
+
 DEFAULT_DATA_DIR = Path(os.environ.get("UNSPIN_DATA", "../shared/data"))
 
 
@@ -12,5 +14,5 @@ def data_dir(path: str | Path | None = None) -> Path:
     """The data directory, checked to exist."""
     p = Path(path) if path else DEFAULT_DATA_DIR
     if not p.is_dir():
-        raise FileNotFoundError(f"data directory {p} not found (pass --data DIR or set UNSPIN_DATA)")
+        raise DataError(str(p), "data directory not found (pass --data DIR or set UNSPIN_DATA)")
     return p

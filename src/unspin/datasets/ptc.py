@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from unspin.errors import IngestError
+from unspin.ingest.decode import decode_bytes
 
 TECHNIQUES_2020 = (
     "Appeal_to_Authority", "Appeal_to_fear-prejudice", "Bandwagon,Reductio_ad_hitlerum", "Black-and-White_Fallacy",
@@ -38,13 +42,49 @@ def read_labels(path: Path, with_technique: bool = True) -> dict[str, list[tuple
     return out
 
 
-def read_articles(folder: Path) -> dict[str, str]:
-    """articleNNN.txt files, read as-is (offsets are into the raw file text)."""
-    out = {}
+def read_article_file(path: Path) -> str:
+    """One articleNNN.txt as the organisers' tools read it: decoded (UTF-8, else a detected encoding) with
+    universal newlines, because the gold offsets count characters of that text. IngestError if it is not text."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(str(path), f"cannot read ({exc.strerror})") from exc
+    # A UTF-8 byte-order mark stays in: the organisers read the files with it, so gold offsets count it.
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise IngestError(
+                str(path), f"not UTF-8 at byte {exc.start}, after a UTF-8 byte-order mark"
+            ) from exc
+    else:
+        text = decode_bytes(data, str(path))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestError(str(path), "empty article")
+    return text
+
+
+def read_articles_checked(folder: Path) -> tuple[dict[str, str], list[IngestError]]:
+    """articleNNN.txt files by article id, and an error for each file that is not a readable article, so that a
+    folder with one bad file still gives the others."""
+    out: dict[str, str] = {}
+    failed: list[IngestError] = []
     for p in sorted(folder.glob("article*.txt")):
         m = re.match(r"article(\d+)", p.name)
         if m:
-            out[m.group(1)] = p.read_text(encoding="utf-8")
+            try:
+                out[m.group(1)] = read_article_file(p)
+            except IngestError as exc:
+                failed.append(exc)
+    return out, failed
+
+
+def read_articles(folder: Path) -> dict[str, str]:
+    """articleNNN.txt files by article id; a labelled corpus must be whole, so a bad file is an IngestError."""
+    out, failed = read_articles_checked(folder)
+    if failed:
+        raise failed[0]
     return out
 
 

@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from unspin.errors import DataError
+
 # unspin's language codes -> the bundle's folder names
 LANGUAGES = {"en": "en", "fr": "fr", "de": "ge", "it": "it", "pl": "po", "ru": "ru"}
 # The English 2023 articles are PTC train and dev re-annotated, so what trains beside the PTC models is the rest.
@@ -49,7 +51,7 @@ def _bundle(path: str) -> dict[str, bytes]:
 def bundle(data_dir: Path) -> dict[str, bytes]:
     path = data_dir / "semeval2023-task3" / "semeval2023-task3-data.tar.xz"
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found")
+        raise DataError(str(path), "not found (the SemEval-2023 Task 3 bundle, under --data DIR)")
     return _bundle(str(path))
 
 
