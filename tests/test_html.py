@@ -13,6 +13,7 @@ import pytest
 from conftest import report_for_text
 from unspin.model import Report
 from unspin.render import render_html
+from unspin.taxonomy import display_name
 
 ATTACK_TITLE = 'Breaking <script>document.title="pwned"</script> news'
 ATTACK_BODY = (
@@ -54,9 +55,14 @@ def test_every_finding_kind_is_highlighted(example_report: Report) -> None:
     for p in example_report.paragraphs:
         for t in p.techniques:
             assert (
-                f'<div class="margin-label" title="probability {t.probability:.2f}">{t.label.replace("_", " ")}'
+                f'<div class="margin-label" title="probability {t.probability:.2f}">{display_name(t.label)}'
                 in html
             )
+    # The legend's categories are SemEval-2023's, and so are the technique names listed under them.
+    legend = html[html.index('id="technique-legend"') : html.index('id="detail"')]
+    for t in example_report.techniques:
+        assert " / ".join(map(display_name, t.semeval2023)) in legend
+        assert t.category in legend
     assert "genre: " in html
     for f in example_report.findings:
         assert f.id in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import FIXTURES
 from unspin.datasets.ptc import TECHNIQUES_2020
-from unspin.taxonomy import category_of, techniques_2023, to_2020, to_2023
+from unspin.taxonomy import category_of, display_name, techniques_2023, to_2020, to_2023
 
 
 def test_inventories_match_the_organisers_lists() -> None:
@@ -38,3 +38,8 @@ def test_fixture_labels_are_known() -> None:
         encoding="utf-8"
     )
     assert all(line.split("\t")[1] in TECHNIQUES_2020 for line in text.splitlines())
+
+
+def test_labels_read_as_words() -> None:
+    assert display_name("Name_Calling,Labeling") == "Name Calling, Labeling"
+    assert display_name("Appeal_to_Fear-Prejudice") == "Appeal to Fear-Prejudice"

@@ -14,6 +14,11 @@ def _data() -> dict[str, Any]:
     return resources.load("techniques")
 
 
+def display_name(label: str) -> str:
+    """A label of either taxonomy as a reader sees it: 'Name_Calling,Labeling' -> 'Name Calling, Labeling'."""
+    return label.replace("_", " ").replace(",", ", ")
+
+
 def techniques_2023() -> list[str]:
     """The 23 SemEval-2023 techniques, in the organisers' inventory order of categories."""
     return [t["name"] for t in _data()["techniques"]]

@@ -21,6 +21,7 @@ from unspin.models.ngram_paragraph_model import NgramParagraphModel
 from unspin.models.paragraph_blend import BlendParagraphModel, read_meta
 from unspin.models.paragraph_model import ParagraphModel
 from unspin.nlp.doc import Doc
+from unspin.taxonomy import display_name
 
 PARAGRAPH_MODEL = "semeval23-e5-heads-v2"
 NGRAM_MODEL = "semeval23-ngram-heads-v1"
@@ -86,7 +87,7 @@ def analyze(doc: Doc) -> Section:
             ParagraphTechniques(index=i, field=part.field, start=para.start, end=para.end, techniques=labels)
         )
         if labels:
-            names = ", ".join(x.label.replace("_", " ") for x in labels)
+            names = ", ".join(display_name(x.label) for x in labels)
             section.findings.append(
                 make(
                     doc,

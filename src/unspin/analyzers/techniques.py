@@ -19,7 +19,7 @@ from unspin.models.sentence_spans import MAX_SENTENCES, SentenceSpanModel
 from unspin.models.span_ensemble import SpanEnsemble, load_span_model
 from unspin.models.span_model import SpanModel
 from unspin.nlp.doc import Doc
-from unspin.taxonomy import category_of, to_2020, to_2023
+from unspin.taxonomy import category_of, display_name, to_2020, to_2023
 
 SPAN_MODEL = "ptc-spans-ensemble-v3"  # MiniLM and e5 span models (int8 per channel), averaged; decoding tuned out of fold
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
@@ -112,7 +112,7 @@ def _add(
             span.field,
             span.start,
             span.end,
-            name.replace("_", " "),
+            display_name(name),
             score,
             f"{span.category}: {explanation}",
             category=span.category,

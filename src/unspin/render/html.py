@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from unspin.model import Finding, Report
+from unspin.taxonomy import display_name
 
 # kind -> (legend label, colour); styles per kind live in the template's CSS.
 KINDS = {
@@ -68,7 +69,7 @@ def paragraph_rows(report: Report) -> list[tuple[list[Segment], list[tuple[str, 
             for f in body_findings
             if f.start < p.end and f.end > p.start
         ]
-        labels = [(t.label.replace("_", " "), t.probability) for t in p.techniques]
+        labels = [(display_name(t.label), t.probability) for t in p.techniques]
         rows.append((segments(report.body[p.start : p.end], clipped), labels))
     return rows
 
@@ -85,6 +86,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.filters["display_name"] = display_name
 
 
 def render_html(report: Report) -> str:
@@ -101,7 +103,8 @@ def render_html(report: Report) -> str:
     signal_counts = Counter(f.label for f in report.findings if f.kind == "signal").most_common()
     categories: dict[str, Counter[str]] = {}
     for t in report.techniques:
-        categories.setdefault(t.category, Counter())[t.technique.replace("_", " ")] += 1
+        # The categories are SemEval-2023's, so the techniques listed under them are too.
+        categories.setdefault(t.category, Counter())[" / ".join(map(display_name, t.semeval2023))] += 1
     data = {
         f.id: f.model_dump(mode="json", include={"kind", "label", "text", "score", "explanation"})
         for f in report.findings

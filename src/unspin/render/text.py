@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from unspin.model import Report
+from unspin.taxonomy import display_name
 
 
 def _clip(s: str, n: int = 90) -> str:
@@ -84,7 +85,7 @@ def print_summary(report: Report, console: Console) -> None:
         console.print(t)
     if report.techniques:
         by_cat = Counter(t.category for t in report.techniques)
-        top = Counter(t.technique.replace("_", " ") for t in report.techniques).most_common(4)
+        top = Counter(" / ".join(map(display_name, t.semeval2023)) for t in report.techniques).most_common(4)
         console.print(
             f"  [magenta]techniques[/magenta] {len(report.techniques)}: "
             + ", ".join(f"{c} {n}" for c, n in by_cat.most_common())
