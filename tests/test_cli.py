@@ -29,6 +29,10 @@ def test_analyze_json_html_and_summary(tmp_path: Path) -> None:
     for f in data["findings"]:
         text = data["title"] if f["field"] == "title" else data["body"]
         assert text[f["start"] : f["end"]] == f["text"]
+    top = max(data["techniques"], key=lambda t: t["score"])  # the strongest span is shown, with its place
+    assert f"{top['score']:.2f} " in summary and " ".join(top["text"].split())[:30] in " ".join(
+        summary.split()
+    )
     assert out_html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 

@@ -31,7 +31,7 @@ def print_summary(report: Report, console: Console) -> None:
     console.print("  findings: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none")
     if report.classification:
         c = report.classification
-        frames = ", ".join(f.label.replace("_", " ") for f in c.frames) or "none"
+        frames = ", ".join(display_name(f.label) for f in c.frames) or "none"
         zero = " [zero-shot language]" if c.zero_shot else ""
         console.print(f"  genre: {c.genre.label} ({c.genre.probability:.0%}) · frames: {frames}{zero}")
     if report.headline:
@@ -92,6 +92,11 @@ def print_summary(report: Report, console: Console) -> None:
             + " — "
             + ", ".join(f"{t} ×{n}" for t, n in top)
         )
+        # The most certain spans, in reading order, so the terminal shows where the techniques are.
+        strongest = sorted(report.techniques, key=lambda t: -t.score)[:5]
+        for t in sorted(strongest, key=lambda t: (t.field != "title", t.start)):
+            name = " / ".join(map(display_name, t.semeval2023))
+            console.print(f"    {t.score:.2f} {name}: {_clip(t.text, 70)}")
     for u in report.unattributed:
         console.print(f"  [red]unattributed[/red] ({u.trigger.text}): {_clip(u.span.text)}")
     signals = Counter(f.label for f in report.findings if f.kind == "signal")
