@@ -265,6 +265,14 @@ def test_verify_cites_each_sentence() -> None:
         unspin.verify(" ", "text")
 
 
+def test_verify_cli_names_empty_evidence(tmp_path: Path) -> None:
+    empty = tmp_path / "evidence.txt"
+    empty.write_text("\n  \n", encoding="utf-8")
+    for evidence, named in ((str(empty), f"{empty}: empty file"), ("   ", "evidence: empty")):
+        result = CliRunner().invoke(app, ["verify", "Arctic sea ice is not declining", evidence])
+        assert result.exit_code == 2 and named in result.output
+
+
 def test_verification_eval_on_tiny_fixture(tmp_path: Path) -> None:
     folder = tmp_path / "climate-fever"
     folder.mkdir()

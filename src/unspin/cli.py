@@ -177,6 +177,10 @@ def verify(
         path = Path(evidence)
         if "\n" not in evidence and len(evidence) < 4096 and path.is_file():
             evidence = decode_bytes(path.read_bytes(), str(path))
+            if not evidence.strip():
+                raise UnspinError(str(path), "empty file: no evidence to weigh")
+        if not evidence.strip():  # the API answers NOT_ENOUGH_INFO; on the command line it is a slip
+            raise UnspinError("evidence", "empty: give the evidence text or a file with it")
         result = run(claim, evidence)
     except UnspinError as exc:
         _fail(str(exc))
@@ -256,7 +260,10 @@ def _predict_technique_lines(
         return
     try:
         rows = read_tc_template(template.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        _fail(f"{template}: cannot read ({exc.strerror})")
+        return
+    except ValueError as exc:
         _fail(f"{template}: {exc}")
         return
     skipped = {aid for aid, _, _ in rows if aid not in texts and (articles / f"article{aid}.txt").exists()}

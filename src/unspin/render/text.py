@@ -93,10 +93,10 @@ def print_summary(report: Report, console: Console) -> None:
             + ", ".join(f"{t} ×{n}" for t, n in top)
         )
         # The most certain spans, in reading order, so the terminal shows where the techniques are.
-        strongest = sorted(report.techniques, key=lambda t: -t.score)[:5]
-        for t in sorted(strongest, key=lambda t: (t.field != "title", t.start)):
-            name = " / ".join(map(display_name, t.semeval2023))
-            console.print(f"    {t.score:.2f} {name}: {_clip(t.text, 70)}")
+        strongest = sorted(report.techniques, key=lambda span: -span.score)[:5]
+        for span in sorted(strongest, key=lambda span: (span.field != "title", span.start)):
+            name = " / ".join(map(display_name, span.semeval2023))
+            console.print(f"    {span.score:.2f} {name}: {_clip(span.text, 70)}")
     for u in report.unattributed:
         console.print(f"  [red]unattributed[/red] ({u.trigger.text}): {_clip(u.span.text)}")
     signals = Counter(f.label for f in report.findings if f.kind == "signal")
