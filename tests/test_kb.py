@@ -177,6 +177,8 @@ def test_search_is_safe_with_fts_syntax_and_ranks_the_right_entry(tmp_path: Path
     m = retrieve(kb, "thousands of NATO troops were deployed secretly near Kharkiv")
     assert m[0].entry.id == "1" and m[0].similarity > 0.5
     assert all(x.similarity == 0.0 for x in m if x.entry.id == "2")
+    result = CliRunner().invoke(app, ["kb", "search", "  ", "--kb", str(tmp_path / "kb.sqlite")])
+    assert result.exit_code == 2 and "search text: empty" in result.output
 
 
 def test_narratives_in_the_report_and_verdict_inheritance(tmp_path: Path) -> None:

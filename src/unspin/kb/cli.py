@@ -98,6 +98,8 @@ def search(
     from unspin.kb import open_kb
     from unspin.kb.retrieval import retrieve
 
+    if not text.strip():
+        _fail("search text: empty: give a claim or any text to look up")
     try:
         store = open_kb(kb)
         qvec = None
