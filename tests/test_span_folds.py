@@ -35,6 +35,7 @@ def test_oof_files_round_trip_and_report_missing_articles(tmp_path: Path) -> Non
         load_oof(tmp_path, "minilm", articles)
     p2 = np.full(len(articles[1].text), 0.25, dtype=np.float32)
     save_oof(oof_file(tmp_path, "minilm", 1), {"2": (p2, np.ones(len(p2), dtype=bool))})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["oof-minilm-fold0.npz", "oof-minilm-fold1.npz"]
     loaded = load_oof(tmp_path, "minilm", articles)
     assert np.allclose(loaded["1"][0], p1, atol=1e-3) and (loaded["1"][1] == c1).all()
     assert loaded["2"][1].all() and loaded["2"][0].shape == (len(articles[1].text),)

@@ -81,7 +81,10 @@ def save_oof(path: Path, predicted: dict[str, tuple[np.ndarray, np.ndarray]]) ->
         arrays[f"p/{aid}"] = p.astype(np.float16)
         arrays[f"c/{aid}"] = np.packbits(covered)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **arrays)
+    # Written beside and renamed, so that a run killed while writing leaves no half file for a resumed run to skip.
+    partial = path.with_name(".partial-" + path.name)  # not matched by load_oof's glob
+    np.savez_compressed(partial, **arrays)
+    partial.replace(path)
 
 
 def load_oof(
