@@ -160,6 +160,10 @@ def test_corpus_bad_rows_are_reported_and_skipped(tmp_path: Path) -> None:
     assert load_article(p, row_id="ok").body == "fine text"
     with pytest.raises(IngestError, match="no 'text' field"):
         load_article(p, row_id="nt")
+    with pytest.raises(
+        IngestError, match=r"no row with id 'gone'; 2 row.s. could not be read, the first: line 2, bad JSON"
+    ):
+        load_article(p, row_id="gone")  # the row asked for may be the broken one: the error says there is one
 
 
 @pytest.mark.parametrize(
