@@ -84,3 +84,11 @@ def test_errors_are_one_line_exit_2(args: list[str], stdin: bytes | None, messag
 def test_schema_command() -> None:
     p = run("schema")
     assert p.returncode == 0 and json.loads(p.stdout)["title"] == "Report"
+
+
+def test_russian_article_summary_is_quiet_on_stderr() -> None:
+    """A Russian article goes through natasha and the sentence heads; the libraries' own warnings stay hidden."""
+    p = run("analyze", str(FIXTURES / "ru_article.txt"))
+    assert p.returncode == 0 and p.stderr.decode() == ""
+    out = p.stdout.decode()
+    assert "language ru" in out and "spelt 2 ways" in out and "сообщается" in out

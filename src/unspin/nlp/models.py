@@ -32,17 +32,19 @@ def natasha() -> dict[str, Any]:
     """Natasha's Russian segmenter, NER tagger and morphology (for lemmatising entity names)."""
     import warnings
 
-    with warnings.catch_warnings():  # pymorphy2 imports the deprecated pkg_resources
+    # pymorphy2 imports the deprecated pkg_resources when MorphVocab builds its analyser, not at import time,
+    # so the models are built inside the filter too.
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
 
-    emb = NewsEmbedding()
-    return {
-        "segmenter": Segmenter(),
-        "ner": NewsNERTagger(emb),
-        "morph": NewsMorphTagger(emb),
-        "vocab": MorphVocab(),
-    }
+        emb = NewsEmbedding()
+        return {
+            "segmenter": Segmenter(),
+            "ner": NewsNERTagger(emb),
+            "morph": NewsMorphTagger(emb),
+            "vocab": MorphVocab(),
+        }
 
 
 @lru_cache(maxsize=1)
