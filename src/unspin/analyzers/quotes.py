@@ -64,9 +64,17 @@ class QuoteAttributor:
         ]
 
     def party_at(self, s: int, e: int, kind: PartyKind) -> Party:
-        eid = next((m[2] for m in self.mentions if m[0] < e and s < m[1]), None)
+        mention = next((m for m in self.mentions if m[0] < e and s < m[1]), None)
+        name = self.part.text[s:e]
+        if mention is not None and mention[4] and mention[0] <= s and e <= mention[1]:
+            # The words are that entity's mention: name it as the entity is known, so a Russian outlet in the
+            # genitive ('в эфире «Первого канала»') reads as 'Первый канал', the same in every quote.
+            name = mention[4]
         return Party(
-            name=self.part.text[s:e], span=span_of(self.doc, self.part.field, s, e), entity_id=eid, kind=kind
+            name=name,
+            span=span_of(self.doc, self.part.field, s, e),
+            entity_id=mention[2] if mention else None,
+            kind=kind,
         )
 
     def speaker_in(self, lo: int, hi: int, cue_pos: int) -> tuple[Party | None, float]:
