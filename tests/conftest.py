@@ -26,6 +26,7 @@ os.environ["UNSPIN_KB"] = "/nonexistent/unspin-test-kb.sqlite"
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "nato-donbass.txt"
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -33,9 +34,6 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "unspin.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
     )
-
-
-EXAMPLE = ROOT / "examples" / "nato-donbass.txt"
 
 
 def write_gz_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:

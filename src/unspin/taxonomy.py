@@ -19,6 +19,11 @@ def display_name(label: str) -> str:
     return label.replace("_", " ").replace(",", ", ")
 
 
+def display_names(labels: list[str]) -> str:
+    """A span's SemEval-2023 techniques as one name ('Whataboutism / Straw Man / Red Herring')."""
+    return " / ".join(map(display_name, labels))
+
+
 def techniques_2023() -> list[str]:
     """The 23 SemEval-2023 techniques, in the organisers' inventory order of categories."""
     return [t["name"] for t in _data()["techniques"]]

@@ -90,15 +90,15 @@ def article_from_corpus(path: Path, row_id: str | None) -> Article:
         if isinstance(row, IngestError):
             raise row
         return article_from_row(row, f"{path}:{n}")
-    bad: list[IngestError] = []
-    for _n, row in rows:
+    bad: list[tuple[int, IngestError]] = []
+    for n, row in rows:
         if isinstance(row, IngestError):
-            bad.append(row)  # the row asked for may be one of these: say so if it is not found
+            bad.append((n, row))  # the row asked for may be one of these: say so if it is not found
             continue
         if str(row.get("id")) == row_id:
             return article_from_row(row, f"{path} id={row_id}")
     unread = (
-        f"; {len(bad)} row(s) could not be read, the first: line {bad[0].source.rsplit(':', 1)[-1]}, {bad[0].reason}"
+        f"; {len(bad)} row(s) could not be read, the first: line {bad[0][0]}, {bad[0][1].reason}"
         if bad
         else ""
     )

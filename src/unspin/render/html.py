@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from unspin.model import Finding, Report
-from unspin.taxonomy import display_name
+from unspin.taxonomy import display_name, display_names
 
 # kind -> (legend label, colour); styles per kind live in the template's CSS.
 KINDS = {
@@ -87,6 +87,7 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.filters["display_name"] = display_name
+_env.filters["display_names"] = display_names
 
 
 def render_html(report: Report) -> str:
@@ -104,7 +105,7 @@ def render_html(report: Report) -> str:
     categories: dict[str, Counter[str]] = {}
     for t in report.techniques:
         # The categories are SemEval-2023's, so the techniques listed under them are too.
-        categories.setdefault(t.category, Counter())[" / ".join(map(display_name, t.semeval2023))] += 1
+        categories.setdefault(t.category, Counter())[display_names(t.semeval2023)] += 1
     data = {
         f.id: f.model_dump(mode="json", include={"kind", "label", "text", "score", "explanation"})
         for f in report.findings

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from unspin.model import Report
-from unspin.taxonomy import display_name
+from unspin.taxonomy import display_name, display_names
 
 
 def _clip(s: str, n: int = 90) -> str:
@@ -85,7 +85,7 @@ def print_summary(report: Report, console: Console) -> None:
         console.print(t)
     if report.techniques:
         by_cat = Counter(t.category for t in report.techniques)
-        top = Counter(" / ".join(map(display_name, t.semeval2023)) for t in report.techniques).most_common(4)
+        top = Counter(display_names(t.semeval2023) for t in report.techniques).most_common(4)
         console.print(
             f"  [magenta]techniques[/magenta] {len(report.techniques)}: "
             + ", ".join(f"{c} {n}" for c, n in by_cat.most_common())
@@ -95,8 +95,7 @@ def print_summary(report: Report, console: Console) -> None:
         # The most certain spans, in reading order, so the terminal shows where the techniques are.
         strongest = sorted(report.techniques, key=lambda span: -span.score)[:5]
         for span in sorted(strongest, key=lambda span: (span.field != "title", span.start)):
-            name = " / ".join(map(display_name, span.semeval2023))
-            console.print(f"    {span.score:.2f} {name}: {_clip(span.text, 70)}")
+            console.print(f"    {span.score:.2f} {display_names(span.semeval2023)}: {_clip(span.text, 70)}")
     for u in report.unattributed:
         console.print(f"  [red]unattributed[/red] ({u.trigger.text}): {_clip(u.span.text)}")
     signals = Counter(f.label for f in report.findings if f.kind == "signal")
