@@ -63,7 +63,9 @@ def test_shipped_ensemble_averages_members_that_tokenise_differently() -> None:
     assert not covered[text.index(" ")] and covered[0]
     solo = [m.token_probs(e) for m, e in zip(model.members, encs, strict=True)]
     first = text.index("treacherous")  # both tokenisers start a token there
-    assert p[first] == pytest.approx(np.mean([1 - s[0][1, 0] for s in solo]), abs=1e-6)
+    assert p[first] == pytest.approx(
+        np.average([1 - s[0][1, 0] for s in solo], weights=model.weights), abs=1e-6
+    )
     probs = model.classify(text, [(4, 29)])
     assert probs.shape == (1, len(model.labels)) and probs.sum() == pytest.approx(1, abs=1e-5)
 
@@ -72,6 +74,11 @@ def test_members_load_alone_as_span_models() -> None:
     meta = json.loads((artifact(SPAN_MODEL) / "ensemble.json").read_text(encoding="utf-8"))
     for name in meta["members"]:
         assert isinstance(load_span_model(artifact(name)), SpanModel)
+
+
+def test_an_ensemble_refuses_a_weight_count_unlike_its_members(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="1 weights for 2 members"):
+        SpanEnsemble(tmp_path / "ens", {"members": ["a", "b"], "weights": [1.0]})
 
 
 def _member(folder: Path, held: list[str]) -> Path:

@@ -10,6 +10,7 @@ import pytest
 
 from unspin.datasets.ptc import LabelledArticle, load_ptc
 from unspin.models import artifact
+from unspin.models.span_ensemble import SpanEnsemble
 from unspin.models.span_model import merge_runs, trim_edges
 from unspin.train.span_folds import fold_of, load_oof, oof_file, save_oof
 
@@ -87,6 +88,44 @@ def test_ensemble_decoding_is_tuned_on_out_of_fold_probabilities(tmp_path: Path)
     assert written["members"] == list(MEMBERS) and 0 < written["temperature"] <= 3
     with pytest.raises(ValueError, match="needs the PTC train articles"):
         calibrate_ensemble(models / "ensemble", members, held, oof=tmp_path / "oof")
+
+
+def test_member_weights_are_tuned_with_the_decoding(tmp_path: Path) -> None:
+    from unspin.train.calibrate_spans import calibrate_ensemble
+
+    train = load_ptc(MINI, "dev")
+    held = train[:1]
+    models = tmp_path / "models"
+    members = [_oof_member(tmp_path, models, name, [held[0].id]) for name in MEMBERS]
+    good, bad = MEMBERS.items()
+    for (name, encoder), gold_level, decoy_level in ((good, 0.9, 0.0), (bad, 0.0, 1.0)):
+        # The first member finds the gold spans; the second only a decoy opening. Averaged equally the decoy
+        # (0.5) outranks the gold (0.45); weighted 0.6 or more towards the first, the gold wins.
+        probs = {}
+        for a in train:
+            p = np.zeros(len(a.text), dtype=np.float32)
+            for s, e, _ in a.spans:
+                p[s:e] = gold_level
+            p[:30] = np.maximum(p[:30], decoy_level)
+            probs[a.id] = (p, np.array([not c.isspace() for c in a.text]))
+        save_oof(oof_file(tmp_path / "oof" / name, encoder, 0), probs)
+    oof = tmp_path / "oof"
+    equal = calibrate_ensemble(models / "ensemble", members, held, oof=oof, train_articles=train)
+    assert "weights" not in equal and equal["tuned_si_f1"] < 1.0
+    meta = calibrate_ensemble(
+        models / "ensemble", members, held, oof=oof, train_articles=train, tune_weights=True
+    )
+    assert (
+        meta["weights"] == [0.6, 0.4] and meta["tuned_si_f1"] == 1.0
+    )  # the lower of the two perfect weights
+    by_weight = meta["tuned_si_f1_by_first_member_weight"]
+    assert list(by_weight) == ["0.3", "0.4", "0.5", "0.6", "0.7"] and by_weight["0.5"] == equal["tuned_si_f1"]
+    written = json.loads((models / "ensemble" / "ensemble.json").read_text(encoding="utf-8"))
+    assert SpanEnsemble(models / "ensemble", written).weights == [0.6, 0.4]
+    with pytest.raises(ValueError, match="exactly two members"):
+        calibrate_ensemble(
+            models / "ensemble", members[:1], held, oof=oof, train_articles=train, tune_weights=True
+        )
 
 
 def test_a_fold_trains_on_the_others_and_predicts_its_own(tmp_path: Path) -> None:

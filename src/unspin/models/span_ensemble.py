@@ -41,9 +41,12 @@ def load_span_model(folder: Path) -> SpanModel | SpanEnsemble:
     return SpanEnsemble(folder) if is_ensemble(folder) else SpanModel(folder)
 
 
-def average_char_probs(per_member: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """The members' character probabilities averaged; a character counts as covered if any member covers it."""
-    probs = np.mean([p for p, _ in per_member], axis=0).astype(np.float32)
+def average_char_probs(
+    per_member: list[tuple[np.ndarray, np.ndarray]], weights: list[float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The members' character probabilities averaged (weighted when ``weights`` is given); a character
+    counts as covered if any member covers it."""
+    probs = np.average([p for p, _ in per_member], axis=0, weights=weights).astype(np.float32)
     covered = np.logical_or.reduce([c for _, c in per_member])
     return probs, covered
 
@@ -75,6 +78,13 @@ class SpanEnsemble(SpanTagger):
             meta if meta is not None else json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))
         )
         self.member_names: list[str] = list(meta["members"])
+        # Tuned out of fold with the decoding when the members are not equally good; absent: a plain mean.
+        self.weights: list[float] | None = meta.get("weights")
+        if self.weights is not None and len(self.weights) != len(self.member_names):
+            raise ValueError(
+                f"{folder}: ensemble.json gives {len(self.weights)} weights for "
+                f"{len(self.member_names)} members"
+            )
         # One worker thread per core, each encoder call on one thread: one window is too small a job to split
         # between threads (members one after the other on both cores took 250 ms against 160 ms side by side,
         # 800 words, session 6). `encode` feeds the workers window by window.
@@ -113,7 +123,7 @@ class SpanEnsemble(SpanTagger):
     def char_probs(self, text: str, encs: list[Encoded]) -> tuple[np.ndarray, np.ndarray]:
         """Mean propaganda probability per character, and which characters lie inside a token."""
         return average_char_probs(
-            [m.char_probs(text, enc) for m, enc in zip(self.members, encs, strict=True)]
+            [m.char_probs(text, enc) for m, enc in zip(self.members, encs, strict=True)], self.weights
         )
 
     def decode(

@@ -19,6 +19,8 @@ from unspin.models.span_model import SpanModel, merge_runs, softmax
 THRESHOLDS = [round(0.3 + 0.05 * i, 2) for i in range(9)]  # 0.30 … 0.70
 GAPS = [0, 5, 10, 20, 40]  # characters between two runs on one line that still make one span
 MIN_CHARS = [1, 4, 10, 16]
+# The first of two members' weight (the second gets the rest), tuned with the decoding by --tune-weights.
+FIRST_MEMBER_WEIGHTS = [0.3, 0.4, 0.5, 0.6, 0.7]
 
 
 def _platt(raw: list[float], correct: list[bool]) -> tuple[float, float]:
@@ -126,7 +128,7 @@ def member_encoder(member: Path) -> str:
 
 def calibrate_ensemble(
     folder: Path, members: list[Path], heldout: list[LabelledArticle], *,
-    oof: Path | None = None, train_articles: list[LabelledArticle] | None = None,
+    oof: Path | None = None, train_articles: list[LabelledArticle] | None = None, tune_weights: bool = False,
 ) -> dict[str, object]:  # fmt: skip
     """Write ensemble.json for span models stored beside ``folder``: hysteresis thresholds, merge gap and
     minimum length with the best SI F1, Platt scaling of span scores, temperature of the averaged technique
@@ -146,11 +148,15 @@ def calibrate_ensemble(
     }
     if len(held) != 1 or set(next(iter(held))) != {a.id for a in heldout}:
         raise ValueError(f"the members {names} did not all hold out the articles being calibrated on")
+    if tune_weights and len(members) != 2:
+        raise ValueError(f"--tune-weights needs exactly two members, not {len(members)}")
     model = SpanEnsemble(folder, {"members": names})
     encoded = [(a, model.encode(a.text)) for a in heldout]
     if oof is None:
         tuned = heldout
-        probs = {a.id: model.char_probs(a.text, enc) for a, enc in encoded}
+        per_member = [
+            {a.id: m.char_probs(a.text, enc[i]) for a, enc in encoded} for i, m in enumerate(model.members)
+        ]
     else:
         from unspin.train.span_folds import load_oof
 
@@ -158,9 +164,18 @@ def calibrate_ensemble(
             raise ValueError("out-of-fold calibration needs the PTC train articles")
         tuned = train_articles
         per_member = [load_oof(oof / m.name, member_encoder(m), tuned) for m in members]
-        probs = {a.id: average_char_probs([pm[a.id] for pm in per_member]) for a in tuned}
-    scores = _decoding_grid(tuned, probs)
-    best = max(scores, key=lambda k: scores[k])
+    candidates: list[list[float] | None] = (
+        [[w, round(1 - w, 2)] for w in FIRST_MEMBER_WEIGHTS] if tune_weights else [None]
+    )
+    best_of: dict[str, tuple[float, Decoding, dict[Decoding, float], dict[str, Any]]] = {}
+    for weights in candidates:
+        probs = {a.id: average_char_probs([pm[a.id] for pm in per_member], weights) for a in tuned}
+        scores = _decoding_grid(tuned, probs)
+        best = max(scores, key=lambda k: scores[k])
+        best_of[json.dumps(weights)] = (scores[best], best, scores, probs)
+    chosen = max(best_of, key=lambda k: best_of[k][0])  # the first of equal scores: the lower weight
+    _, best, scores, probs = best_of[chosen]
+    model.weights = json.loads(chosen)
     hi, lo, gap, min_chars = best
     decoded = [(a, model.decode(a.text, [], hi, gap, min_chars, lo, probs[a.id])) for a in tuned]
     meta = {
@@ -179,6 +194,11 @@ def calibrate_ensemble(
         },
         "heldout_articles": len(heldout),
     }
+    if tune_weights:
+        meta["weights"] = model.weights
+        meta["tuned_si_f1_by_first_member_weight"] = {
+            str(json.loads(k)[0]): round(v[0], 4) for k, v in best_of.items()
+        }
     if oof is not None:  # the members' own held-out articles, decoded as tuned: for comparison with v1
         held_probs = {a.id: model.char_probs(a.text, enc) for a, enc in encoded}
         gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in heldout}

@@ -198,6 +198,10 @@ def span_ensemble(
             help="Folder with one `unspin train span-folds` output per member, named as it: tune on all of train."
         ),
     ] = None,
+    tune_weights: Annotated[
+        bool,
+        typer.Option(help="Two members: choose the first one's weight (0.3-0.7) with the decoding, not 0.5."),
+    ] = False,
 ) -> None:
     """Combine span models that held out the same PTC train articles: their character probabilities are
     averaged and the decoding (hysteresis thresholds, merge gap, minimum length) and calibration are tuned on
@@ -213,11 +217,14 @@ def span_ensemble(
     articles = [a for a in train_articles if a.id in held]
     out.mkdir(parents=True, exist_ok=True)
     try:
-        meta = calibrate_ensemble(out, members, articles, oof=oof, train_articles=train_articles)
+        meta = calibrate_ensemble(
+            out, members, articles, oof=oof, train_articles=train_articles, tune_weights=tune_weights
+        )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(
-        f"wrote {out / 'ensemble.json'}: thresholds {meta['threshold']}/{meta['extend_threshold']}, "
+        f"wrote {out / 'ensemble.json'}: member weights {meta.get('weights') or 'equal'}, "
+        f"thresholds {meta['threshold']}/{meta['extend_threshold']}, "
         f"merge gap {meta['merge_gap']}, min {meta['min_chars']} chars, SI F1 {meta['tuned_si_f1']} on "
         f"{meta['tuned_articles']} {meta['tuned_on']} articles"
     )
