@@ -47,6 +47,35 @@ def test_span_counts_per_article_add_up_to_the_score() -> None:
     assert 0.0 <= lo <= span_f1(gold, pred).f1 <= hi <= 1.0
 
 
+def _official_span_counts(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> tuple[float, float]:
+    """The organisers' loop: every predicted span against every gold span (after merging overlaps)."""
+    from unspin.eval.scorers import _merge
+
+    p_num = r_num = 0.0
+    for ps, pe in _merge(pred):
+        for gs, ge in _merge(gold):
+            inter = max(0, min(pe, ge) - max(ps, gs))
+            p_num += inter / (pe - ps)
+            r_num += inter / (ge - gs)
+    return p_num, r_num
+
+
+def test_span_counts_sweep_equals_the_official_all_pairs_loop() -> None:
+    rng = random.Random(7)
+
+    def spans() -> list[tuple[int, int]]:
+        out = []
+        for _ in range(rng.randint(0, 25)):
+            s = rng.randint(0, 400)
+            out.append((s, s + rng.randint(1, 60)))
+        return out
+
+    for i in range(300):
+        gold, pred = spans(), spans()
+        p_num, _, r_num, _ = span_counts({"a": gold}, {"a": pred})["a"]
+        assert (p_num, r_num) == _official_span_counts(gold, pred), i  # the same sums, bit for bit
+
+
 def test_bootstrap_interval_narrows_with_more_articles() -> None:
     rng = random.Random(3)
 

@@ -53,13 +53,22 @@ def span_counts(gold: Spans, pred: Spans) -> dict[str, SpanCounts]:
     g = {a: _merge(v) for a, v in gold.items()}
     p = {a: _merge(v) for a, v in pred.items()}
     out: dict[str, SpanCounts] = {}
-    for article in set(g) | set(p):
+    for article in sorted(set(g) | set(p)):  # a fixed order: the float sums do not depend on the hash seed
         p_num = r_num = 0.0
+        golds = g.get(article, [])
+        first = (
+            0  # both lists are sorted and disjoint: gold spans ending before a prediction end before the next
+        )
         for ps, pe in p.get(article, []):
-            for gs, ge in g.get(article, []):
-                inter = max(0, min(pe, ge) - max(ps, gs))
+            while first < len(golds) and golds[first][1] <= ps:
+                first += 1
+            k = first
+            while k < len(golds) and golds[k][0] < pe:  # only overlapping pairs add to the sums, in the
+                gs, ge = golds[k]  # official scorer's order (prediction, then gold), so the sums are the same
+                inter = min(pe, ge) - max(ps, gs)
                 p_num += inter / (pe - ps)
                 r_num += inter / (ge - gs)
+                k += 1
         out[article] = (p_num, len(p.get(article, [])), r_num, len(g.get(article, [])))
     return out
 

@@ -51,12 +51,20 @@ def average_char_probs(
     return probs, covered
 
 
-def hysteresis_runs(text: str, p: np.ndarray, covered: np.ndarray, hi: float, lo: float) -> list[list[float]]:
+def space_mask(text: str) -> np.ndarray:
+    """Which characters of ``text`` are blanks."""
+    return np.fromiter((c.isspace() for c in text), dtype=bool, count=len(text))
+
+
+def hysteresis_runs(
+    text: str, p: np.ndarray, covered: np.ndarray, hi: float, lo: float, space: np.ndarray | None = None
+) -> list[list[float]]:
     """Runs of characters above ``lo`` that reach ``hi`` somewhere, widened to whole words, as
-    [start, end, summed probability, covered characters] for ``merge_runs``."""
+    [start, end, summed probability, covered characters] for ``merge_runs``. ``space`` is ``space_mask(text)``,
+    passed in by callers that decode one text many times."""
     above = p > lo
     # A single blank between two such characters (between two words) belongs to the run.
-    space = np.fromiter((c.isspace() for c in text), dtype=bool, count=len(text))
+    space = space_mask(text) if space is None else space
     inner = np.zeros_like(above)
     inner[1:-1] = space[1:-1] & above[:-2] & above[2:]
     above |= inner

@@ -13,7 +13,7 @@ import numpy as np
 from unspin.datasets.ptc import TECHNIQUES_2020, LabelledArticle
 from unspin.eval.scorers import span_f1
 from unspin.eval.techniques import overlap_share
-from unspin.models.span_ensemble import SpanEnsemble, average_char_probs, hysteresis_runs
+from unspin.models.span_ensemble import SpanEnsemble, average_char_probs, hysteresis_runs, space_mask
 from unspin.models.span_model import SpanModel, merge_runs, softmax
 
 THRESHOLDS = [round(0.3 + 0.05 * i, 2) for i in range(9)]  # 0.30 … 0.70
@@ -107,10 +107,11 @@ def _decoding_grid(
     """SI F1 over ``articles`` for every hysteresis decoding setting, from their character probabilities."""
     gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in articles}
     scores: dict[Decoding, float] = {}
+    spaces = {a.id: space_mask(a.text) for a in articles}
     for hi, lo in itertools.product(THRESHOLDS, THRESHOLDS):
         if lo > hi:
             continue
-        runs = {a.id: hysteresis_runs(a.text, *probs[a.id], hi, lo) for a in articles}
+        runs = {a.id: hysteresis_runs(a.text, *probs[a.id], hi, lo, spaces[a.id]) for a in articles}
         for gap, min_chars in itertools.product(GAPS, MIN_CHARS):
             pred = {  # merge_runs extends the runs it is given: each setting merges copies
                 a.id: [(s, e) for s, e, _ in merge_runs(a.text, [r[:] for r in runs[a.id]], gap, min_chars)]
