@@ -16,6 +16,7 @@ from unspin.train.span_folds import fold_of, load_oof, oof_file, save_oof
 
 MINI = Path(__file__).parent / "fixtures" / "ptc-mini"
 MEMBERS = {"ptc-spans-minilm-v4": "minilm", "ptc-spans-e5-v2": "e5"}
+DECODING_KEYS = ("threshold", "extend_threshold", "merge_gap", "min_chars")
 
 
 def test_folds_are_balanced_disjoint_and_independent_of_order() -> None:
@@ -118,8 +119,10 @@ def test_member_weights_are_tuned_with_the_decoding(tmp_path: Path) -> None:
     assert (
         meta["weights"] == [0.6, 0.4] and meta["tuned_si_f1"] == 1.0
     )  # the lower of the two perfect weights
-    by_weight = meta["tuned_si_f1_by_first_member_weight"]
-    assert list(by_weight) == ["0.3", "0.4", "0.5", "0.6", "0.7"] and by_weight["0.5"] == equal["tuned_si_f1"]
+    by_weight = meta["best_by_first_member_weight"]
+    assert list(by_weight) == ["0.3", "0.4", "0.5", "0.6", "0.7"]
+    assert by_weight["0.5"]["si_f1"] == equal["tuned_si_f1"]
+    assert by_weight["0.5"]["decoding"] == "/".join(str(equal[k]) for k in DECODING_KEYS)
     written = json.loads((models / "ensemble" / "ensemble.json").read_text(encoding="utf-8"))
     assert SpanEnsemble(models / "ensemble", written).weights == [0.6, 0.4]
     with pytest.raises(ValueError, match="exactly two members"):

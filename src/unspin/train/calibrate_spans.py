@@ -197,8 +197,9 @@ def calibrate_ensemble(
     }
     if tune_weights:
         meta["weights"] = model.weights
-        meta["tuned_si_f1_by_first_member_weight"] = {
-            str(json.loads(k)[0]): round(v[0], 4) for k, v in best_of.items()
+        meta["best_by_first_member_weight"] = {  # the weight 0.5 row is what equal weights would have chosen
+            str(json.loads(k)[0]): {"si_f1": round(v[0], 4), "decoding": "/".join(map(str, v[1]))}
+            for k, v in best_of.items()
         }
     if oof is not None:  # the members' own held-out articles, decoded as tuned: for comparison with v1
         held_probs = {a.id: model.char_probs(a.text, enc) for a, enc in encoded}
