@@ -21,7 +21,7 @@ from unspin.models.span_model import SpanModel
 from unspin.nlp.doc import Doc
 from unspin.taxonomy import category_of, display_name, to_2020, to_2023
 
-SPAN_MODEL = "ptc-spans-ensemble-v3"  # MiniLM and e5 span models (int8 per channel), averaged; decoding tuned out of fold
+SPAN_MODEL = "ptc-spans-ensemble-v3.1"  # MiniLM and e5 span models (int8 per channel), weighted 0.6/0.4; tuned out of fold
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
 SENTENCE_MODEL = "semeval23-sentence-spans-v2"  # sentence heads over multilingual-e5, five languages
 
