@@ -56,9 +56,8 @@ def span_counts(gold: Spans, pred: Spans) -> dict[str, SpanCounts]:
     for article in sorted(set(g) | set(p)):  # a fixed order: the float sums do not depend on the hash seed
         p_num = r_num = 0.0
         golds = g.get(article, [])
-        first = (
-            0  # both lists are sorted and disjoint: gold spans ending before a prediction end before the next
-        )
+        # Both lists are sorted and disjoint: gold spans that end before a prediction end before the next one.
+        first = 0
         for ps, pe in p.get(article, []):
             while first < len(golds) and golds[first][1] <= ps:
                 first += 1

@@ -165,18 +165,14 @@ def calibrate_ensemble(
             raise ValueError("out-of-fold calibration needs the PTC train articles")
         tuned = train_articles
         per_member = [load_oof(oof / m.name, member_encoder(m), tuned) for m in members]
-    candidates: list[list[float] | None] = (
-        [[w, round(1 - w, 2)] for w in FIRST_MEMBER_WEIGHTS] if tune_weights else [None]
-    )
-    best_of: dict[str, tuple[float, Decoding, dict[Decoding, float], dict[str, Any]]] = {}
-    for weights in candidates:
+    # Per candidate weighting: its best SI F1, that decoding, the whole grid, and the averaged probabilities.
+    results = []
+    for weights in [[w, round(1 - w, 2)] for w in FIRST_MEMBER_WEIGHTS] if tune_weights else [None]:
         probs = {a.id: average_char_probs([pm[a.id] for pm in per_member], weights) for a in tuned}
         scores = _decoding_grid(tuned, probs)
         best = max(scores, key=lambda k: scores[k])
-        best_of[json.dumps(weights)] = (scores[best], best, scores, probs)
-    chosen = max(best_of, key=lambda k: best_of[k][0])  # the first of equal scores: the lower weight
-    _, best, scores, probs = best_of[chosen]
-    model.weights = json.loads(chosen)
+        results.append((weights, scores[best], best, scores, probs))
+    model.weights, _, best, scores, probs = max(results, key=lambda r: r[1])  # ties: the lower weight
     hi, lo, gap, min_chars = best
     decoded = [(a, model.decode(a.text, [], hi, gap, min_chars, lo, probs[a.id])) for a in tuned]
     meta = {
@@ -198,8 +194,9 @@ def calibrate_ensemble(
     if tune_weights:
         meta["weights"] = model.weights
         meta["best_by_first_member_weight"] = {  # the weight 0.5 row is what equal weights would have chosen
-            str(json.loads(k)[0]): {"si_f1": round(v[0], 4), "decoding": "/".join(map(str, v[1]))}
-            for k, v in best_of.items()
+            str(w[0]): {"si_f1": round(f1, 4), "decoding": "/".join(map(str, decoding))}
+            for w, f1, decoding, _, _ in results
+            if w is not None
         }
     if oof is not None:  # the members' own held-out articles, decoded as tuned: for comparison with v1
         held_probs = {a.id: model.char_probs(a.text, enc) for a, enc in encoded}
