@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from unspin import __version__
@@ -12,6 +13,41 @@ from unspin.model import Article, ArticleMeta, HeadlineCheck, LanguageInfo, Repo
 from unspin.models.threads import single_threaded_blas
 from unspin.models.verification import Verification
 from unspin.nlp import parse
+
+
+class Pipeline:
+    """The analysers and their models, loaded once; ``analyze`` runs them over one Article.
+
+    Engines and the server build one Pipeline per worker process and call ``analyze`` many times.
+    ``models`` maps a model role to an artifact folder (``unspin analyze --model ROLE=PATH``);
+    ``kb`` is the knowledge base of known narratives (default $UNSPIN_KB or the user data directory).
+    """
+
+    def __init__(
+        self,
+        *,
+        models: Mapping[str, str | Path] | None = None,
+        kb: str | Path | None = None,
+    ) -> None:
+        self.models = dict(models or {})
+        self.kb = kb
+
+    def analyze(
+        self, article: Article, *, language: str | None = None, only: Sequence[str] | None = None
+    ) -> Report:
+        """The Report for one Article (only the sections of ``only`` and what they require, if given)."""
+        return analyze_article(article, language=language, only=list(only) if only else None, kb=self.kb)
+
+    def load(self) -> Pipeline:
+        """Load every model now rather than on the first article (server readiness, engine workers)."""
+        self.analyze(Article(title="Warm-up", body="The minister said on Monday that the talks would go on."))
+        return self
+
+    def stance(self, headline: str, body: str, *, language: str | None = None) -> HeadlineCheck:
+        return stance(headline, body, language=language)
+
+    def verify(self, claim: str, evidence: str | list[str]) -> Verification:
+        return verify(claim, evidence)
 
 
 def analyze_article(
