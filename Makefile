@@ -36,6 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench experiments
 	$(BIN)/ruff format --check src tests bench experiments
 	$(BIN)/mypy src/unspin
+	$(BIN)/lint-imports
 
 schema: $(STAMP)
 	$(BIN)/unspin schema --output schema/report.schema.json

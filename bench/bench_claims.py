@@ -38,19 +38,20 @@ def main() -> None:
     args = parser.parse_args()
 
     import unspin
-    from unspin.analyzers import ANALYZERS
-    from unspin.analyzers.headline import stance_model
     from unspin.nlp import parse
+    from unspin.pipeline import Pipeline
 
     text = article_of(args.words)
     title, body = text.split("\n", 1)[0], text.split("\n\n", 1)[1]
     doc = parse(unspin.load_article(text=body, title=title), language="en")
-    for name in ("entities", "quotes", "unattributed"):  # what claims read from the Doc cache
-        ANALYZERS[name](doc)
+    pipeline = Pipeline()
+    *before, claims = pipeline.plan(["claims"])
+    for analyzer in before:  # the Doc layers claims read
+        analyzer.run(doc, pipeline.models)
     t0 = time.perf_counter()
-    ANALYZERS["claims"](doc)
+    claims.run(doc, pipeline.models)
     cold = time.perf_counter() - t0
-    claims_ms = _median_ms(lambda: ANALYZERS["claims"](doc), args.runs)
+    claims_ms = _median_ms(lambda: claims.run(doc, pipeline.models), args.runs)
     sentences = sum(len(p.sentences) for p in doc.parts)
 
     # Stance: distinct bodies (paragraph windows of the article) against distinct headlines.
@@ -59,14 +60,14 @@ def main() -> None:
         "\n\n".join(paras[i % len(paras) :] + paras[: i % len(paras)]) + f" ({i})" for i in range(args.pairs)
     ]
     heads = [f"{title} {i}" for i in range(args.pairs)]
-    model = stance_model()
+    model = pipeline.models.get("stance")
     t = time.perf_counter()
     model.predict(heads, bodies)
     model_pairs_s = args.pairs / (time.perf_counter() - t)
     n_full = min(args.pairs, 50)
     t = time.perf_counter()
     for h, b in zip(heads[:n_full], bodies[:n_full], strict=True):
-        unspin.stance(h, b, language="en")
+        pipeline.stance(h, b, language="en")
     full_pairs_s = n_full / (time.perf_counter() - t)
     result = {
         "words": doc.word_count,

@@ -99,23 +99,25 @@ def main() -> None:
             kb.search(q, limit=10)
             times.append(time.perf_counter() - t)
         # 3. Narrative matching on the bundled example against this store (claims already computed).
-        from unspin.analyzers import ANALYZERS
+        from unspin.pipeline import Pipeline
+
+        pipeline = Pipeline(kb=Path(tmp) / "kb.sqlite")
+        plan = pipeline.plan(["narratives"])
+        narratives = plan[-1]
 
         def prepared(path: str) -> Any:
             """A parsed article with the analysers narrative matching reads, and the store opened."""
             doc = parse(unspin.load_article(Path(path)))
-            doc.cache["kb_path"] = str(Path(tmp) / "kb.sqlite")
-            for name in ("entities", "quotes", "unattributed", "claims", "narratives"):
-                ANALYZERS[name](doc)
+            for analyzer in plan:
+                analyzer.run(doc, pipeline.models)
             return doc
 
         doc = prepared("examples/nato-donbass.txt")
-        match_ms = median_ms(lambda: ANALYZERS["narratives"](doc), 10)
+        match_ms = median_ms(lambda: narratives.run(doc, pipeline.models), 10)
         # 4. Hybrid: random unit vectors stand in for 100,000 embeddings (computing real ones takes ~12
         # minutes; the timing of the dense search does not depend on their values). Query vectors are real.
         import numpy as np
 
-        from unspin.kb.embeddings import embed_texts
         from unspin.kb.retrieval import retrieve
 
         ids = [e.id for e in kb.entries()]
@@ -123,32 +125,35 @@ def main() -> None:
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         kb.set_vectors(list(zip(ids, vecs, strict=True)))
         hybrid = [
-            median_ms(lambda q=q: retrieve(kb, q, limit=10, query_vector=embed_texts([q])[0]), 1)
+            median_ms(
+                lambda q=q: retrieve(
+                    kb, q, limit=10, query_vector=pipeline.models.get("encoder").embed([q])[0]
+                ),
+                1,
+            )
             for q in queries[:50]
         ]
-        from unspin.analyzers import narratives as narr
-
-        narr._open.clear()  # reopen: the analyser caches stores by path
+        narratives = Pipeline(kb=Path(tmp) / "kb.sqlite", models=pipeline.models).plan(["narratives"])[-1]
         # A Russian article through the same analysers: check-worthy claims are English-only, so its one query
         # is the title + lead, lexical plus the embedding of its first 300 characters.
         ru = prepared("tests/fixtures/ru_article.txt")
-        hybrid_match = median_ms(lambda: ANALYZERS["narratives"](ru), 10)
+        hybrid_match = median_ms(lambda: narratives.run(ru, pipeline.models), 10)
         # The English example's queries (claims + title and lead) with its title + lead embedded as well: the
         # cost if English articles went hybrid too.
         doc.language = "ru"
-        ANALYZERS["narratives"](doc)
-        hybrid_all = median_ms(lambda: ANALYZERS["narratives"](doc), 5)
+        narratives.run(doc, pipeline.models)
+        hybrid_all = median_ms(lambda: narratives.run(doc, pipeline.models), 5)
         result = {
             "import_10k_s": round(import_s, 2),
             "entries": kb.stats()["entries"],
             "search_median_ms": round(statistics.median(times) * 1000, 2),
             "search_p95_ms": round(sorted(times)[int(len(times) * 0.95)] * 1000, 2),
             "narratives_per_article_ms": round(match_ms, 1),
-            "queries_per_article": len(doc.cache.get("claims", [])[:10]) + 1,
+            "queries_per_article": len((doc.claims or [])[:10]) + 1,
             "kb_file_mb": round((Path(tmp) / "kb.sqlite").stat().st_size / 1e6, 1),
             "hybrid_search_median_ms": round(statistics.median(hybrid), 1),
             "hybrid_narratives_per_article_ms": round(hybrid_match, 1),
-            "hybrid_article_queries": len(ru.cache.get("claims", [])[:10]) + 1,
+            "hybrid_article_queries": len((ru.claims or [])[:10]) + 1,
             "hybrid_with_english_claims_ms": round(hybrid_all, 1),
         }
     if args.json:

@@ -32,28 +32,31 @@ def main() -> None:
     args = parser.parse_args()
 
     import unspin
-    from unspin.analyzers import ANALYZERS
     from unspin.nlp import parse
+    from unspin.pipeline import Pipeline
 
-    stages = [name for name in ("techniques", "paragraphs") if name in ANALYZERS]
+    pipeline = Pipeline()
+    analyzers = {a.name: a for a in pipeline.plan(["techniques", "paragraphs"])}
+    stages = list(analyzers)
     # Another article's repeats are numbered, so that the embedding cache of the non-English heads finds no
     # repeated text; the English default stays the text earlier sessions measured (its models cache nothing).
     text = article_of(args.words, args.example, distinct=args.example != EXAMPLE)
     doc = parse(unspin.load_article(text=text.split("\n\n", 1)[1], title=text.split("\n", 1)[0]))
     t0 = time.perf_counter()
     for name in stages:  # first call loads the models
-        ANALYZERS[name](doc)
+        analyzers[name].run(doc, pipeline.models)
     cold = time.perf_counter() - t0
     per_stage: dict[str, list[float]] = {name: [] for name in stages}
     totals = []
-    from unspin.models.paragraph_model import clear_embedding_cache
-
     for _ in range(args.runs):
-        clear_embedding_cache()  # a new article each time, as in a corpus (its own texts still share vectors)
+        if pipeline.models.is_loaded("encoder"):
+            pipeline.models.get(
+                "encoder"
+            ).clear()  # a new article each time, as in a corpus (its own texts still share vectors)
         start = time.perf_counter()
         for name in stages:
             t = time.perf_counter()
-            ANALYZERS[name](doc)
+            analyzers[name].run(doc, pipeline.models)
             per_stage[name].append(time.perf_counter() - t)
         totals.append(time.perf_counter() - start)
     result = {

@@ -71,7 +71,7 @@ def learning_curve(train: list[LabelledArticle], oof: Path) -> None:
     held_ids = json.loads((MODELS_DIR / "ptc-spans-minilm-v4" / "training.json").read_text())["heldout_ids"]
     held = [a for a in train if a.id in set(held_ids)]
     gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in held}
-    ensemble = SpanEnsemble(MODELS_DIR / "ptc-spans-ensemble-v3")
+    ensemble = SpanEnsemble(MODELS_DIR / "ptc-spans-ensemble-v3.1")
     shipped: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for a in held:
         shipped[a.id] = [
@@ -220,7 +220,7 @@ def technique_confidence(train: list[LabelledArticle], oof: Path) -> None:
     held_ids = set(
         json.loads((MODELS_DIR / "ptc-spans-minilm-v4" / "training.json").read_text())["heldout_ids"]
     )
-    ensemble = SpanEnsemble(MODELS_DIR / "ptc-spans-ensemble-v3")
+    ensemble = SpanEnsemble(MODELS_DIR / "ptc-spans-ensemble-v3.1")
     score, confidence, entropy, touches = [], [], [], []
     for a in (a for a in train if a.id in held_ids):
         enc = ensemble.encode(a.text)

@@ -15,11 +15,13 @@ import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import unspin
 from unspin.model import Report
+from unspin.pipeline import default_pipeline
 
 # Reports must not depend on a knowledge base the developer happens to have: tests that want one pass it.
 os.environ["UNSPIN_KB"] = "/nonexistent/unspin-test-kb.sqlite"
@@ -56,6 +58,11 @@ def write_semeval2023_bundle(tmp_path: Path, files: dict[str, str]) -> Path:
             info.size = len(raw)
             tar.addfile(info, io.BytesIO(raw))
     return data
+
+
+def model(role: str) -> Any:
+    """A shipped model, loaded once per test session (the default pipeline's registry)."""
+    return default_pipeline().models.get(role)
 
 
 @cache

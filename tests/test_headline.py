@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import unspin
-from conftest import ROOT, report_for_text, write_gz_csv
-from unspin.analyzers.headline import stance_model
+from conftest import ROOT, model, report_for_text, write_gz_csv
 from unspin.cli import app
 from unspin.datasets.fnc1 import load_fnc1
 from unspin.eval.scorers import fnc_score
@@ -75,7 +74,7 @@ def test_stance_api_rejects_empty_input() -> None:
 
 
 def test_stance_model_on_unrelated_and_related_pairs() -> None:
-    m = stance_model()
+    m = model("stance")
     preds = m.predict(["Apple unveils a new iPhone with a foldable screen", FAITHFUL], [BODY, BODY])
     assert preds[0].stance == "unrelated"
     assert preds[1].stance != "unrelated"
@@ -114,10 +113,10 @@ def test_fnc1_eval_on_a_tiny_fixture(tmp_path: Path) -> None:
         write_gz_csv(folder / s_name, ["Headline", "Body ID", "Stance"], stances)
         write_gz_csv(folder / b_name, ["Body ID", "articleBody"], bodies)
         data = load_fnc1(tmp_path, split)
-        r = evaluate_fnc1(stance_model(), data)
+        r = evaluate_fnc1(model("stance"), data)
         preds = [
             p.stance
-            for p in stance_model().predict(
+            for p in model("stance").predict(
                 [p.headline for p in data.pairs], [data.body(p) for p in data.pairs]
             )
         ]

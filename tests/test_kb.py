@@ -308,11 +308,15 @@ def test_verification_eval_on_tiny_fixture(tmp_path: Path) -> None:
 def test_cross_lingual_match_with_embeddings(tmp_path: Path) -> None:
     from unspin.kb.embeddings import embed_missing
     from unspin.model import Article
+    from unspin.models.registry import ModelRegistry
 
     kb_path = tmp_path / "kb.sqlite"
     kb = SqliteKB(kb_path)
     kb.upsert(read_entries(ROOT / "examples" / "demo-kb.jsonl", "jsonl"))
-    assert embed_missing(kb) == 4 and embed_missing(kb) == 0  # only missing or stale vectors are computed
+    encoder = ModelRegistry().get("encoder")
+    assert (
+        embed_missing(kb, encoder) == 4 and embed_missing(kb, encoder) == 0
+    )  # only missing or stale vectors are computed
     assert kb.stats()["vectors"] == 4
     article = Article(
         # The demo case, translated: the Russian text shares no word with the English entry.

@@ -7,19 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import report_for_text, run_cli, write_semeval2023_bundle
-from unspin.analyzers.paragraphs import (
-    BLEND_MODEL,
-    NGRAM_MODEL,
-    PARAGRAPH_MODEL,
-    blend_model,
-    ngram_model,
-    paragraph_model,
-)
+from conftest import model, report_for_text, run_cli, write_semeval2023_bundle
 from unspin.datasets.semeval2023 import load_semeval2023, split_by_article
 from unspin.eval.scorers import multilabel_f1, single_label_f1
 from unspin.model import Report
-from unspin.models import artifact
+from unspin.models.registry import default_folder
 
 ARTICLES = {
     "800000001": "Minister attacks the press\n\nThe minister called the journalists traitors and liars.\n\n"
@@ -29,18 +21,18 @@ ARTICLES = {
 
 
 def test_artifact_loads_with_inventories_and_card() -> None:
-    m = paragraph_model()
+    m = model("paragraph_heads")
     assert (len(m.techniques), len(m.frames), m.genres) == (23, 14, ["opinion", "reporting", "satire"])
     assert m.technique_thresholds.shape == (23,)
-    card = (artifact(PARAGRAPH_MODEL) / "MODEL_CARD.md").read_text(encoding="utf-8")
+    card = (default_folder("paragraph_heads") / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "unspin train paragraphs" in card and "unspin eval semeval2023" in card
 
 
 def test_ngram_artifact_loads_with_inventories_and_card() -> None:
-    m, e5 = ngram_model(), paragraph_model()
+    m, e5 = model("paragraph_ngram"), model("paragraph_heads")
     assert (m.techniques, m.frames, m.genres) == (e5.techniques, e5.frames, e5.genres)
     assert m.tech_w.shape == (23, m.featurizer.dim) and m.frame_w.shape == (14, m.featurizer.dim)
-    card = (artifact(NGRAM_MODEL) / "MODEL_CARD.md").read_text(encoding="utf-8")
+    card = (default_folder("paragraph_ngram") / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "unspin train paragraphs-ngram" in card and "unspin eval semeval2023" in card
     out = m.predict(["The traitors lie to us again and again.", "The council met on Monday."])
     assert out["paragraph_probs"].shape == (2, 23) and out["genre"] in m.genres  # type: ignore[attr-defined]
@@ -50,7 +42,7 @@ def test_ngram_artifact_loads_with_inventories_and_card() -> None:
 def test_report_has_paragraph_labels_frames_and_genre(example_report: Report) -> None:
     c = example_report.classification
     assert c is not None and c.genre.label in ("opinion", "reporting", "satire") and not c.zero_shot
-    assert c.model == NGRAM_MODEL  # English uses the fast n-gram heads
+    assert c.model == default_folder("paragraph_ngram").name  # English uses the fast n-gram heads
     assert abs(sum(g.probability for g in c.genre_probabilities) - 1) < 1e-3
     assert {f.label for f in c.frames} and all(0 <= f.probability <= 1 for f in c.frames)
     body_paras = [p for p in example_report.paragraphs if p.field == "body"]
@@ -61,17 +53,19 @@ def test_report_has_paragraph_labels_frames_and_genre(example_report: Report) ->
 
 
 def test_the_other_training_languages_use_the_shipped_blend(ru_report: Report) -> None:
-    m = blend_model()
+    m = model("paragraph_blend")
     assert m.languages == ["fr", "de", "it", "pl", "ru"] and (m.techniques, m.genres) == (
-        paragraph_model().techniques,
-        paragraph_model().genres,
+        model("paragraph_heads").techniques,
+        model("paragraph_heads").genres,
     )
     assert all(0.0 <= w <= 1.0 for w in m.weights.values())
-    assert m.e5 is paragraph_model() and m.ngram is ngram_model()  # each member held once per process
-    card = (artifact(BLEND_MODEL) / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert m.e5 is model("paragraph_heads") and m.ngram is model(
+        "paragraph_ngram"
+    )  # each member held once per process
+    card = (default_folder("paragraph_blend") / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "unspin train paragraph-blend" in card and "unspin eval semeval2023" in card
     c = ru_report.classification
-    assert c is not None and c.model == BLEND_MODEL and not c.zero_shot
+    assert c is not None and c.model == default_folder("paragraph_blend").name and not c.zero_shot
     assert abs(sum(g.probability for g in c.genre_probabilities) - 1) < 1e-3
 
 
@@ -80,7 +74,9 @@ def test_unseen_language_is_marked_zero_shot() -> None:
         "Міністр оборони заявив, що армія потребує більше зимового спорядження до настання холодів."
     )
     assert r.language.code == "uk" and r.classification is not None and r.classification.zero_shot
-    assert r.classification.model == PARAGRAPH_MODEL  # the multilingual encoder reads what n-grams cannot
+    assert (
+        r.classification.model == default_folder("paragraph_heads").name
+    )  # the multilingual encoder reads what n-grams cannot
     assert any("zero-shot" in n for n in r.notes)
 
 
@@ -105,7 +101,7 @@ def test_semeval2023_format_round_trips(tmp_path: Path) -> None:
         ("800000002", "3"),
     ]
     labels = [[x for x in lab.split(",") if x] for _, _, lab in rows]
-    inventory = paragraph_model().techniques
+    inventory = model("paragraph_heads").techniques
     assert all(x in inventory for row in labels for x in row)
     assert multilabel_f1(labels, labels, inventory) == (1.0, 1.0)
 
@@ -132,8 +128,9 @@ def _bundle(tmp_path: Path, languages: tuple[str, ...] = ("en",), per_language: 
     """A tiny SemEval-2023 bundle in the organisers' layout, as a tar.xz."""
     root = "semeval2023-task3-data"
     files: dict[str, str] = {
-        f"{root}/label-inventories/techniques_subtask3.txt": "\n".join(paragraph_model().techniques) + "\n",
-        f"{root}/label-inventories/frames_subtask2.txt": "\n".join(paragraph_model().frames) + "\n",
+        f"{root}/label-inventories/techniques_subtask3.txt": "\n".join(model("paragraph_heads").techniques)
+        + "\n",
+        f"{root}/label-inventories/frames_subtask2.txt": "\n".join(model("paragraph_heads").frames) + "\n",
     }
     for k, lang in enumerate(languages):
         loaded, plain = PARAGRAPHS[lang]
@@ -207,7 +204,7 @@ def test_framing_and_genre_commands_reproduce_the_artifact_that_holds_their_head
 
 
 def test_blend_trains_on_both_members_and_scores_the_languages_it_serves(tmp_path: Path) -> None:
-    from unspin.models.paragraph_blend import BlendParagraphModel
+    from unspin.models.registry import ModelRegistry
     from unspin.train.paragraph_blend import WEIGHTS
 
     data = _bundle(tmp_path / "d", ("en", "fr"), per_language=6)
@@ -224,11 +221,17 @@ def test_blend_trains_on_both_members_and_scores_the_languages_it_serves(tmp_pat
     assert len(meta["technique_thresholds"]) == 23 and len(meta["frame_thresholds"]) == 14
     assert set(meta["oof_scores"]["techniques micro-F1"]) == {str(w) for w in WEIGHTS}
 
-    blend = BlendParagraphModel(models / "blend")
+    blend = ModelRegistry(
+        {
+            "paragraph_blend": models / "blend",
+            "paragraph_heads": models / "semeval23-e5-heads-v2",
+            "paragraph_ngram": models / "semeval23-ngram-heads-v1",
+        }
+    ).get("paragraph_blend")
     texts = list(PARAGRAPHS["fr"])
-    tp, fp, gp = blend.probabilities(texts)
-    e5_tp, _, e5_gp = blend.e5.probabilities(texts)
-    ng_tp, _, ng_gp = blend.ngram.probabilities(texts)
+    tp, fp, gp = blend.predict_proba(texts)
+    e5_tp, _, e5_gp = blend.e5.predict_proba(texts)
+    ng_tp, _, ng_gp = blend.ngram.predict_proba(texts)
     w = blend.weights
     assert abs(tp - (w["techniques"] * e5_tp + (1 - w["techniques"]) * ng_tp)).max() < 1e-5
     assert abs(gp - (w["genre"] * e5_gp + (1 - w["genre"]) * ng_gp)).max() < 1e-5
@@ -248,4 +251,9 @@ def test_blend_refuses_members_that_are_not_beside_it(tmp_path: Path) -> None:
     from unspin.train.paragraph_blend import train
 
     with pytest.raises(ValueError, match="must be artifact folders beside"):
-        train(tmp_path, tmp_path / "a" / "blend", artifact(PARAGRAPH_MODEL), artifact(NGRAM_MODEL))
+        train(
+            tmp_path,
+            tmp_path / "a" / "blend",
+            default_folder("paragraph_heads"),
+            default_folder("paragraph_ngram"),
+        )

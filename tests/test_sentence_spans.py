@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import report_for_text, write_semeval2023_bundle
+from conftest import model, report_for_text, write_semeval2023_bundle
 from test_techniques import run_cli
-from unspin.analyzers.techniques import SENTENCE_MODEL, sentence_model
 from unspin.datasets.semeval2023 import load_spans, split_by_article
 from unspin.model import Report
-from unspin.models import artifact
+from unspin.models.registry import default_folder
+from unspin.pipeline import default_pipeline
 from unspin.taxonomy import techniques_2023
 from unspin.train.sentence_spans import sentence_labels
 
@@ -29,8 +29,8 @@ def test_technique_sentences_are_the_sentences_unspin_parsed(monkeypatch: pytest
     doc = parse(
         Article(title="Они лгут!", body=f"{LOADED_RU} {CALM_RU}\n\nПочему Запад молчит?"), language="ru"
     )
-    monkeypatch.setattr(sentence_model(), "threshold", 0.0)  # every sentence reported
-    spans = techniques.analyze(doc).fields["techniques"]
+    monkeypatch.setattr(model("sentence_spans"), "threshold", 0.0)  # every sentence reported
+    spans = techniques.analyze(doc, default_pipeline().models).fields["techniques"]
     parsed = [(p.field, s.start, s.end, s.text) for p in (doc.title, doc.body) for s in p.sentences]
     assert [(t.field, t.start, t.end, t.text) for t in spans] == parsed
     assert len(parsed) == 4 and all(t.unit == "sentence" and 0 <= t.score <= 1 for t in spans)
@@ -83,12 +83,12 @@ def test_span_files_load_and_heads_train_and_evaluate_on_a_tiny_bundle(tmp_path:
 
 
 def test_shipped_sentence_heads_load_offline_and_have_a_card() -> None:
-    folder = artifact(SENTENCE_MODEL)
+    folder = default_folder("sentence_spans")
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "unspin train sentence-spans" in card and "unspin eval sentence-spans" in card
-    model = sentence_model()
-    assert len(model.techniques) == 23 and 0 < model.threshold < 1
-    p_any, tech = model.probabilities(np.zeros((2, 768), dtype=np.float32))
+    heads = model("sentence_spans")
+    assert len(heads.techniques) == 23 and 0 < heads.threshold < 1
+    p_any, tech = heads.from_features(np.zeros((2, 768), dtype=np.float32))
     assert p_any.shape == (2,) and np.allclose(tech.sum(axis=1), 1)
 
 
@@ -107,15 +107,15 @@ def test_russian_article_gets_sentence_spans_in_its_report(ru_report: Report) ->
 def test_embedding_cache_gives_the_encoders_vectors_and_stays_bounded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from unspin.models import paragraph_model as pm
+    from unspin.models import e5_embedder
+    from unspin.models.e5_embedder import CachedEncoder
 
-    pm.clear_embedding_cache()
-    first = pm.embed([LOADED_RU, CALM_RU, LOADED_RU])
+    encoder = CachedEncoder(model("encoder").embedder)  # its own cache, the session's encoder underneath
+    first = encoder.embed([LOADED_RU, CALM_RU, LOADED_RU])
     assert np.array_equal(first[0], first[2]) and not np.array_equal(first[0], first[1])
-    assert np.array_equal(pm.embed([CALM_RU])[0], first[1])  # from the cache
-    pm.clear_embedding_cache()
-    assert np.allclose(pm.embed([CALM_RU])[0], first[1], atol=1e-6)  # computed again: the same vector
-    monkeypatch.setattr(pm, "_CACHE_SIZE", 2)
-    pm.embed(["Первый текст.", "Второй текст.", "Третий текст."])
-    assert len(pm._CACHE) == 2 and "Первый текст." not in pm._CACHE
-    pm.clear_embedding_cache()
+    assert np.array_equal(encoder.embed([CALM_RU])[0], first[1])  # from the cache
+    encoder.clear()
+    assert np.allclose(encoder.embed([CALM_RU])[0], first[1], atol=1e-6)  # computed again: the same vector
+    monkeypatch.setattr(e5_embedder, "CACHE_SIZE", 2)
+    encoder.embed(["Первый текст.", "Второй текст.", "Третий текст."])
+    assert len(encoder._cache) == 2 and "Первый текст." not in encoder._cache

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unspin.analyzers.techniques import SPAN_MODEL
 from unspin.models import artifact
+from unspin.models.registry import default_folder
 from unspin.models.span_ensemble import SpanEnsemble, load_span_model
 from unspin.models.span_model import SpanModel
 
@@ -52,7 +52,7 @@ def test_runs_merge_within_a_sentence_only() -> None:
 
 
 def test_shipped_ensemble_averages_members_that_tokenise_differently() -> None:
-    model = load_span_model(artifact(SPAN_MODEL))
+    model = load_span_model(default_folder("span_tagger"))
     assert isinstance(model, SpanEnsemble) and len(model.members) == 2
     assert {type(m) for m in model.members} == {SpanModel}
     text = "The treacherous regime in Kiev will stop at nothing."
@@ -71,7 +71,7 @@ def test_shipped_ensemble_averages_members_that_tokenise_differently() -> None:
 
 
 def test_members_load_alone_as_span_models() -> None:
-    meta = json.loads((artifact(SPAN_MODEL) / "ensemble.json").read_text(encoding="utf-8"))
+    meta = json.loads((default_folder("span_tagger") / "ensemble.json").read_text(encoding="utf-8"))
     for name in meta["members"]:
         assert isinstance(load_span_model(artifact(name)), SpanModel)
 

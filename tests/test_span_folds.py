@@ -10,6 +10,7 @@ import pytest
 
 from unspin.datasets.ptc import LabelledArticle, load_ptc
 from unspin.models import artifact
+from unspin.models.registry import default_folder
 from unspin.models.span_ensemble import SpanEnsemble
 from unspin.models.span_model import merge_runs, trim_edges
 from unspin.train.span_folds import fold_of, load_oof, oof_file, save_oof
@@ -155,8 +156,8 @@ def _write_fnc1_bodies(folder: Path, bodies: dict[int, str]) -> None:
 
 def test_self_training_labels_unlabelled_news_with_the_teacher(tmp_path: Path) -> None:
     from unspin.datasets.ptc import TECHNIQUES_2020
-    from unspin.train.cli import teacher_member
     from unspin.train.span_extra_data import pseudo_label, unlabelled_texts
+    from unspin.train.span_recipe import teacher_member
 
     test_dir = tmp_path / "ptc-semeval2020-task11" / "test-articles"
     test_dir.mkdir(parents=True)
@@ -169,7 +170,7 @@ def test_self_training_labels_unlabelled_news_with_the_teacher(tmp_path: Path) -
     _write_fnc1_bodies(tmp_path / "fnc1", {7: calm, 8: "Too short to be an article."})
     texts = unlabelled_texts(tmp_path, fnc1_bodies=5)
     assert [aid for aid, _ in texts] == ["ptc-test-1", "fnc1-7"]  # the stub body is left out
-    teacher = artifact("ptc-spans-ensemble-v3")
+    teacher = default_folder("span_tagger")
     assert teacher_member(teacher).name == "ptc-spans-minilm-v4"
     silver = {a.id: a for a in pseudo_label(teacher, texts)}
     spans = silver["ptc-test-1"].spans
@@ -215,7 +216,7 @@ def test_a_teacher_that_saw_the_held_out_articles_is_refused(tmp_path: Path) -> 
     shutil.copytree(MINI / "ptc-semeval2020-task11" / "dev-articles", ptc / "train-articles")
     shutil.copy(MINI / "ptc-semeval2020-task11" / "dev-task-TC.labels", ptc / "train-task2-TC.labels")
     args = ["train", "techniques", "--data", str(tmp_path), "--out", str(tmp_path / "student")]
-    res = CliRunner().invoke(app, [*args, "--teacher", str(artifact("ptc-spans-ensemble-v3"))])
+    res = CliRunner().invoke(app, [*args, "--teacher", str(default_folder("span_tagger"))])
     said = " ".join(res.output.replace("│", " ").split())  # the error box wraps lines
     assert res.exit_code == 2 and "held out other articles than this run: its labels would leak" in said
     assert not (tmp_path / "student").exists()

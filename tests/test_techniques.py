@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, report_for_text, run_cli
-from unspin.analyzers.techniques import SPAN_MODEL, span_model
+from conftest import FIXTURES, model, report_for_text, run_cli
 from unspin.datasets.ptc import TECHNIQUES_2020, read_articles, read_labels
 from unspin.eval.scorers import span_f1, tc_micro_f1
 from unspin.models import artifact
+from unspin.models.registry import default_folder
 from unspin.render.formats import ptc_si_lines, ptc_tc_lines, read_tc_template
 
 MINI = FIXTURES / "ptc-mini"
@@ -23,7 +23,7 @@ LOADED = (
 
 
 def test_artifact_ships_with_card_and_loads_offline() -> None:
-    folder = artifact(SPAN_MODEL)
+    folder = default_folder("span_tagger")
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "unspin train span-ensemble" in card and "unspin eval ptc" in card
     meta = json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))
@@ -34,7 +34,7 @@ def test_artifact_ships_with_card_and_loads_offline() -> None:
         assert "unspin train techniques" in (member / "MODEL_CARD.md").read_text(encoding="utf-8")
         cal = json.loads((member / "calibration.json").read_text(encoding="utf-8"))
         assert cal["labels"] == list(TECHNIQUES_2020) and 0 < cal["threshold"] < 1
-    assert span_model().labels == list(TECHNIQUES_2020)
+    assert model("span_tagger").labels == list(TECHNIQUES_2020)
 
 
 def test_obvious_loaded_language_is_found() -> None:

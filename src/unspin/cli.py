@@ -13,6 +13,7 @@ from rich.console import Console
 
 from unspin.errors import UnspinError
 from unspin.ingest import DEFAULT_MAX_BYTES
+from unspin.models.registry import ROLES
 
 app = typer.Typer(
     add_completion=False,
@@ -70,10 +71,22 @@ def analyze(
     kb: Annotated[
         Path | None, typer.Option("--kb", help="Knowledge base of known narratives (default $UNSPIN_KB).")
     ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            metavar="ROLE=PATH",
+            help="Serve a model role from another artifact folder (repeatable). Roles: "
+            + ", ".join(ROLES)
+            + ".",
+        ),
+    ] = None,
 ) -> None:
     """Analyse one article: persuasion techniques, frames and genre, check-worthy claims, the headline check,
     known narratives, quotes and sources, unattributed assertions, entities, naming and signals."""
-    from unspin.pipeline import analyze as run
+    from unspin.ingest import load_article
+    from unspin.models.registry import parse_overrides
+    from unspin.pipeline import Pipeline
     from unspin.render import render_html, render_json, render_text
     from unspin.render.text import print_summary
 
@@ -82,7 +95,9 @@ def analyze(
             _fail("no article given (pass a file, a URL, text, or '-' for stdin)")
         source = "-"
     try:
-        report = run(source, title=title, row_id=row_id, language=lang, max_bytes=max_bytes, kb=kb)
+        pipeline = Pipeline(models=parse_overrides(model or []), kb=kb)
+        article = load_article(source, title=title, row_id=row_id, max_bytes=max_bytes)
+        report = pipeline.analyze(article, language=lang)
     except UnspinError as exc:
         _fail(str(exc))
         return
@@ -243,13 +258,13 @@ def _predict_technique_lines(
     articles: Path, texts: dict[str, str], format: TechniqueFormat, template: Path | None, lang: str
 ) -> None:
     """The lines of one --format for the readable articles, to stdout."""
-    from unspin.analyzers.techniques import span_model
-    from unspin.render.formats import ptc_si_lines, ptc_tc_lines, read_tc_template
+    from unspin.models.registry import ModelRegistry
+    from unspin.render.formats import ptc_si_lines, read_tc_template, tc_template_lines
 
     if format in (TechniqueFormat.semeval2023, TechniqueFormat.framing, TechniqueFormat.genre):
         _predict_paragraph_formats(texts, format, lang)
         return
-    model = span_model()
+    model = ModelRegistry().get("span_tagger")
     if format is TechniqueFormat.ptc_si:
         for aid, text in texts.items():
             for line in ptc_si_lines(aid, [(p.start, p.end) for p in model.spans(text)]):
@@ -268,24 +283,20 @@ def _predict_technique_lines(
         return
     skipped = {aid for aid, _, _ in rows if aid not in texts and (articles / f"article{aid}.txt").exists()}
     rows = [r for r in rows if r[0] not in skipped]  # the skipped files were named on stderr already
-    by_article: dict[str, list[tuple[int, int]]] = {}
-    for aid, s, e in rows:
-        by_article.setdefault(aid, []).append((s, e))
-    labels: dict[str, list[str]] = {}
-    for aid, spans in by_article.items():
-        if aid not in texts:
-            _fail(f"{template}: article {aid} is not in {articles}")
-        # A fragment listed k times in the template gets its k most probable techniques, in template order.
-        labels[aid] = model.label_template(texts[aid], spans)
-    for line in ptc_tc_lines((aid, labels[aid].pop(0), s, e) for aid, s, e in rows):
+    missing = next((aid for aid, _, _ in rows if aid not in texts), None)
+    if missing is not None:
+        _fail(f"{template}: article {missing} is not in {articles}")
+    for line in tc_template_lines(model, texts, rows):
         typer.echo(line)
 
 
 def _predict_paragraph_formats(texts: dict[str, str], format: TechniqueFormat, lang: str) -> None:
     """SemEval-2023 lines: every non-empty paragraph line (numbered as in the organisers' templates)."""
-    from unspin.analyzers.paragraphs import model_for
+    from unspin.analyzers.paragraphs import role_for
+    from unspin.models.registry import ModelRegistry
 
-    _, model = model_for(lang)
+    models = ModelRegistry()
+    model = models.get(role_for(lang, models))
     for aid, text in texts.items():
         numbered = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
         result = model.predict([line for _, line in numbered])
@@ -314,7 +325,7 @@ _register_task_apps()
 @app.command()
 def version() -> None:
     """Print unspin's version."""
-    from unspin import __version__
+    from unspin.version import __version__
 
     typer.echo(__version__)
 

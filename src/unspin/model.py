@@ -42,10 +42,6 @@ class Article(BaseModel):
         description="Offset of the body in the original file, so offsets can be mapped back (SemEval .txt).",
     )
 
-    def text_of(self, field: TextField) -> str:
-        """The title or the body."""
-        return self.title if field == "title" else self.body
-
 
 class Span(BaseModel):
     """Where something is: a slice of the title or the body."""

@@ -4,88 +4,181 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from unspin import __version__
-from unspin.analyzers import ANALYZERS
+from unspin.analyzers import Analyzer, Section, default_analyzers
+from unspin.errors import IngestError
 from unspin.ingest import DEFAULT_MAX_BYTES, load_article
 from unspin.model import Article, ArticleMeta, HeadlineCheck, LanguageInfo, Report
+from unspin.models.registry import ModelRegistry
 from unspin.models.threads import single_threaded_blas
-from unspin.models.verification import Verification
+from unspin.models.verification import Verification, verify_with
 from unspin.nlp import parse
+from unspin.nlp.doc import Doc
+from unspin.version import __version__
+
+
+class PipelineError(ValueError):
+    """A pipeline that cannot be built: an unknown analyser, or one whose requirements nothing provides."""
+
+
+def _order(analyzers: list[Analyzer], wanted: Sequence[str] | None) -> list[Analyzer]:
+    """The analysers to run, each after those that provide what it requires; ``wanted`` and what they need."""
+    by_name = {a.name: a for a in analyzers}
+    provider: dict[str, str] = {}
+    for a in analyzers:
+        for item in a.provides:
+            provider.setdefault(item, a.name)
+    unknown = [n for n in wanted or () if n not in by_name]
+    if unknown:
+        raise PipelineError(f"no analyser named {unknown[0]!r} (analysers: {', '.join(by_name)})")
+    ordered: list[Analyzer] = []
+    state: dict[str, str] = {}  # name -> "visiting" | "done"
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            raise PipelineError(f"analysers require each other in a loop: {' -> '.join((*chain, name))}")
+        state[name] = "visiting"
+        for item in by_name[name].requires:
+            if item not in provider:
+                raise PipelineError(f"analyser {name!r} requires {item!r}, which no analyser provides")
+            visit(provider[item], (*chain, name))
+        state[name] = "done"
+        ordered.append(by_name[name])
+
+    for a in analyzers:
+        if wanted is None or a.name in wanted:
+            visit(a.name, ())
+    return ordered
+
+
+@dataclass
+class Run:
+    """One article through the pipeline: its Doc, each analyser's Section by name, timings in ms."""
+
+    doc: Doc
+    sections: dict[str, Section]
+    timings_ms: dict[str, float]
+
+
+def _check_provided(analyzer: Analyzer, doc: Doc) -> None:
+    """Every Doc layer an analyser declares is set once it has run (a later analyser reads it)."""
+    for item in analyzer.provides:
+        kind, _, name = item.partition(".")
+        if kind == "doc" and getattr(doc, name) is None:
+            raise PipelineError(f"analyser {analyzer.name!r} did not provide {item!r}")
 
 
 class Pipeline:
-    """The analysers and their models, loaded once; ``analyze`` runs them over one Article.
+    """The analysers and their models: ``analyze`` runs them over one Article.
 
-    Engines and the server build one Pipeline per worker process and call ``analyze`` many times.
-    ``models`` maps a model role to an artifact folder (``unspin analyze --model ROLE=PATH``);
-    ``kb`` is the knowledge base of known narratives (default $UNSPIN_KB or the user data directory).
+    Built once (engines and the server build one per worker process) and called many times: the order of the
+    analysers is checked here, models load on first use (``load`` loads them now) and stay with the Pipeline.
+    ``models``: a ModelRegistry or ``{role: artifact folder}`` swaps (``unspin analyze --model ROLE=PATH``);
+    ``kb``: the knowledge base of known narratives (default $UNSPIN_KB or the user data directory);
+    ``analyzers``: another set of analysers (default: all).
     """
 
     def __init__(
         self,
         *,
-        models: Mapping[str, str | Path] | None = None,
+        models: ModelRegistry | Mapping[str, str | Path] | None = None,
         kb: str | Path | None = None,
+        analyzers: list[Analyzer] | None = None,
     ) -> None:
-        self.models = dict(models or {})
+        self.models = models if isinstance(models, ModelRegistry) else ModelRegistry(models)
         self.kb = kb
+        self.analyzers = analyzers if analyzers is not None else default_analyzers(kb)
+        self.order = _order(self.analyzers, None)
+        self._plans: dict[tuple[str, ...], list[Analyzer]] = {}
+
+    def plan(self, only: Sequence[str] | None = None) -> list[Analyzer]:
+        """The analysers a run of ``only`` (None: all) executes, in order (what they require included)."""
+        if only is None:
+            return self.order
+        key = tuple(sorted(set(only)))
+        if key not in self._plans:
+            self._plans[key] = _order(self.analyzers, key)
+        return self._plans[key]
+
+    def load(self, languages: Sequence[str] = ("en",)) -> Pipeline:
+        """Load the models for ``languages`` now rather than on the first article (server readiness, engine
+        workers); other languages' models load when an article needs them."""
+        with single_threaded_blas():
+            for language in languages:
+                for a in self.order:
+                    a.load(self.models, language)
+            parse(Article(title="", body="Warm-up."), language=languages[0] if languages else None)
+        return self
 
     def analyze(
         self, article: Article, *, language: str | None = None, only: Sequence[str] | None = None
     ) -> Report:
-        """The Report for one Article (only the sections of ``only`` and what they require, if given)."""
-        return analyze_article(article, language=language, only=list(only) if only else None, kb=self.kb)
+        """The Report of one Article; with ``only``, just those sections (run with what they require)."""
+        result = self.run(article, language=language, only=only)
+        shown = [s for name, s in result.sections.items() if only is None or name in only]
+        return assemble(article, result.doc, shown, result.timings_ms)
 
-    def load(self) -> Pipeline:
-        """Load every model now rather than on the first article (server readiness, engine workers)."""
-        self.analyze(Article(title="Warm-up", body="The minister said on Monday that the talks would go on."))
-        return self
+    def run(self, article: Article, *, language: str | None = None, only: Sequence[str] | None = None) -> Run:
+        """Parse once and run the planned analysers: the Doc and every analyser's Section, by name."""
+        with single_threaded_blas():
+            timings: dict[str, float] = {}
+            t0 = time.perf_counter()
+            doc = parse(article, language=language)
+            timings["parse"] = (time.perf_counter() - t0) * 1000
+            sections: dict[str, Section] = {}
+            for analyzer in self.plan(only):
+                t = time.perf_counter()
+                sections[analyzer.name] = analyzer.run(doc, self.models)
+                timings[analyzer.name] = (time.perf_counter() - t) * 1000
+                _check_provided(analyzer, doc)
+            timings["total"] = (time.perf_counter() - t0) * 1000
+        return Run(doc, sections, timings)
 
     def stance(self, headline: str, body: str, *, language: str | None = None) -> HeadlineCheck:
-        return stance(headline, body, language=language)
+        """Does ``body`` back ``headline``? FNC-1 stance plus the check of the headline's key elements.
+
+        Works for any claim against any text: pass the claim as ``headline``.
+        """
+        if not headline or not headline.strip():
+            raise IngestError("headline", "empty: give the headline or claim to check")
+        if not body or not body.strip():
+            raise IngestError("body", "empty: give the text to check the headline against")
+        report = self.analyze(
+            Article(title=headline.strip(), body=body), language=language, only=["headline"]
+        )
+        assert report.headline is not None
+        return report.headline
 
     def verify(self, claim: str, evidence: str | list[str]) -> Verification:
-        return verify(claim, evidence)
+        """Does ``evidence`` (a text or a list of sentences) support or refute ``claim``? Cites each sentence."""
+        if not claim or not claim.strip():
+            raise IngestError("claim", "empty: give the claim to verify")
+        return verify_with(
+            self.models.get("verification"), self.models.get("stance"), claim.strip(), evidence
+        )
 
 
-def analyze_article(
-    article: Article,
-    *,
-    language: str | None = None,
-    only: list[str] | None = None,
-    kb: str | Path | None = None,
-) -> Report:
-    """Run every analyser (or those named in ``only``) over one Article.
-
-    ``kb``: the knowledge base of known narratives (default $UNSPIN_KB or the user data directory).
-    """
-    with single_threaded_blas():
-        return _analyze_article(article, language=language, only=only, kb=kb)
-
-
-def _analyze_article(
-    article: Article, *, language: str | None, only: list[str] | None, kb: str | Path | None
-) -> Report:
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    doc = parse(article, language=language)
-    if kb is not None:
-        doc.cache["kb_path"] = str(kb)
-    timings["parse"] = (time.perf_counter() - t0) * 1000
+def assemble(article: Article, doc: Doc, sections: list[Section], timings: dict[str, float]) -> Report:
+    """The Report from the sections of one run: findings in reading order, fields, notes, claim verdicts."""
     findings, notes, fields = [], [], {}
-    for name, run in ANALYZERS.items():
-        if only is not None and name not in only:
-            continue
-        t = time.perf_counter()
-        section = run(doc)
-        timings[name] = (time.perf_counter() - t) * 1000
+    verdicts: dict[str, tuple[str, list[str]]] = {}
+    for section in sections:
         findings += section.findings
         notes += section.notes
         fields.update(section.fields)
+        verdicts.update(section.claim_verdicts)
+    if verdicts and "claims" in fields:
+        fields["claims"] = [
+            c.model_copy(update={"verdict": verdicts[c.id][0], "evidence": [*c.evidence, *verdicts[c.id][1]]})
+            if c.id in verdicts
+            else c
+            for c in fields["claims"]
+        ]
     findings.sort(key=lambda f: (f.field != "title", f.start, -f.end, f.kind))
-    timings["total"] = (time.perf_counter() - t0) * 1000
     return Report(
         unspin_version=__version__,
         article=ArticleMeta(
@@ -115,6 +208,29 @@ def _analyze_article(
     )
 
 
+_default: dict[str | None, Pipeline] = {}
+
+
+def default_pipeline(kb: str | Path | None = None) -> Pipeline:
+    """The Pipeline behind the module functions below, one per knowledge base (the Python API's shortcut;
+    engines and the server build their own)."""
+    key = str(kb) if kb is not None else None
+    if key not in _default:
+        _default[key] = Pipeline(kb=kb)
+    return _default[key]
+
+
+def analyze_article(
+    article: Article,
+    *,
+    language: str | None = None,
+    only: list[str] | None = None,
+    kb: str | Path | None = None,
+) -> Report:
+    """Run every analyser (or those named in ``only``, with what they require) over one Article."""
+    return default_pipeline(kb).analyze(article, language=language, only=only)
+
+
 def analyze(
     source: str | Path | None = None,
     *,
@@ -130,32 +246,11 @@ def analyze(
     return analyze_article(article, language=language, kb=kb)
 
 
-STANCE_ANALYZERS = ["entities", "quotes", "unattributed", "headline"]
-
-
 def stance(headline: str, body: str, *, language: str | None = None) -> HeadlineCheck:
-    """Does ``body`` back ``headline``? FNC-1 stance plus the check of the headline's key elements.
-
-    Works for any claim against any text: pass the claim as ``headline``.
-    """
-    from unspin.errors import IngestError
-
-    if not headline or not headline.strip():
-        raise IngestError("headline", "empty: give the headline or claim to check")
-    if not body or not body.strip():
-        raise IngestError("body", "empty: give the text to check the headline against")
-    report = analyze_article(
-        Article(title=headline.strip(), body=body), language=language, only=STANCE_ANALYZERS
-    )
-    assert report.headline is not None
-    return report.headline
+    """Does ``body`` back ``headline``? See ``Pipeline.stance``."""
+    return default_pipeline().stance(headline, body, language=language)
 
 
 def verify(claim: str, evidence: str | list[str]) -> Verification:
-    """Does ``evidence`` (a text or a list of sentences) support or refute ``claim``? Cites each sentence."""
-    from unspin.errors import IngestError
-    from unspin.models.verification import verification_model, verify_with
-
-    if not claim or not claim.strip():
-        raise IngestError("claim", "empty: give the claim to verify")
-    return verify_with(verification_model(), claim.strip(), evidence)
+    """Does ``evidence`` support or refute ``claim``? See ``Pipeline.verify``."""
+    return default_pipeline().verify(claim, evidence)

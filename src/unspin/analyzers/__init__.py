@@ -1,43 +1,53 @@
 """Analysers: each answers one question about a parsed Doc and returns a Section of the Report.
 
-Order matters only where an analyser reads another's cache: quotes link speakers to entities, and
-unattributed assertions and signals skip text inside quotes; claims and the headline check read the
-quotes, unattributed assertions and entity mentions.
+Each declares the Doc layers it requires and provides (``unspin.analyzers.base.Analyzer``); the Pipeline
+orders them from those declarations, so the order here is only the order of a report's sections.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from pathlib import Path
 
-from unspin.analyzers import (
-    claims,
-    entities,
-    headline,
-    naming,
-    narratives,
-    paragraphs,
-    quotes,
-    signals,
-    techniques,
-    unattributed,
+from unspin.analyzers.base import Analyzer, Section
+from unspin.analyzers.claims import ClaimsAnalyzer
+from unspin.analyzers.entities import EntitiesAnalyzer
+from unspin.analyzers.headline import HeadlineAnalyzer
+from unspin.analyzers.naming import NamingAnalyzer
+from unspin.analyzers.narratives import NarrativesAnalyzer
+from unspin.analyzers.paragraphs import ParagraphsAnalyzer
+from unspin.analyzers.quotes import QuotesAnalyzer
+from unspin.analyzers.signals import SignalsAnalyzer
+from unspin.analyzers.techniques import TechniquesAnalyzer
+from unspin.analyzers.unattributed import UnattributedAnalyzer
+
+NAMES = (
+    "entities",
+    "naming",
+    "quotes",
+    "unattributed",
+    "claims",
+    "headline",
+    "narratives",
+    "signals",
+    "techniques",
+    "paragraphs",
 )
-from unspin.analyzers.base import Section
-from unspin.models.threads import blas_single_threaded
-from unspin.nlp.doc import Doc
 
-_ANALYZERS: dict[str, Callable[[Doc], Section]] = {
-    "entities": entities.analyze,
-    "naming": naming.analyze,
-    "quotes": quotes.analyze,
-    "unattributed": unattributed.analyze,
-    "claims": claims.analyze,
-    "headline": headline.analyze,
-    "narratives": narratives.analyze,
-    "signals": signals.analyze,
-    "techniques": techniques.analyze,
-    "paragraphs": paragraphs.analyze,
-}
-# Each runs with one BLAS thread, so that numpy's spinning workers leave the cores to onnxruntime (threads.py).
-ANALYZERS = {name: blas_single_threaded(run) for name, run in _ANALYZERS.items()}
 
-__all__ = ["ANALYZERS", "Section"]
+def default_analyzers(kb: str | Path | None = None) -> list[Analyzer]:
+    """Every analyser, as a full report runs them (``kb``: the narratives' knowledge base)."""
+    return [
+        EntitiesAnalyzer(),
+        NamingAnalyzer(),
+        QuotesAnalyzer(),
+        UnattributedAnalyzer(),
+        ClaimsAnalyzer(),
+        HeadlineAnalyzer(),
+        NarrativesAnalyzer(kb),
+        SignalsAnalyzer(),
+        TechniquesAnalyzer(),
+        ParagraphsAnalyzer(),
+    ]
+
+
+__all__ = ["NAMES", "Analyzer", "Section", "default_analyzers"]

@@ -1,12 +1,20 @@
-"""What every analyser shares: the Section it returns and a helper to make Findings."""
+"""What every analyser shares: the contract it declares, the Section it returns, and a helper to make Findings.
+
+An analyser declares the Doc layers it ``requires`` and the Doc layers and Report fields it ``provides``
+(``doc.quotes``, ``report.claims``), and the model roles it loads. The Pipeline orders analysers by these
+declarations once, when it is built, and pulls in what a partial run (``only=``) needs.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from unspin.model import Finding, Span, TextField
 from unspin.nlp.doc import Doc
+
+if TYPE_CHECKING:
+    from unspin.models.registry import ModelRegistry
 
 
 @dataclass
@@ -16,14 +24,33 @@ class Section:
     findings: list[Finding] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Verdicts this analyser gives to another's claims (claim id -> (verdict, evidence ids)): the Report applies
+    # them when it assembles the claims, so no analyser edits another's output.
+    claim_verdicts: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
-class Analyzer(Protocol):
-    """One analyser answers one question about the Doc."""
+class Analyzer:
+    """One analyser answers one question about the Doc.
 
-    name: str
+    ``requires``: Doc layers read (``"doc.quotes"``); ``provides``: Doc layers set and Report fields filled
+    (``"report.quotes"``); ``models``: registry roles it may load. ``run`` returns its Section.
+    """
 
-    def __call__(self, doc: Doc) -> Section: ...
+    name: ClassVar[str]
+    requires: ClassVar[tuple[str, ...]] = ()
+    provides: ClassVar[tuple[str, ...]] = ()
+    models: ClassVar[tuple[str, ...]] = ()
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        raise NotImplementedError
+
+    def load(self, models: ModelRegistry, language: str = "en") -> None:
+        """Load the models this analyser uses for ``language`` now (the default loads every declared role)."""
+        for role in self.models:
+            models.get(role)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}: requires {self.requires}, provides {self.provides}>"
 
 
 def span_of(doc: Doc, field_name: TextField, start: int, end: int) -> Span:

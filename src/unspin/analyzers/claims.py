@@ -9,17 +9,14 @@ unattributed and entities analysers' results from the Doc cache, so those must r
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import numpy as np
 
-from unspin.analyzers.base import FindingMaker, Section, span_of
-from unspin.model import Claim, Claimant, ClaimType, Quote, SentenceScore, Span
-from unspin.models import artifact
+from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
+from unspin.model import Assertion, Claim, Claimant, ClaimType, Quote, SentenceScore, Span
 from unspin.models.checkworthiness import CheckworthinessModel
-from unspin.nlp.doc import Doc, Part, Sentence
-
-CHECKWORTHINESS_MODEL = "checkworthy-ngram-v1"
+from unspin.models.registry import ModelRegistry
+from unspin.nlp.doc import Doc, Part, Sentence, layer
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
@@ -60,11 +57,6 @@ ATTRIBUTION = re.compile(
     r"отметил\w*|подчеркнул\w*)\b",
     re.IGNORECASE,
 )
-
-
-@lru_cache(maxsize=1)
-def checkworthiness_model() -> CheckworthinessModel:
-    return CheckworthinessModel(artifact(CHECKWORTHINESS_MODEL))
 
 
 def _spans(pattern: re.Pattern[str], doc: Doc, part: Part, sent: Sentence) -> list[Span]:
@@ -110,7 +102,75 @@ def _claim_type(attribution: str, text: str, quantities: list[Span], times: list
     return "event"
 
 
-def analyze(doc: Doc) -> Section:
+def _sourcing(
+    doc: Doc, sent: Sentence, quote: Quote | None, anonymous: Assertion | None
+) -> tuple[str, Claimant]:
+    """(attribution, claimant) of a sentence: an unnamed source, a quoted speaker, or the article itself."""
+    if anonymous is not None:
+        return "unnamed source", Claimant(
+            name=anonymous.trigger.text, kind="unnamed source", span=anonymous.trigger
+        )
+    if quote is not None and quote.speaker is not None:
+        sp = quote.speaker
+        return "quoted", Claimant(name=sp.name, kind="speaker", entity_id=sp.entity_id, span=sp.span)
+    attribution = "attributed" if (quote is not None or ATTRIBUTION.search(sent.text)) else "none"
+    meta = doc.article
+    if meta.author:
+        return attribution, Claimant(name=meta.author, kind="author")
+    if meta.outlet:
+        return attribution, Claimant(name=meta.outlet, kind="outlet")
+    return attribution, Claimant(name="the article", kind="article")
+
+
+def _claim(
+    doc: Doc,
+    part: Part,
+    sent: Sentence,
+    score: float,
+    cid: str,
+    quote: Quote | None,
+    anonymous: Assertion | None,
+) -> Claim:
+    """A check-worthy sentence as a Claim: who makes it, how it is sourced, its type, times and quantities."""
+    attribution, claimant = _sourcing(doc, sent, quote, anonymous)
+    entities = sorted(
+        {
+            ref.entity_id
+            for ref in layer(doc.entity_mentions, "entity_mentions")
+            if ref.field == part.field and sent.start <= ref.start and ref.end <= sent.end
+        }
+    )
+    times = _spans(TIME, doc, part, sent)
+    quantities = [
+        q for q in _spans(QUANTITY, doc, part, sent) if not any(t.start <= q.start < t.end for t in times)
+    ]
+    ctype = _claim_type(attribution, sent.text, quantities, times)
+    unsourced = attribution in ("unnamed source", "none")
+    how = {
+        "quoted": f"quoted from {claimant.name}",
+        "attributed": "attributed in the sentence",
+        "unnamed source": f"on an unnamed source ('{claimant.name}')",
+        "none": f"asserted by {claimant.name} with no source",
+    }[attribution]
+    return Claim(
+        id=cid,
+        span=span_of(doc, part.field, sent.start, sent.end),
+        score=score,
+        type=ctype,
+        claimant=claimant,
+        attribution=attribution,  # type: ignore[arg-type]
+        unattributed=unsourced,
+        quote_id=quote.id if quote is not None else None,
+        entities=entities,
+        times=times,
+        quantities=quantities,
+        explanation=f"Check-worthiness {score:.2f} ({ctype}); {how}."
+        + (" Unattributed: check this first." if unsourced else ""),
+    )
+
+
+def analyze(doc: Doc, model: CheckworthinessModel) -> Section:
+    """Every sentence's check-worthiness; those above the model's threshold become claims, best first."""
     section = Section()
     if doc.language != "en":
         section.notes.append(
@@ -118,91 +178,56 @@ def analyze(doc: Doc) -> Section:
             "sentences are not scored."
         )
         section.fields |= {"checkworthiness": [], "claims": []}
+        doc.claims = []
         return section
-    model = checkworthiness_model()
     sentences = [(part, s) for part in doc.parts for s in part.sentences]
-    scores = model.scores([s.text for _, s in sentences]) if sentences else np.zeros(0)
-    quotes: list[Quote] = doc.cache.get("quotes", [])
-    unattributed = {(a.span.field, a.span.start): a for a in doc.cache.get("unattributed", [])}
-    mentions = doc.cache.get("entity_mentions", [])
-    meta = doc.article
+    scores = model.predict_proba([s.text for _, s in sentences]) if sentences else np.zeros(0)
+    quotes: list[Quote] = layer(doc.quotes, "quotes")
+    unattributed = {(a.span.field, a.span.start): a for a in layer(doc.unattributed, "unattributed")}
     make = FindingMaker("claim")
     scored: list[SentenceScore] = []
     claims: list[Claim] = []
-    for (part, sent), score in zip(sentences, scores, strict=True):
-        score = round(float(score), 4)
+    for (part, sent), raw in zip(sentences, scores, strict=True):
+        score = round(float(raw), 4)
         scored.append(
             SentenceScore(index=sent.index, field=part.field, start=sent.start, end=sent.end, score=score)
         )
         if score < model.threshold:
             continue
-        quote = _quote_of(quotes, part, sent)
         anonymous = unattributed.get((part.field, sent.start))
-        entities = sorted(
-            {eid for f, s, e, eid in mentions if f == part.field and sent.start <= s and e <= sent.end}
+        claim = _claim(
+            doc, part, sent, score, f"C{len(claims) + 1}", _quote_of(quotes, part, sent), anonymous
         )
-        if anonymous is not None:
-            attribution = "unnamed source"
-            claimant = Claimant(name=anonymous.trigger.text, kind="unnamed source", span=anonymous.trigger)
-        elif quote is not None and quote.speaker is not None:
-            attribution = "quoted"
-            sp = quote.speaker
-            claimant = Claimant(name=sp.name, kind="speaker", entity_id=sp.entity_id, span=sp.span)
-        else:
-            attribution = "attributed" if (quote is not None or ATTRIBUTION.search(sent.text)) else "none"
-            if meta.author:
-                claimant = Claimant(name=meta.author, kind="author")
-            elif meta.outlet:
-                claimant = Claimant(name=meta.outlet, kind="outlet")
-            else:
-                claimant = Claimant(name="the article", kind="article")
-        times = _spans(TIME, doc, part, sent)
-        quantities = [
-            q for q in _spans(QUANTITY, doc, part, sent) if not any(t.start <= q.start < t.end for t in times)
-        ]
-        ctype = _claim_type(attribution, sent.text, quantities, times)
-        unsourced = attribution in ("unnamed source", "none")
-        cid = f"C{len(claims) + 1}"
-        how = {
-            "quoted": f"quoted from {claimant.name}",
-            "attributed": "attributed in the sentence",
-            "unnamed source": f"on an unnamed source ('{claimant.name}')",
-            "none": f"asserted by {claimant.name} with no source",
-        }[attribution]
-        explanation = f"Check-worthiness {score:.2f} ({ctype}); {how}." + (
-            " Unattributed: check this first." if unsourced else ""
-        )
-        claims.append(
-            Claim(
-                id=cid,
-                span=span_of(doc, part.field, sent.start, sent.end),
-                score=score,
-                type=ctype,
-                claimant=claimant,
-                attribution=attribution,
-                unattributed=unsourced,
-                quote_id=quote.id if quote is not None else None,
-                entities=entities,
-                times=times,
-                quantities=quantities,
-                explanation=explanation,
-            )
-        )
+        claims.append(claim)
         section.findings.append(
             make(
                 doc,
                 part.field,
                 sent.start,
                 sent.end,
-                f"check-worthy {ctype}",
+                f"check-worthy {claim.type}",
                 score,
-                explanation,
-                claim_id=cid,
-                claimant=claimant.name,
-                unattributed=unsourced,
+                claim.explanation,
+                claim_id=claim.id,
+                claimant=claim.claimant.name,
+                unattributed=claim.unattributed,
             )
         )
     claims.sort(key=lambda c: -c.score)
-    doc.cache["claims"] = claims  # narratives match them against the knowledge base
+    doc.claims = claims  # narratives match them against the knowledge base
     section.fields |= {"checkworthiness": scored, "claims": claims}
     return section
+
+
+class ClaimsAnalyzer(Analyzer):
+    name = "claims"
+    requires = ("doc.quotes", "doc.unattributed", "doc.entity_mentions")
+    provides = ("doc.claims", "report.claims", "report.checkworthiness")
+    models = ("checkworthiness",)
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        return analyze(doc, models.get("checkworthiness"))
+
+    def load(self, models: ModelRegistry, language: str = "en") -> None:
+        if language == "en":
+            models.get("checkworthiness")

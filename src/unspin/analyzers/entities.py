@@ -6,10 +6,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import cast
 
-from unspin.analyzers import names
-from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.model import Entity, EntitySource, EntityType, EntityVariant, TextField
-from unspin.nlp.doc import Doc, Part
+from unspin.models.registry import ModelRegistry
+from unspin.nlp import names
+from unspin.nlp.doc import Doc, EntityRef, Part
 
 NER_SCORE, GAZETTEER_SCORE = 0.85, 0.95
 _TYPES = {"PER", "LOC", "ORG", "GROUP"}
@@ -30,10 +31,9 @@ class _Mention:
 
 def gazetteer_hits(doc: Doc, part: Part) -> list[tuple[int, int, names.GazetteerEntry]]:
     """Every place or person form from the variant tables found in the part (computed once per Doc)."""
-    key = f"gazetteer:{part.field}"
-    if key not in doc.cache:
-        doc.cache[key] = names.gazetteer().find(part.text)
-    return doc.cache[key]
+    if part.field not in doc.gazetteer:
+        doc.gazetteer[part.field] = names.gazetteer().find(part.text)
+    return doc.gazetteer[part.field]
 
 
 def _extend_first_name(part: Part, start: int) -> int:
@@ -268,7 +268,15 @@ def analyze(doc: Doc) -> Section:
                             entity_id=eid,
                         )
                     )
-    doc.cache["entity_mentions"] = mention_index
-    doc.cache["entities"] = {e.id: e for e in entities}
+    doc.entity_mentions = [EntityRef(*m) for m in mention_index]
+    doc.entities = {e.id: e for e in entities}
     section.fields["entities"] = entities
     return section
+
+
+class EntitiesAnalyzer(Analyzer):
+    name = "entities"
+    provides = ("doc.entity_mentions", "doc.entities", "report.entities")
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        return analyze(doc)

@@ -11,15 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
-from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.model import HeadlineCheck, HeadlineElement, SentenceMatch, Span
-from unspin.models import artifact
+from unspin.models.registry import ModelRegistry
 from unspin.models.stance_model import StanceModel
-from unspin.nlp.doc import Doc, Sentence
+from unspin.nlp.doc import Doc, Sentence, layer
 
-STANCE_MODEL = "fnc1-stance-mlp-v1"
 _WORD = re.compile(r"\w+", re.UNICODE)
 # "to" + a lower-case word: the infinitive of purpose ("... from NATO to capture Donbass") and the headline
 # future ("Ukraine to join NATO"). Up to three more words make the object; punctuation ends it.
@@ -94,11 +92,6 @@ STOP = frozenset(
 SUPPORTING_STANCES = ("agree", "discuss")
 
 
-@lru_cache(maxsize=1)
-def stance_model() -> StanceModel:
-    return StanceModel(artifact(STANCE_MODEL))
-
-
 def stem(word: str) -> str:
     """Five-letter prefix: crude, but it matches capture/captured, Donbass/Donbas, захват/захвата."""
     w = word.lower()
@@ -109,14 +102,8 @@ def _stems(text: str) -> set[str]:
     return {stem(w) for w in _WORD.findall(text) if w.lower() not in STOP}
 
 
-def _in_quote(doc: Doc, sent: Sentence) -> bool:
-    return any(
-        f == "body" and s <= sent.start and sent.end <= e for f, s, e in doc.cache.get("quote_ranges", [])
-    )
-
-
 def _is_others_claim(doc: Doc, sent: Sentence) -> bool:
-    anonymous = {a.span.start for a in doc.cache.get("unattributed", []) if a.span.field == "body"}
+    anonymous = {a.span.start for a in layer(doc.unattributed, "unattributed") if a.span.field == "body"}
     return sent.start in anonymous or bool(OTHERS_CLAIM.search(sent.text))
 
 
@@ -145,7 +132,7 @@ def _has_mention(starts: list[int]) -> Callable[[Sentence], bool]:
 
 def _elements(doc: Doc) -> list[HeadlineElement]:
     title = doc.title.text
-    mentions = doc.cache.get("entity_mentions", [])
+    mentions = layer(doc.entity_mentions, "entity_mentions")
     out: list[HeadlineElement] = []
 
     def add(kind: str, start: int, end: int, what: str, holds: Callable[[Sentence], bool]) -> None:
@@ -216,11 +203,11 @@ def _closest(doc: Doc, k: int = 3) -> list[SentenceMatch]:
     ]
 
 
-def check(doc: Doc) -> tuple[HeadlineCheck, list[str]]:
+def check(doc: Doc, stance_model: StanceModel) -> tuple[HeadlineCheck, list[str]]:
     notes: list[str] = []
     stance, probs = None, {}
     if doc.language == "en":
-        (pred,) = stance_model().predict([doc.title.text], [doc.body.text])
+        (pred,) = stance_model.predict([doc.title.text], [doc.body.text])
         stance, probs = pred.stance, pred.probabilities
     else:
         notes.append(
@@ -257,13 +244,13 @@ def check(doc: Doc) -> tuple[HeadlineCheck, list[str]]:
     )
 
 
-def analyze(doc: Doc) -> Section:
+def analyze(doc: Doc, stance_model: StanceModel) -> Section:
     section = Section()
     if not doc.title.text.strip() or not doc.body.text.strip():
         section.notes.append("No headline check: the article needs both a title and a body.")
         section.fields["headline"] = None
         return section
-    result, notes = check(doc)
+    result, notes = check(doc, stance_model)
     section.notes += notes
     make = FindingMaker("headline")
     if result.verdict == "not supported":
@@ -284,3 +271,17 @@ def analyze(doc: Doc) -> Section:
             )
     section.fields["headline"] = result
     return section
+
+
+class HeadlineAnalyzer(Analyzer):
+    name = "headline"
+    requires = ("doc.unattributed", "doc.entity_mentions")
+    provides = ("report.headline",)
+    models = ("stance",)
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        return analyze(doc, models.get("stance"))
+
+    def load(self, models: ModelRegistry, language: str = "en") -> None:
+        if language == "en":
+            models.get("stance")

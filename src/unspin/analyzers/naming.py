@@ -7,9 +7,10 @@ from functools import lru_cache
 from typing import cast
 
 from unspin import resources
-from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.analyzers.entities import gazetteer_hits
 from unspin.model import NamingConvention, NamingEvidence, PlaceConvention, TextConvention
+from unspin.models.registry import ModelRegistry
 from unspin.nlp.doc import Doc
 
 
@@ -77,3 +78,11 @@ def analyze(doc: Doc) -> Section:
         evidence=evidence,
     )
     return section
+
+
+class NamingAnalyzer(Analyzer):
+    name = "naming"
+    provides = ("report.naming",)
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        return analyze(doc)

@@ -8,13 +8,16 @@ matches a debunked entry inherits "refuted" with the entry as evidence.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.kb.retrieval import retrieve
 from unspin.kb.store import KBError, SqliteKB, default_path
 from unspin.model import Claim, NarrativeMatch, OutletInfo, OutletLabelInfo, Span
-from unspin.nlp.doc import Doc
+from unspin.models.e5_embedder import CachedEncoder
+from unspin.models.registry import ModelRegistry
+from unspin.nlp.doc import Doc, layer
 
 # From `unspin eval narratives`: at most 5 % of PTC train articles without the topic match on title + lead,
 # at most 1 % of their sentences match as claims.
@@ -36,7 +39,6 @@ DEBUNKED = {
     "mostly false",
     "incorrect",
 }
-_open: dict[Path, SqliteKB] = {}
 
 
 def dense_query(text: str) -> str:
@@ -48,28 +50,12 @@ def dense_query(text: str) -> str:
     return text.strip()[:DENSE_CHARS]
 
 
-def knowledge_base(path: Path) -> SqliteKB:
-    """Opened once per process and path."""
-    if path not in _open:
-        _open[path] = SqliteKB(path)
-    return _open[path]
-
-
-def analyze(doc: Doc) -> Section:
+def analyze(doc: Doc, kb: SqliteKB, encoder: CachedEncoder | None) -> Section:
+    """Known cases the article's claims and lead repeat. ``encoder``: for cross-lingual queries, when the
+    knowledge base has vectors."""
     section = Section()
     section.fields |= {"narratives": [], "outlet": None}
-    path = Path(doc.cache.get("kb_path") or default_path())
-    if not path.exists():
-        section.notes.append(
-            f"No knowledge base at {path}: known narratives were not checked (`unspin kb import FILE --format …`)."
-        )
-        return section
-    try:
-        kb = knowledge_base(path)
-    except KBError as exc:
-        section.notes.append(f"Known narratives were not checked: {exc}")
-        return section
-    claims: list[Claim] = doc.cache.get("claims", [])[:MAX_CLAIMS]
+    claims: list[Claim] = layer(doc.claims, "claims")[:MAX_CLAIMS]
     queries: list[tuple[Span, Claim | None]] = [(c.span, c) for c in claims]
     if doc.title.text.strip() or doc.body.text.strip():
         lead_end = min(len(doc.body.text), LEAD_CHARS)
@@ -83,13 +69,11 @@ def analyze(doc: Doc) -> Section:
     # which makes that query cross-lingual. English articles stay lexical: against English entries, word overlap
     # scored as well (recall@1 0.987 vs 0.982 hybrid) for less (67 ms vs 107-129 ms an article over 100,000
     # entries, bench_kb.py). Claims stay lexical: each would add an encoder call (20-40 ms).
-    hybrid = kb.has_vectors() and doc.language not in LEXICAL_LANGUAGES
+    hybrid = encoder is not None and doc.language not in LEXICAL_LANGUAGES
     vectors: list = [None] * len(texts)
     claim_t, article_t = CLAIM_THRESHOLD, ARTICLE_THRESHOLD
-    if hybrid and queries and queries[-1][1] is None:
-        from unspin.kb.embeddings import embed_texts
-
-        vectors[-1] = embed_texts([dense_query(texts[-1])])[0]
+    if hybrid and encoder is not None and queries and queries[-1][1] is None:
+        vectors[-1] = encoder.embed([dense_query(texts[-1])])[0]
         article_t = HYBRID_ARTICLE_THRESHOLD
     for (span, claim), text, vec in zip(queries, texts, vectors, strict=True):
         for m in retrieve(kb, text, limit=2, query_vector=vec):
@@ -116,8 +100,8 @@ def analyze(doc: Doc) -> Section:
                 )
             )
             if claim is not None and e.verdict.lower() in DEBUNKED:
-                claim.verdict = "refuted"
-                claim.evidence.append(e.id)
+                verdict, evidence = section.claim_verdicts.get(claim.id, ("refuted", []))
+                section.claim_verdicts[claim.id] = (verdict, [*evidence, e.id])
             section.findings.append(
                 make(
                     doc,
@@ -153,3 +137,46 @@ def outlet_info(kb: SqliteKB, doc: Doc) -> OutletInfo | None:
                 case_ids=record.case_ids,
             )
     return None
+
+
+class NarrativesAnalyzer(Analyzer):
+    """Opens its knowledge base once (``kb``: a path; default $UNSPIN_KB or the user data directory)."""
+
+    name = "narratives"
+    requires = ("doc.claims",)
+    provides = ("report.narratives", "report.outlet", "report.claims.verdict")
+    models = ("encoder",)
+
+    def __init__(self, kb: str | Path | None = None) -> None:
+        self.path = Path(kb) if kb is not None else default_path()
+        self._kb: SqliteKB | None = None
+        self._lock = threading.Lock()
+
+    def knowledge_base(self) -> SqliteKB | str:
+        """The opened store, or why it cannot be read (a note for the report)."""
+        with self._lock:
+            if self._kb is None:
+                if not self.path.exists():
+                    return (
+                        f"No knowledge base at {self.path}: known narratives were not checked "
+                        "(`unspin kb import FILE --format …`)."
+                    )
+                try:
+                    self._kb = SqliteKB(self.path)
+                except KBError as exc:
+                    return f"Known narratives were not checked: {exc}"
+            return self._kb
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        kb = self.knowledge_base()
+        if isinstance(kb, str):
+            return Section(fields={"narratives": [], "outlet": None}, notes=[kb])
+        encoder = (
+            models.get("encoder") if kb.has_vectors() and doc.language not in LEXICAL_LANGUAGES else None
+        )
+        return analyze(doc, kb, encoder)
+
+    def load(self, models: ModelRegistry, language: str = "en") -> None:
+        kb = self.knowledge_base()
+        if not isinstance(kb, str) and kb.has_vectors() and language not in LEXICAL_LANGUAGES:
+            models.get("encoder")

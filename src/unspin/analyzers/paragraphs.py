@@ -9,67 +9,37 @@ text at all (zero-shot).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
-from unspin.analyzers.base import FindingMaker, Section
+from unspin.analyzers.base import Analyzer, FindingMaker, Section
 from unspin.datasets.semeval2023 import LANGUAGES
 from unspin.model import ArticleClass, LabelScore, ParagraphTechniques
-from unspin.models import artifact
-from unspin.models.ngram_paragraph_model import NgramParagraphModel
-from unspin.models.paragraph_blend import BlendParagraphModel, read_meta
-from unspin.models.paragraph_model import ParagraphModel
+from unspin.models.paragraph_blend import read_meta
+from unspin.models.paragraph_model import ParagraphHeads
+from unspin.models.registry import ModelRegistry
 from unspin.nlp.doc import Doc
 from unspin.taxonomy import display_name
 
-PARAGRAPH_MODEL = "semeval23-e5-heads-v2"
-NGRAM_MODEL = "semeval23-ngram-heads-v1"
-BLEND_MODEL = "semeval23-blend-v1"  # both of the above, for the languages its blend.json lists
 NGRAM_LANGUAGES = {"en"}
 MAX_PARAGRAPHS = 300  # embedding costs ~0.8 ms a word: a book-length input is labelled up to here only
 
 
-@lru_cache(maxsize=1)
-def paragraph_model() -> ParagraphModel:
-    """The shipped e5 heads, loaded once (the encoder loads on first use)."""
-    return ParagraphModel(artifact(PARAGRAPH_MODEL))
-
-
-@lru_cache(maxsize=1)
-def ngram_model() -> NgramParagraphModel:
-    """The shipped n-gram heads, loaded once."""
-    return NgramParagraphModel(artifact(NGRAM_MODEL))
-
-
-@lru_cache(maxsize=1)
-def blend_model() -> BlendParagraphModel:
-    """The shipped blend, over the same e5 and n-gram heads as ``paragraph_model`` and ``ngram_model`` (each
-    member is held once per process)."""
-    return BlendParagraphModel(
-        artifact(BLEND_MODEL), loaded={PARAGRAPH_MODEL: paragraph_model(), NGRAM_MODEL: ngram_model()}
-    )
-
-
-@lru_cache(maxsize=1)
-def blend_languages() -> frozenset[str]:
-    """The languages the blend serves, from its blend.json (a zero-shot language loads no n-gram weights)."""
-    return frozenset(read_meta(artifact(BLEND_MODEL))["languages"])
-
-
-def model_for(language: str) -> tuple[str, ParagraphModel | NgramParagraphModel | BlendParagraphModel]:
-    """(artifact name, model) used for a language."""
+def role_for(language: str, models: ModelRegistry) -> str:
+    """The registry role that reads a language: n-grams for English, the blend for the languages its
+    blend.json lists (read without loading the blend, so a zero-shot language loads no n-gram weights)."""
     if language in NGRAM_LANGUAGES:
-        return NGRAM_MODEL, ngram_model()
-    if language in blend_languages():
-        return BLEND_MODEL, blend_model()
-    return PARAGRAPH_MODEL, paragraph_model()
+        return "paragraph_ngram"
+    if language in read_meta(models.folder("paragraph_blend"))["languages"]:
+        return "paragraph_blend"
+    return "paragraph_heads"
 
 
-def analyze(doc: Doc) -> Section:
+def analyze(doc: Doc, models: ModelRegistry) -> Section:
     """Techniques per paragraph (title first), the article's frames and its genre."""
     section = Section()
-    name, model = model_for(doc.language)
+    role = role_for(doc.language, models)
+    model: ParagraphHeads = models.get(role)
+    name = models.folder(role).name
     parts = [(p, para) for p in doc.parts for para in p.paragraphs]
     if len(parts) > MAX_PARAGRAPHS:
         section.notes.append(
@@ -77,7 +47,7 @@ def analyze(doc: Doc) -> Section:
         )
         parts = parts[:MAX_PARAGRAPHS]
     texts = [p.text[para.start : para.end] for p, para in parts]
-    probs, fp, gp = model.probabilities(texts)
+    probs, fp, gp = model.predict_proba(texts)
     make = FindingMaker("paragraph")
     rows = []
     for i, ((part, para), row) in enumerate(zip(parts, probs, strict=True)):
@@ -123,3 +93,15 @@ def analyze(doc: Doc) -> Section:
         model=name,
     )
     return section
+
+
+class ParagraphsAnalyzer(Analyzer):
+    name = "paragraphs"
+    provides = ("report.paragraphs", "report.classification")
+    models = ("paragraph_ngram", "paragraph_heads", "paragraph_blend")
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        return analyze(doc, models)
+
+    def load(self, models: ModelRegistry, language: str = "en") -> None:
+        models.get(role_for(language, models))

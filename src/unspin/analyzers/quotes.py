@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from unspin.analyzers.base import FindingMaker, Section, span_of
-from unspin.analyzers.lexicon import Lexicon, lexicon, outlets
+from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.model import Party, PartyKind, Quote
-from unspin.nlp.doc import Doc, Part
+from unspin.models.registry import ModelRegistry
+from unspin.nlp.doc import Doc, FieldRange, Part, layer
+from unspin.nlp.lexicon import Lexicon, lexicon, outlets
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, WORD, Quoted, find_quoted
 
 NEAR = 60  # how far after a source cue (in characters) the source's name may start
@@ -56,10 +57,10 @@ class QuoteAttributor:
 
     def __init__(self, doc: Doc, part: Part, lex: Lexicon, names: list[Quoted]) -> None:
         self.doc, self.part, self.lex, self.names = doc, part, lex, names
-        ents = doc.cache.get("entities", {})
+        ents = layer(doc.entities, "entities")
         self.mentions = [
             (s, e, eid, ents[eid].type if eid in ents else "PER", ents[eid].canonical if eid in ents else "")
-            for f, s, e, eid in doc.cache.get("entity_mentions", [])
+            for f, s, e, eid in layer(doc.entity_mentions, "entity_mentions")
             if f == part.field
         ]
 
@@ -293,8 +294,8 @@ def analyze(doc: Doc) -> Section:
             f"'{doc.language}' are found by their quote marks, without attribution."
         )
     quotes: list[Quote] = []
-    scare: list[tuple[str, int, int]] = []
-    ranges: list[tuple[str, int, int]] = []
+    scare: list[FieldRange] = []
+    ranges: list[FieldRange] = []
     for part in doc.parts:
         quoted = find_quoted(part)
         quotes += _direct_quotes(doc, part, lex, quoted)
@@ -302,9 +303,9 @@ def analyze(doc: Doc) -> Section:
             quotes += _indirect_quotes(doc, part, lex, quoted)
         for q in quoted:
             if q.words >= MIN_QUOTE_WORDS and not q.is_name:
-                ranges.append((part.field, q.open, q.close + 1))
+                ranges.append(FieldRange(part.field, q.open, q.close + 1))
             elif 0 < q.words < MIN_QUOTE_WORDS and not q.is_name:
-                scare.append((part.field, q.open + 1, q.close))
+                scare.append(FieldRange(part.field, q.open + 1, q.close))
     quotes.sort(key=lambda q: (q.span.field != "title", q.span.start))
     mk_quote, mk_speaker, mk_source = FindingMaker("quote"), FindingMaker("speaker"), FindingMaker("source")
     for n, quote in enumerate(quotes, start=1):
@@ -350,8 +351,17 @@ def analyze(doc: Doc) -> Section:
                     quote_id=quote.id,
                 )
             )
-    doc.cache["quote_ranges"] = ranges
-    doc.cache["scare_quotes"] = scare
-    doc.cache["quotes"] = quotes  # claims take their claimant from here
+    doc.quote_ranges = ranges
+    doc.scare_quotes = scare
+    doc.quotes = quotes  # claims take their claimant from here
     section.fields["quotes"] = quotes
     return section
+
+
+class QuotesAnalyzer(Analyzer):
+    name = "quotes"
+    requires = ("doc.entities", "doc.entity_mentions")
+    provides = ("doc.quotes", "doc.quote_ranges", "doc.scare_quotes", "report.quotes")
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        return analyze(doc)

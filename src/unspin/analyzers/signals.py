@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 
-from unspin.analyzers.base import FindingMaker, Section
-from unspin.analyzers.lexicon import lexicon
+from unspin.analyzers.base import Analyzer, FindingMaker, Section
 from unspin.model import SentenceSignals
-from unspin.nlp.doc import Doc, Sentence
+from unspin.models.registry import ModelRegistry
+from unspin.nlp.doc import Doc, Sentence, layer
+from unspin.nlp.lexicon import lexicon
 
 SIGNALS = (
     "hedge",
@@ -52,9 +53,9 @@ def analyze(doc: Doc) -> Section:
             f"Lexical signals (hedges, intensifiers, threats) exist for English and Russian; "
             f"only punctuation and capitals are checked for '{doc.language}'."
         )
-    quoted = doc.cache.get("quote_ranges", [])
-    entity_spans = {(f, s, e) for f, s, e, _ in doc.cache.get("entity_mentions", [])}
-    scare = doc.cache.get("scare_quotes", [])
+    quoted = layer(doc.quote_ranges, "quote_ranges")
+    entity_spans = {(f, s, e) for f, s, e, _ in layer(doc.entity_mentions, "entity_mentions")}
+    scare = layer(doc.scare_quotes, "scare_quotes")
     make = FindingMaker("signal")
     rows: list[SentenceSignals] = []
     for part in doc.parts:
@@ -108,3 +109,12 @@ def analyze(doc: Doc) -> Section:
             )
     section.fields["sentences"] = rows
     return section
+
+
+class SignalsAnalyzer(Analyzer):
+    name = "signals"
+    requires = ("doc.quote_ranges", "doc.entity_mentions", "doc.scare_quotes")
+    provides = ("report.sentences",)
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        return analyze(doc)

@@ -11,31 +11,17 @@ from functools import lru_cache
 from typing import Any
 
 from unspin import resources
-from unspin.analyzers.base import FindingMaker, Section
+from unspin.analyzers.base import Analyzer, FindingMaker, Section
 from unspin.datasets.ptc import TECHNIQUES_2020
 from unspin.model import TechniqueSpan, TextField
-from unspin.models import artifact
+from unspin.models.registry import ModelRegistry
 from unspin.models.sentence_spans import MAX_SENTENCES, SentenceSpanModel
-from unspin.models.span_ensemble import SpanEnsemble, load_span_model
+from unspin.models.span_ensemble import SpanEnsemble
 from unspin.models.span_model import SpanModel
 from unspin.nlp.doc import Doc
 from unspin.taxonomy import category_of, display_name, to_2020, to_2023
 
-SPAN_MODEL = "ptc-spans-ensemble-v3.1"  # MiniLM and e5 span models (int8 per channel), weighted 0.6/0.4; tuned out of fold
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
-SENTENCE_MODEL = "semeval23-sentence-spans-v2"  # sentence heads over multilingual-e5, five languages
-
-
-@lru_cache(maxsize=1)
-def span_model() -> SpanModel | SpanEnsemble:
-    """The shipped span model, loaded once per process."""
-    return load_span_model(artifact(SPAN_MODEL))
-
-
-@lru_cache(maxsize=1)
-def sentence_model() -> SentenceSpanModel:
-    """The sentence heads for languages other than English, loaded once per process."""
-    return SentenceSpanModel(artifact(SENTENCE_MODEL))
 
 
 @lru_cache(maxsize=1)
@@ -58,15 +44,15 @@ def taxonomy() -> dict[str, dict[str, Any]]:
     return out
 
 
-def analyze(doc: Doc) -> Section:
+def analyze(doc: Doc, models: ModelRegistry) -> Section:
     """Technique spans over the title and body (run as one text, as the model was trained on whole articles)."""
     if doc.language != "en":
-        return _sentence_spans(doc)
+        return _sentence_spans(doc, models.get("sentence_spans"))
     section = Section()
     section.fields["techniques"] = []
     title, body = doc.article.title, doc.article.body
     prefix = f"{title}\n\n" if title else ""
-    model = span_model()
+    model: SpanModel | SpanEnsemble = models.get("span_tagger")
     tax = taxonomy()
     make = FindingMaker("technique")
     for p in model.spans(prefix + body):
@@ -131,10 +117,9 @@ def _located(doc: Doc, prefix: str, start: int, end: int) -> tuple[TextField, in
     return (field, start, end) if end > start else None
 
 
-def _sentence_spans(doc: Doc) -> Section:
+def _sentence_spans(doc: Doc, model: SentenceSpanModel) -> Section:
     """Whole sentences that use a technique, for text the English span model cannot read."""
     section = Section()
-    model = sentence_model()
     if doc.language not in model.languages:
         section.notes.append(
             f"Technique sentences in '{doc.language}' are zero-shot: the sentence heads were trained on "
@@ -146,7 +131,7 @@ def _sentence_spans(doc: Doc) -> Section:
     section.fields["techniques"] = []
     make = FindingMaker("technique")
     sentences = [*doc.title.sentences, *doc.body.sentences][:MAX_SENTENCES]
-    p_any, shares = model.score([s.text for s in sentences])
+    p_any, shares = model.predict_proba([s.text for s in sentences])
     for sentence, score, share in zip(sentences, p_any, shares, strict=True):
         if score < model.threshold:
             continue
@@ -177,3 +162,15 @@ def _sentence_spans(doc: Doc) -> Section:
             f"{explanations().get(technique, technique)} ({note})",
         )
     return section
+
+
+class TechniquesAnalyzer(Analyzer):
+    name = "techniques"
+    provides = ("report.techniques",)
+    models = ("span_tagger", "sentence_spans")
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        return analyze(doc, models)
+
+    def load(self, models: ModelRegistry, language: str = "en") -> None:
+        models.get("span_tagger" if language == "en" else "sentence_spans")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from unspin.analyzers.base import FindingMaker, Section, span_of
-from unspin.analyzers.lexicon import lexicon
+from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.model import Assertion
-from unspin.nlp.doc import Doc
+from unspin.models.registry import ModelRegistry
+from unspin.nlp.doc import Doc, FieldRange, layer
+from unspin.nlp.lexicon import lexicon
 
 
-def _inside(ranges: list[tuple[str, int, int]], field: str, start: int) -> bool:
+def _inside(ranges: list[FieldRange], field: str, start: int) -> bool:
     return any(f == field and s <= start < e for f, s, e in ranges)
 
 
@@ -18,8 +19,11 @@ def analyze(doc: Doc) -> Section:
     lex = lexicon(doc.language)
     if lex is None:
         section.fields["unattributed"] = []
+        doc.unattributed = []
         return section
-    quoted = doc.cache.get("quote_ranges", [])  # a cue inside someone's quote is theirs, not the author's
+    quoted = layer(
+        doc.quote_ranges, "quote_ranges"
+    )  # a cue inside someone's quote is theirs, not the author's
     out: list[Assertion] = []
     make = FindingMaker("unattributed")
     for part in doc.parts:
@@ -60,6 +64,15 @@ def analyze(doc: Doc) -> Section:
                     trigger_end=m.end(),
                 )
             )
-    doc.cache["unattributed"] = out  # claims mark these as sourced to no one
+    doc.unattributed = out  # claims mark these as sourced to no one
     section.fields["unattributed"] = out
     return section
+
+
+class UnattributedAnalyzer(Analyzer):
+    name = "unattributed"
+    requires = ("doc.quote_ranges",)
+    provides = ("doc.unattributed", "report.unattributed")
+
+    def run(self, doc: Doc, models: ModelRegistry) -> Section:
+        return analyze(doc)

@@ -19,7 +19,7 @@ def evaluate_checkworthiness(model: CheckworthinessModel, data: Path) -> dict[st
     out: dict[str, dict[str, float]] = {}
     for name in SETS:
         rows = load_checkworthiness(data, name, "test")
-        p = [float(x) for x in model.scores([s.text for s in rows])]
+        p = [float(x) for x in model.predict_proba([s.text for s in rows])]
         y = [s.label for s in rows]
         if name == "claimbuster":
             prf = binary_f1(y, [int(x >= model.threshold) for x in p])

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from unspin.cli_options import DataOption
 from unspin.datasets import data_dir
+from unspin.errors import UnspinError
 
 app = typer.Typer(no_args_is_help=True, help="Evaluate shipped models with the tasks' official metrics.")
+
+
+def _model(role: str, folder: Path | None) -> Any:
+    """The model that serves ``role`` (the shipped one, or ``folder`` in its place), loaded and validated
+    through the registry as the pipeline loads it."""
+    from unspin.models.registry import ModelRegistry
+
+    try:
+        return ModelRegistry({role: folder} if folder else None).get(role)
+    except UnspinError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 @app.command("ptc")
@@ -24,14 +36,11 @@ def ptc(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """SemEval-2020 Task 11 on PTC: SI span F1, TC micro-F1 on gold spans, calibration (ECE)."""
-    from unspin.analyzers.techniques import SPAN_MODEL
     from unspin.datasets.ptc import load_ptc
     from unspin.eval.techniques import evaluate_ptc
-    from unspin.models import artifact
-    from unspin.models.span_ensemble import load_span_model
 
     articles = load_ptc(data_dir(data), split)
-    r = evaluate_ptc(load_span_model(model or artifact(SPAN_MODEL)), articles)
+    r = evaluate_ptc(_model("span_tagger", model), articles)
     result = {
         "task": "semeval2020-task11",
         "split": split,
@@ -85,17 +94,17 @@ def semeval2023(
     """
     from dataclasses import asdict
 
-    from unspin.analyzers.paragraphs import PARAGRAPH_MODEL
     from unspin.datasets.semeval2023 import LANGUAGES
-    from unspin.eval.semeval2023 import evaluate_all, load_paragraph_model
-    from unspin.models import artifact
+    from unspin.eval.semeval2023 import evaluate_all
+    from unspin.models.metadata import kind_of
 
     unknown = sorted(set(language or []) - set(LANGUAGES))
     if unknown:
         raise typer.BadParameter(
             f"no SemEval-2023 training data for {unknown}; choose from {sorted(LANGUAGES)}"
         )
-    loaded = load_paragraph_model(model or artifact(PARAGRAPH_MODEL))
+    kinds = {"paragraph-blend": "paragraph_blend", "ngram-heads": "paragraph_ngram"}
+    loaded = _model(kinds.get(kind_of(model), "paragraph_heads") if model else "paragraph_heads", model)
     results = evaluate_all(loaded, data_dir(data), cache, language)
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in results], indent=2))
@@ -121,12 +130,9 @@ def sentence_spans(
     SemEval-2023 gold spans of the held-out 20 % of each language's train set (split by article, seed 13)."""
     from dataclasses import asdict
 
-    from unspin.analyzers.techniques import SENTENCE_MODEL
     from unspin.eval.sentence_spans import evaluate_all
-    from unspin.models import artifact
-    from unspin.models.sentence_spans import SentenceSpanModel
 
-    results = evaluate_all(SentenceSpanModel(model or artifact(SENTENCE_MODEL)), data_dir(data), cache)
+    results = evaluate_all(_model("sentence_spans", model), data_dir(data), cache)
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in results], indent=2))
         return
@@ -149,12 +155,9 @@ def checkworthiness(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Check-worthiness: ClaimBuster test F1, CLEF 2019 task 1 test MAP, CLEF 2020 task 5 and task 1."""
-    from unspin.analyzers.claims import CHECKWORTHINESS_MODEL
     from unspin.eval.checkworthiness import evaluate_checkworthiness
-    from unspin.models import artifact
-    from unspin.models.checkworthiness import CheckworthinessModel
 
-    m = CheckworthinessModel(model or artifact(CHECKWORTHINESS_MODEL))
+    m = _model("checkworthiness", model)
     result = evaluate_checkworthiness(m, data_dir(data))
     if as_json:
         typer.echo(json.dumps(result, indent=2))
@@ -185,13 +188,10 @@ def fnc1(
     """FNC-1 headline/body stance: official weighted score (% of maximum), per-class and macro F1."""
     from dataclasses import asdict
 
-    from unspin.analyzers.headline import STANCE_MODEL
     from unspin.datasets.fnc1 import load_fnc1
     from unspin.eval.stance import evaluate_fnc1
-    from unspin.models import artifact
-    from unspin.models.stance_model import StanceModel
 
-    r = evaluate_fnc1(StanceModel(model or artifact(STANCE_MODEL)), load_fnc1(data_dir(data), split))
+    r = evaluate_fnc1(_model("stance", model), load_fnc1(data_dir(data), split))
     if as_json:
         typer.echo(json.dumps({"task": "fnc1", "split": split, **asdict(r)}, indent=2))
         return
@@ -248,10 +248,8 @@ def verification(
     from dataclasses import asdict
 
     from unspin.eval.verification import evaluate_verification
-    from unspin.models import artifact
-    from unspin.models.verification import VERIFICATION_MODEL, VerificationModel
 
-    r = evaluate_verification(VerificationModel(model or artifact(VERIFICATION_MODEL)), data_dir(data))
+    r = evaluate_verification(_model("verification", model), _model("stance", None), data_dir(data))
     if as_json:
         typer.echo(json.dumps(asdict(r), indent=2))
         return

@@ -93,9 +93,9 @@ def _vectors(texts: list[str], on: bool) -> list[np.ndarray | None]:
     if not on:
         return [None] * len(texts)
     from unspin.analyzers.narratives import dense_query
-    from unspin.kb.embeddings import embed_texts
+    from unspin.models.registry import ModelRegistry
 
-    return list(embed_texts([dense_query(t) for t in texts]))
+    return list(ModelRegistry().get("encoder").embed([dense_query(t) for t in texts]))
 
 
 def _top_similarities(kb: SqliteKB, texts: list[str], embeddings: bool) -> list[float]:
@@ -114,8 +114,9 @@ def evaluate_narratives(data: Path, embeddings: bool = False) -> NarrativeResult
     kb.upsert(Entry(id=str(i), claim=summary) for i, (_, summary) in enumerate(cases))
     if embeddings:
         from unspin.kb.embeddings import embed_missing
+        from unspin.models.registry import ModelRegistry
 
-        embed_missing(kb)
+        embed_missing(kb, ModelRegistry().get("encoder"))
     ranks: list[int | None] = []
     top1: list[tuple[bool, float]] = []
     title_vectors = _vectors([t for t, _ in cases], embeddings)

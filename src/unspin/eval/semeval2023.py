@@ -14,10 +14,10 @@ from unspin.datasets.semeval2023 import (
     split_by_article,
 )
 from unspin.eval.scorers import multilabel_f1, single_label_f1
+from unspin.features import embed_articles, paragraph_lines
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
 from unspin.models.paragraph_blend import BlendParagraphModel
 from unspin.models.paragraph_model import ParagraphModel, Probabilities
-from unspin.train.paragraphs import embed_articles, paragraph_lines
 
 
 @dataclass
@@ -36,15 +36,6 @@ class LanguageResult:
 AnyParagraphModel = ParagraphModel | NgramParagraphModel | BlendParagraphModel
 
 
-def load_paragraph_model(folder: Path) -> AnyParagraphModel:
-    """A paragraph artifact of any kind: blend.json (blend), weights.npz (n-grams) or heads.npz (e5)."""
-    if (folder / "blend.json").exists():
-        return BlendParagraphModel(folder)
-    if (folder / "weights.npz").exists():
-        return NgramParagraphModel(folder)
-    return ParagraphModel(folder)
-
-
 def _predicted(
     model: AnyParagraphModel, held: list[ParagraphArticle], cache: Path | None
 ) -> Iterator[tuple[ParagraphArticle, list[int], Probabilities]]:
@@ -59,7 +50,7 @@ def _predicted(
         return
     for a in held:
         lines = paragraph_lines(a)
-        yield a, [n for n, _ in lines], model.probabilities([t for _, t in lines])
+        yield a, [n for n, _ in lines], model.predict_proba([t for _, t in lines])
 
 
 def evaluate_language(

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from unspin.datasets.semeval2023 import NON_ENGLISH as LANGUAGES
 from unspin.datasets.semeval2023 import load_spans, split_by_article
 from unspin.eval.scorers import span_f1
+from unspin.features import embed_sentences, gold_spans, predicted_spans
 from unspin.models.sentence_spans import SentenceSpanModel
-from unspin.train.sentence_spans import LANGUAGES, embed_sentences, gold_spans, predicted_spans
 
 
 @dataclass
@@ -32,7 +33,7 @@ def evaluate_language(
     _, held = split_by_article(load_spans(data_dir, language), seed=seed)
     data = embed_sentences(held, cache)
     x = np.concatenate([d.features for d in data]) if data else np.zeros((0, 768), dtype=np.float32)
-    p_any, tech = model.probabilities(x)
+    p_any, tech = model.from_features(x)
     gold = gold_spans(data)
     pred = predicted_spans(data, p_any, model.threshold)
     si = span_f1(gold, pred)

@@ -9,6 +9,7 @@ import numpy as np
 
 from unspin.datasets.climate_fever import load_climate_fever, split_by_claim
 from unspin.eval.scorers import per_class_f1
+from unspin.models.stance_model import StanceModel
 from unspin.models.verification import LABELS, VerificationModel
 
 
@@ -25,16 +26,16 @@ class VerificationResult:
     claim_f1: dict[str, float]
 
 
-def evaluate_verification(model: VerificationModel, data: Path, seed: int = 13) -> VerificationResult:
-    from unspin.analyzers.headline import stance_model
-
+def evaluate_verification(
+    model: VerificationModel, sm: StanceModel, data: Path, seed: int = 13
+) -> VerificationResult:
+    """``model`` on the held-out CLIMATE-FEVER claims, with the stance model ``sm`` it reads as features."""
     _, held = split_by_claim(load_climate_fever(data), seed=seed)
-    sm = stance_model()
     pair_gold, pair_pred, claim_gold, claim_pred = [], [], [], []
     for cl in held:
         sentences = [e.text for e in cl.evidences]
-        probs = model.pair_probs(
-            cl.claim, sentences, sm.probabilities(sm.features([cl.claim] * len(sentences), sentences))
+        probs = model.predict_proba(
+            cl.claim, sentences, sm.predict_proba([cl.claim] * len(sentences), sentences)
         )
         pair_gold += [e.label for e in cl.evidences]
         pair_pred += [LABELS[int(i)] for i in np.argmax(probs, axis=1)]

@@ -66,8 +66,9 @@ def import_(
         typer.echo(f"  rejected {where}: {reason}")
     if embed:
         from unspin.kb.embeddings import embed_missing
+        from unspin.models.registry import ModelRegistry
 
-        typer.echo(f"embedded {embed_missing(store)} entries")
+        typer.echo(f"embedded {embed_missing(store, ModelRegistry().get('encoder'))} entries")
 
 
 @app.command("embed")
@@ -75,10 +76,15 @@ def embed(kb: KBOption = None) -> None:
     """Compute multilingual embeddings for entries that have none (cross-lingual matching; ~7 ms an entry)."""
     from unspin.kb import open_kb
     from unspin.kb.embeddings import embed_missing
+    from unspin.models.registry import ModelRegistry
 
     try:
         store = open_kb(kb)
-        done = embed_missing(store, progress=lambda i, n: typer.echo(f"\r  {i}/{n}", nl=False, err=True))
+        done = embed_missing(
+            store,
+            ModelRegistry().get("encoder"),
+            progress=lambda i, n: typer.echo(f"\r  {i}/{n}", nl=False, err=True),
+        )
     except UnspinError as exc:
         _fail(str(exc))
         return
@@ -104,9 +110,9 @@ def search(
         store = open_kb(kb)
         qvec = None
         if store.has_vectors():
-            from unspin.kb.embeddings import embed_texts
+            from unspin.models.registry import ModelRegistry
 
-            qvec = embed_texts([text])[0]
+            qvec = ModelRegistry().get("encoder").embed([text])[0]
         hits = retrieve(store, text, limit=limit, query_vector=qvec)
     except UnspinError as exc:
         _fail(str(exc))

@@ -9,34 +9,24 @@ two common words, so fewer than MIN_SHARED shared stems count as no similarity a
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from unspin.kb.store import Entry, KnowledgeBase
+from unspin.nlp.stems import stems
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_STOP_WORDS = (
-    "a an the of in on at for from by with to and or but is are was were be been being it its this that these "
-    "those as into over under about after before than then so such not no has have had will would can could "
-    "he she they we you i his her their our your them who which what when where why how all any some more most "
-    "also just only said says say told according there here do does did up out if because while new one two "
-    "и в на с по к из за от для о что как не это он она они мы вы его ее их а но же бы ли то так уже все "
-    "был была были будет также при"
-)
-STOP = frozenset(_STOP_WORDS.split())
 CANDIDATES = 30
+# e5 cosines of unrelated texts sit around 0.8; the dense score maps [DENSE_FLOOR, 1] onto [0, 1] so it can
+# stand beside the lexical similarity in one ranking.
+DENSE_FLOOR = 0.80
 MIN_SHARED = 3  # fewer shared content words is chance: two short texts about Russia share "russia" and "west"
 
 
-def stems(text: str) -> set[str]:
-    """Content words cut to five letters: matches inflections (deployed/deploying, войска/войск)."""
-    return {
-        w[:5]
-        for w in (x.lower() for x in _WORD.findall(text))
-        if w not in STOP and len(w) > 1 and not w.isdigit()
-    }
+def dense_score(cosine: float | None) -> float:
+    if cosine is None:
+        return 0.0
+    return float(min(1.0, max(0.0, (cosine - DENSE_FLOOR) / (1.0 - DENSE_FLOOR))))
 
 
 def similarity(a: set[str], b: set[str]) -> float:
@@ -63,8 +53,6 @@ def retrieve(
 ) -> list[Match]:
     """The entries most similar to ``text``: BM25 candidates (plus, with a query vector, the nearest
     entries by embedding) re-ranked by the better of the stem cosine and the rescaled embedding cosine."""
-    from unspin.kb.embeddings import dense_score
-
     query = stems(text)
     pool: dict[str, Match] = {}
     for hit in kb.search(text, limit=candidates):

@@ -20,6 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from unspin.errors import UnspinError
+from unspin.nlp.stems import STOP
 
 
 class KBError(UnspinError):
@@ -157,8 +158,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def content_words(text: str) -> list[str]:
     """The text's distinct words that can carry meaning (no stop words, no bare numbers), in order."""
-    from unspin.kb.retrieval import STOP
-
     words = dict.fromkeys(w.lower() for w in _WORD.findall(text) if len(w) > 2)
     return [w for w in words if w not in STOP and not w.isdigit()]
 

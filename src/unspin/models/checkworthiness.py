@@ -77,7 +77,7 @@ class CheckworthinessModel:
     def margins(self, texts: list[str]) -> np.ndarray:
         return np.array([self.intercept + float(self.coef[i] @ v) for i, v in tfidf_rows(texts, self.idf)])
 
-    def scores(self, texts: list[str]) -> np.ndarray:
-        """Calibrated probabilities that each sentence is check-worthy."""
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probabilities that each sentence is check-worthy (one per sentence: the task is binary)."""
         a, b = self.platt
         return 1.0 / (1.0 + np.exp(-(a * self.margins(texts) + b)))

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -81,3 +83,44 @@ class E5Embedder:
         for i, v in zip(order, vectors, strict=True):
             out[i] = v
         return out
+
+
+MAX_CHARS = 1500  # e5-small reads 512 tokens; longer paragraphs and sentences are cut
+CACHE_SIZE = 2048  # texts; about 3 MB of vectors
+
+
+class CachedEncoder:
+    """An encoder that remembers the vectors of recent texts (the registry's ``encoder`` role).
+
+    In news most paragraphs are one sentence, and the paragraph heads and the sentence heads both embed them;
+    a text's vector does not depend on the texts embedded with it, so a remembered one is the same vector.
+    """
+
+    def __init__(self, embedder: E5Embedder) -> None:
+        self.embedder = embedder
+        self.dim = embedder.file.hidden
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised passage embeddings, (n, dim)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        keys = [t[:MAX_CHARS] for t in texts]
+        with self._lock:
+            known = {k: self._cache[k] for k in keys if k in self._cache}
+        missing = [k for k in dict.fromkeys(keys) if k not in known]
+        if missing:
+            known.update(zip(missing, self.embedder.passage(missing), strict=True))
+        with self._lock:
+            for k in dict.fromkeys(keys):
+                self._cache[k] = known[k]
+                self._cache.move_to_end(k)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return np.stack([known[k] for k in keys])
+
+    def clear(self) -> None:
+        """Forget remembered texts (benchmarks that repeat one article call this before each run)."""
+        with self._lock:
+            self._cache.clear()

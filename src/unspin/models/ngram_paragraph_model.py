@@ -97,7 +97,7 @@ class NgramParagraphModel(ParagraphHeads):
             return np.zeros((0, len(self.techniques)), dtype=np.float32)
         return sigmoid(sparse_dot(self.featurizer.rows(paragraphs), self.tech_w) + self.tech_b)
 
-    def probabilities(self, paragraphs: list[str]) -> Probabilities:
+    def predict_proba(self, paragraphs: list[str]) -> Probabilities:
         # Frames and genre read the article (its paragraphs joined), featurised once for both heads.
         parts = self.featurizer.rows(["\n".join(paragraphs)[:MAX_ARTICLE_CHARS]])
         fp = sigmoid(sparse_dot(parts, self.frame_w)[0] + self.frame_b)

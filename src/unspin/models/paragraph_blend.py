@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
-from unspin.models.paragraph_model import ParagraphHeads, ParagraphModel, Probabilities, embed
+from unspin.models.paragraph_model import ParagraphHeads, ParagraphModel, Probabilities
 
 TASKS = ("techniques", "frames", "genre")
 
@@ -41,16 +41,11 @@ def read_meta(folder: Path) -> dict[str, Any]:
 class BlendParagraphModel(ParagraphHeads):
     """Same outputs as ParagraphModel; ``probabilities`` runs both members on the paragraphs."""
 
-    def __init__(self, folder: Path, loaded: dict[str, ParagraphHeads] | None = None) -> None:
-        """``loaded``: member models already in memory, by artifact name (the analyser's own e5 and n-gram
-        heads), so that a process holds each member once; members not in it are loaded from beside ``folder``."""
+    def __init__(self, folder: Path, e5: ParagraphModel, ngram: NgramParagraphModel) -> None:
+        """``e5``, ``ngram``: the member models, as the registry holds them (each once per process)."""
         meta = read_meta(folder)
-        loaded = loaded or {}
-        e5_name, ngram_name = meta["members"]["e5"], meta["members"]["ngram"]
-        e5 = loaded.get(e5_name) or ParagraphModel(folder.parent / e5_name)
-        ngram = loaded.get(ngram_name) or NgramParagraphModel(folder.parent / ngram_name)
         if not isinstance(e5, ParagraphModel) or not isinstance(ngram, NgramParagraphModel):
-            raise TypeError(f"{folder}: members {e5_name} and {ngram_name} are the wrong kind of model")
+            raise TypeError(f"{folder}: the blend's members are the wrong kind of model")
         self.e5, self.ngram = e5, ngram
         if (e5.techniques, e5.frames, e5.genres) != (ngram.techniques, ngram.frames, ngram.genres):
             raise ValueError(f"{folder}: the blended paragraph models must share their label inventories")
@@ -61,8 +56,8 @@ class BlendParagraphModel(ParagraphHeads):
     def from_vectors(self, paragraph_vectors: np.ndarray, paragraphs: list[str]) -> Probabilities:
         """Probabilities when the paragraphs' embeddings are already known (evaluation reads a cache)."""
         return blend(
-            self.e5.from_vectors(paragraph_vectors), self.ngram.probabilities(paragraphs), self.weights
+            self.e5.from_vectors(paragraph_vectors), self.ngram.predict_proba(paragraphs), self.weights
         )
 
-    def probabilities(self, paragraphs: list[str]) -> Probabilities:
-        return self.from_vectors(embed(paragraphs), paragraphs)
+    def predict_proba(self, paragraphs: list[str]) -> Probabilities:
+        return self.from_vectors(self.e5.encoder.embed(paragraphs), paragraphs)

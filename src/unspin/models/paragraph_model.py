@@ -8,63 +8,13 @@ are numpy matrices in heads.npz with thresholds in thresholds.json.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from unspin.models.e5_embedder import E5Embedder
+from unspin.models.e5_embedder import CachedEncoder
 
 MAX_PARAGRAPHS = 40  # the article vector is the mean of at most this many paragraph vectors
-MAX_CHARS = 1500  # e5-small reads 512 tokens; longer paragraphs are cut
-
-
-EMBEDDER = "e5-small-int8-v1"
-
-
-@lru_cache(maxsize=1)
-def encoder() -> E5Embedder:
-    """multilingual-e5-small (int8 ONNX), loaded once."""
-    from unspin.models import artifact
-
-    return E5Embedder(artifact(EMBEDDER))
-
-
-_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
-_CACHE_SIZE = 2048  # texts; about 3 MB of vectors
-_CACHE_LOCK = threading.Lock()
-
-
-def embed(texts: list[str]) -> np.ndarray:
-    """L2-normalised passage embeddings, (n, 384).
-
-    Recent texts are remembered: in news most paragraphs are one sentence, and the paragraph heads and the
-    sentence heads both embed them (a text's vector does not depend on the texts embedded with it).
-    """
-    if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
-    keys = [t[:MAX_CHARS] for t in texts]
-    with _CACHE_LOCK:
-        known = {k: _CACHE[k] for k in keys if k in _CACHE}
-    missing = [k for k in dict.fromkeys(keys) if k not in known]
-    if missing:
-        out = encoder().passage(missing)
-        known.update(zip(missing, out, strict=True))
-    with _CACHE_LOCK:
-        for k in dict.fromkeys(keys):
-            _CACHE[k] = known[k]
-            _CACHE.move_to_end(k)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return np.stack([known[k] for k in keys])
-
-
-def clear_embedding_cache() -> None:
-    """Forget remembered texts (benchmarks that repeat one article call this before each run)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
 
 
 def features(paragraph_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +55,7 @@ class ParagraphHeads:
         self.technique_thresholds = np.array(meta["technique_thresholds"], dtype=np.float32)
         self.frame_thresholds = np.array(meta["frame_thresholds"], dtype=np.float32)
 
-    def probabilities(self, paragraphs: list[str]) -> Probabilities:
+    def predict_proba(self, paragraphs: list[str]) -> Probabilities:
         raise NotImplementedError
 
     def paragraph_labels(self, row: np.ndarray) -> list[str]:
@@ -116,7 +66,7 @@ class ParagraphHeads:
 
     def predict(self, paragraphs: list[str]) -> dict[str, object]:
         """Labels and probabilities for one article's paragraphs."""
-        tp, fp, gp = self.probabilities(paragraphs)
+        tp, fp, gp = self.predict_proba(paragraphs)
         return {
             "paragraph_probs": tp,
             "paragraph_labels": [self.paragraph_labels(row) for row in tp],
@@ -130,7 +80,8 @@ class ParagraphHeads:
 class ParagraphModel(ParagraphHeads):
     """Predicts paragraph techniques (multi-label), article frames (multi-label) and genre (one of three)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, encoder: CachedEncoder) -> None:
+        self.encoder = encoder
         heads = np.load(folder / "heads.npz")
         self._read_meta(json.loads((folder / "thresholds.json").read_text(encoding="utf-8")))
         self.tech_w, self.tech_b = heads["technique_w"], heads["technique_b"]
@@ -153,5 +104,5 @@ class ParagraphModel(ParagraphHeads):
         pf, article = features(paragraph_vectors)
         return self.paragraph_probs(pf), self.frame_probs(article), self.genre_probs(article)
 
-    def probabilities(self, paragraphs: list[str]) -> Probabilities:
-        return self.from_vectors(embed(paragraphs))
+    def predict_proba(self, paragraphs: list[str]) -> Probabilities:
+        return self.from_vectors(self.encoder.embed(paragraphs))

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.models.paragraph_model import embed, sigmoid
+from unspin.models.e5_embedder import CachedEncoder
+from unspin.models.paragraph_model import sigmoid
 
 MAX_SENTENCES = 400  # a longer text is cut: beyond this the encoder cost (0.8 ms a word) dominates
 
@@ -30,7 +31,8 @@ def sentence_features(vectors: np.ndarray) -> np.ndarray:
 class SentenceSpanModel:
     """heads.npz (any_w, any_b, technique_w, technique_b) and meta.json (techniques, threshold)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, encoder: CachedEncoder) -> None:
+        self.encoder = encoder
         heads = np.load(folder / "heads.npz")
         self.any_w, self.any_b = heads["any_w"], heads["any_b"]
         self.technique_w, self.technique_b = heads["technique_w"], heads["technique_b"]
@@ -39,12 +41,12 @@ class SentenceSpanModel:
         self.threshold: float = meta["threshold"]
         self.languages: list[str] = meta["languages"]  # trained on; others are read zero-shot
 
-    def probabilities(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def from_features(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(P(any technique) per sentence, technique probabilities per sentence, rows summing to 1)."""
         p_any = sigmoid(features @ self.any_w + self.any_b)
         tech = sigmoid(features @ self.technique_w.T + self.technique_b)
         return p_any, tech / np.clip(tech.sum(axis=1, keepdims=True), 1e-9, None)
 
-    def score(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """``probabilities`` for one article's sentences (at most MAX_SENTENCES), read together."""
-        return self.probabilities(sentence_features(embed(sentences[:MAX_SENTENCES])))
+    def predict_proba(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``from_features`` for one article's sentences (at most MAX_SENTENCES), read together."""
+        return self.from_features(sentence_features(self.encoder.embed(sentences[:MAX_SENTENCES])))

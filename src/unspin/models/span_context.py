@@ -19,7 +19,7 @@ from unspin.nlp.parse import paragraphs_of
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, find_quoted
 
 if TYPE_CHECKING:
-    from unspin.analyzers.lexicon import Lexicon
+    from unspin.nlp.lexicon import Lexicon
 
 FEATURES = (
     "repetition",  # log(1 + other occurrences of the span's wording in the article)
@@ -57,7 +57,7 @@ class SpanContext:
 
     @cached_property
     def _lexicon(self) -> Lexicon | None:
-        from unspin.analyzers.lexicon import (
+        from unspin.nlp.lexicon import (
             lexicon,
         )  # imported late: the analysers package imports the models
 

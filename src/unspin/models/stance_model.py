@@ -34,7 +34,7 @@ class StanceModel:
             for m in range(meta["members"])
         ]
 
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
+    def proba_from_features(self, x: np.ndarray) -> np.ndarray:
         """Mean softmax of the ensemble members for a (pairs, features) matrix."""
         total = np.zeros((len(x), len(self.labels)), dtype=np.float64)
         for w in self.members:
@@ -42,6 +42,10 @@ class StanceModel:
             z = np.exp(z - z.max(axis=1, keepdims=True))
             total += z / z.sum(axis=1, keepdims=True)
         return total / len(self.members)
+
+    def predict_proba(self, headlines: list[str], bodies: list[str]) -> np.ndarray:
+        """(pairs, labels) probabilities of agree, disagree, discuss and unrelated."""
+        return self.proba_from_features(self.features(headlines, bodies))
 
     def features(self, headlines: list[str], bodies: list[str]) -> np.ndarray:
         cache: dict[str, object] = {}
@@ -55,7 +59,7 @@ class StanceModel:
     def predict(self, headlines: list[str], bodies: list[str]) -> list[StancePrediction]:
         if not headlines:
             return []
-        probs = self.probabilities(self.features(headlines, bodies))
+        probs = self.predict_proba(headlines, bodies)
         return [
             StancePrediction(
                 self.labels[int(p.argmax())],

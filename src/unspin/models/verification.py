@@ -13,16 +13,15 @@ import json
 import re
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
-from unspin.kb.retrieval import stems
+from unspin.models.stance_model import StanceModel
+from unspin.nlp.stems import stems
 
 LABELS = ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO")
-VERIFICATION_MODEL = "verify-climate-lr-v1"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"\d[\d,.]*")
 
@@ -125,7 +124,8 @@ class VerificationModel:
         self.stance_w = arrays["stance_w"]
         self.thresholds = meta["thresholds"]  # claim-level: {"SUPPORTS": t, "REFUTES": t}
 
-    def pair_probs(self, claim: str, evidences: list[str], stance_probs: np.ndarray) -> np.ndarray:
+    def predict_proba(self, claim: str, evidences: list[str], stance_probs: np.ndarray) -> np.ndarray:
+        """(evidences, labels) probabilities of SUPPORTS, REFUTES, NOT_ENOUGH_INFO for each evidence sentence."""
         z = (
             np.stack([dense_features(claim, e) for e in evidences]) @ self.dense_w.T
             + stance_probs @ self.stance_w.T
@@ -158,22 +158,14 @@ def split_evidence(evidence: str | list[str]) -> list[str]:
     return [s.strip() for s in items if s and s.strip()]
 
 
-@lru_cache(maxsize=1)
-def verification_model() -> VerificationModel:
-    from unspin.models import artifact
-
-    return VerificationModel(artifact(VERIFICATION_MODEL))
-
-
-def verify_with(model: VerificationModel, claim: str, evidence: str | list[str]) -> Verification:
-    from unspin.analyzers.headline import stance_model
-
+def verify_with(
+    model: VerificationModel, sm: StanceModel, claim: str, evidence: str | list[str]
+) -> Verification:
+    """``model``'s verdict on ``claim`` from ``evidence``, with the stance model ``sm`` as one of its features."""
     sentences = split_evidence(evidence)
     if not sentences:
         return Verification("NOT_ENOUGH_INFO", 1.0, [])
-    sm = stance_model()
-    sp = sm.probabilities(sm.features([claim] * len(sentences), sentences))
-    probs = model.pair_probs(claim, sentences, sp)
+    probs = model.predict_proba(claim, sentences, sm.predict_proba([claim] * len(sentences), sentences))
     label, score = model.aggregate(probs)
     verdicts = [
         EvidenceVerdict(

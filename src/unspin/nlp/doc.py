@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from unspin.model import Article, TextField
+
+if TYPE_CHECKING:
+    from unspin.model import Assertion, Claim, Entity, Quote
+    from unspin.nlp.names import GazetteerEntry
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,34 @@ class Mention:
     origin: str = "ner"
 
 
+class EntityRef(NamedTuple):
+    """Where an entity is mentioned: the part, the offsets, and the entity's id in ``Doc.entities``."""
+
+    field: TextField
+    start: int
+    end: int
+    entity_id: str
+
+
+class FieldRange(NamedTuple):
+    """A character range of the title or the body."""
+
+    field: TextField
+    start: int
+    end: int
+
+
+class MissingLayer(RuntimeError):
+    """An analyser read a Doc layer that no analyser before it provided: a Pipeline ordering bug."""
+
+
+def layer(value: T | None, name: str) -> T:
+    """A Doc layer that must have been provided (``layer(doc.quotes, "quotes")``)."""
+    if value is None:
+        raise MissingLayer(f"the Doc layer '{name}' was read before an analyser provided it")
+    return value
+
+
 @dataclass
 class Part:
     """The title or the body, segmented."""
@@ -55,13 +89,6 @@ class Part:
     tokens: list[Token] = dc_field(default_factory=list)
     mentions: list[Mention] = dc_field(default_factory=list)
 
-    def sentence_at(self, offset: int) -> Sentence | None:
-        """The sentence that contains ``offset``."""
-        for s in self.sentences:
-            if s.start <= offset < s.end:
-                return s
-        return None
-
 
 @dataclass
 class Doc:
@@ -71,7 +98,17 @@ class Doc:
     ner_model: str | None
     title: Part
     body: Part
-    cache: dict[str, Any] = dc_field(default_factory=dict)  # analysers share derived results here
+    # Layers that analysers add for the ones after them; each is None until its provider has run, and the
+    # Pipeline orders analysers so that every one it reads is set (``layer`` says which analyser was missing).
+    entity_mentions: list[EntityRef] | None = None  # entities: every mention, with its entity's id
+    entities: dict[str, Entity] | None = None  # entities: by id
+    quotes: list[Quote] | None = None  # quotes: direct and reported speech, with speaker and source
+    quote_ranges: list[FieldRange] | None = None  # quotes: text inside quotation marks of a quote
+    scare_quotes: list[FieldRange] | None = None  # quotes: short quoted words that are nobody's quote
+    unattributed: list[Assertion] | None = None  # unattributed: sentences asserted on no named authority
+    claims: list[Claim] | None = None  # claims: check-worthy sentences, best first
+    # Gazetteer hits per part, found once for whichever analyser asks first (entities, naming).
+    gazetteer: dict[TextField, list[tuple[int, int, GazetteerEntry]]] = dc_field(default_factory=dict)
 
     @property
     def parts(self) -> tuple[Part, Part]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 
 def ptc_si_lines(article_id: str, spans: Iterable[tuple[int, int]]) -> list[str]:
@@ -32,3 +33,19 @@ def read_tc_template(text: str) -> list[tuple[str, int, int]]:
             raise ValueError(f"template line {n}: expected 4 TAB-separated columns, got {len(cols)}")
         rows.append((cols[0], int(cols[2]), int(cols[3])))
     return rows
+
+
+class TemplateLabeller(Protocol):
+    def label_template(self, text: str, spans: list[tuple[int, int]]) -> list[str]: ...
+
+
+def tc_template_lines(
+    model: TemplateLabeller, texts: dict[str, str], rows: list[tuple[str, int, int]]
+) -> list[str]:
+    """The TC submission for a gold-span template: each row labelled, in template order. A fragment listed k
+    times gets its k most probable techniques (every row of ``rows`` must name an article of ``texts``)."""
+    by_article: dict[str, list[tuple[int, int]]] = {}
+    for aid, s, e in rows:
+        by_article.setdefault(aid, []).append((s, e))
+    labels = {aid: model.label_template(texts[aid], spans) for aid, spans in by_article.items()}
+    return ptc_tc_lines((aid, labels[aid].pop(0), s, e) for aid, s, e in rows)

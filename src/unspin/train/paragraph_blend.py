@@ -18,16 +18,12 @@ import numpy as np
 
 from unspin.datasets.semeval2023 import LANGUAGES, NON_ENGLISH, inventory, load_semeval2023, split_by_article
 from unspin.eval.scorers import single_label_f1
+from unspin.features import embed_articles
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
-from unspin.models.paragraph_model import features, softmax
+from unspin.models.paragraph_model import features
 from unspin.train import paragraphs_ngram
-from unspin.train.paragraphs import (
-    GENRES,
-    best_thresholds,
-    embed_articles,
-    fit_multilabel,
-    oof_probabilities,
-)
+from unspin.train.folds import genre_probabilities
+from unspin.train.paragraphs import GENRES, best_thresholds, fit_multilabel, oof_probabilities
 
 SERVED = NON_ENGLISH  # English keeps the n-gram heads alone (speed); see the model card
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]  # e5 weight; 0 is the n-gram heads alone, 1 the e5 heads
@@ -73,19 +69,7 @@ def gather(data_dir: Path, seed: int, cache: Path | None) -> tuple[Rows, Rows, R
 
 def oof_genre(x: Any, y: np.ndarray, groups: np.ndarray, c: float) -> np.ndarray:
     """Out-of-fold genre probabilities (articles x genres) of a class-balanced multinomial head."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
-
-    probs = np.zeros((len(y), len(GENRES)), dtype=np.float32)
-    for fit_idx, val_idx in GroupKFold(n_splits=4).split(x, y, groups):
-        classes = sorted(set(y[fit_idx]))
-        if len(classes) < 2:  # a fold with one genre (tiny data): it is certain
-            probs[val_idx, classes[0]] = 1.0
-            continue
-        clf = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x[fit_idx], y[fit_idx])
-        z = x[val_idx] @ clf.coef_.T + clf.intercept_
-        probs[np.ix_(val_idx, clf.classes_)] = np.apply_along_axis(softmax, 1, np.asarray(z))
-    return probs
+    return genre_probabilities(x, y, groups, c, len(GENRES))
 
 
 def micro_f1(probs: np.ndarray, y: np.ndarray, thresholds: np.ndarray) -> float:

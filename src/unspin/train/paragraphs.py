@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,53 +16,15 @@ import numpy as np
 
 from unspin.datasets.semeval2023 import (
     LANGUAGES,
-    ParagraphArticle,
     inventory,
     load_semeval2023,
     split_by_article,
 )
-from unspin.models.paragraph_model import embed, features
+from unspin.features import embed_articles
+from unspin.models.paragraph_model import features
+from unspin.train.folds import out_of_fold
 
 GENRES = ["opinion", "reporting", "satire"]
-
-
-@dataclass
-class Embedded:
-    """One article's labelled paragraph lines and their vectors."""
-
-    article: ParagraphArticle
-    lines: list[int]
-    texts: list[str]  # the paragraphs, as embedded
-    vectors: np.ndarray
-
-
-def paragraph_lines(a: ParagraphArticle) -> list[tuple[int, str]]:
-    """The article's paragraph lines (1-based, as in the organisers' templates), non-empty only."""
-    file_lines = a.text.split("\n")
-    numbers = sorted(set(a.paragraphs) | set(a.techniques))
-    out = []
-    for n in numbers:
-        text = a.paragraphs.get(n) or (file_lines[n - 1] if 0 < n <= len(file_lines) else "")
-        if text.strip():
-            out.append((n, text))
-    return out
-
-
-def embed_articles(articles: list[ParagraphArticle], cache: Path | None = None) -> list[Embedded]:
-    """Embed every labelled paragraph once; vectors are cached on disk by article id when a cache is given."""
-    out = []
-    for a in articles:
-        path = cache / f"{a.language}-{a.id}.npy" if cache else None
-        lines = paragraph_lines(a)
-        if path and path.exists():
-            vectors = np.load(path)
-        else:
-            vectors = embed([t for _, t in lines])
-            if path:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                np.save(path, vectors)
-        out.append(Embedded(a, [n for n, _ in lines], [t for _, t in lines], vectors))
-    return out
 
 
 def fit_multilabel(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
@@ -82,14 +43,13 @@ def fit_multilabel(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, 
 def oof_probabilities(
     x: Any, y: np.ndarray, groups: np.ndarray, fit: Callable[[Any, np.ndarray], tuple[np.ndarray, np.ndarray]]
 ) -> np.ndarray:
-    """Out-of-fold sigmoid probabilities of linear heads ``fit(x, y) -> (w, b)``, 4 folds grouped by article."""
-    from sklearn.model_selection import GroupKFold
+    """Out-of-fold sigmoid probabilities of linear heads ``fit(x, y) -> (w, b)``, folds grouped by article."""
 
-    probs = np.zeros_like(y, dtype=np.float32)
-    for fit_idx, val_idx in GroupKFold(n_splits=4).split(x, y, groups):
-        w, b = fit(x[fit_idx], y[fit_idx])
-        probs[val_idx] = 1 / (1 + np.exp(-(x[val_idx] @ w.T + b)))
-    return probs
+    def fit_predict(xf: Any, yf: np.ndarray, xv: Any) -> np.ndarray:
+        w, b = fit(xf, yf)
+        return np.asarray(1 / (1 + np.exp(-(xv @ w.T + b))))
+
+    return out_of_fold(x, y, groups, fit_predict, y.shape[1] if y.ndim > 1 else 1).reshape(y.shape)
 
 
 def best_thresholds(probs: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -20,9 +20,11 @@ from unspin.datasets.semeval2023 import (
     load_semeval2023,
     split_by_article,
 )
+from unspin.features import paragraph_lines
 from unspin.models.checkworthiness import BLOCK, ngram_counts
 from unspin.models.ngram_paragraph_model import MAX_ARTICLE_CHARS, MIN_DF, NgramFeaturizer
-from unspin.train.paragraphs import GENRES, best_thresholds, heads_meta, oof_probabilities, paragraph_lines
+from unspin.train.folds import genre_probabilities
+from unspin.train.paragraphs import GENRES, best_thresholds, heads_meta, oof_probabilities
 
 GENRE_C = (1.0, 10.0, 30.0, 100.0)
 
@@ -67,19 +69,11 @@ def oof_thresholds(x, y: np.ndarray, groups: np.ndarray, c: float) -> tuple[np.n
 
 def _genre_c(x, y: np.ndarray, groups: np.ndarray) -> tuple[float, dict[str, float]]:  # type: ignore[no-untyped-def]
     """C of the genre head by macro-F1 over 4 article folds."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
-    from sklearn.model_selection import GroupKFold
 
     scores = {}
     for c in GENRE_C:
-        pred = np.zeros(len(y), dtype=int)
-        for fit_idx, val_idx in GroupKFold(n_splits=4).split(x, y, groups):
-            if len(set(y[fit_idx])) < 2:  # a fold with one genre (tiny data): predict it
-                pred[val_idx] = y[fit_idx][0]
-                continue
-            clf = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(x[fit_idx], y[fit_idx])
-            pred[val_idx] = clf.predict(x[val_idx])
+        pred = genre_probabilities(x, y, groups, c, len(GENRES)).argmax(axis=1)
         scores[str(c)] = round(float(f1_score(y, pred, average="macro")), 4)
     best = max(GENRE_C, key=lambda c: scores[str(c)])
     return best, scores

@@ -9,53 +9,18 @@ one with the best SI F1 (partial overlap, as SemEval-2020) on out-of-fold predic
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from unspin.datasets.semeval2023 import NON_ENGLISH, SpanArticle, inventory, load_spans, split_by_article
+from unspin.datasets.semeval2023 import NON_ENGLISH, inventory, load_spans, split_by_article
 from unspin.eval.scorers import span_f1
-from unspin.models.paragraph_model import embed
-from unspin.models.sentence_spans import MAX_SENTENCES, sentence_features
+from unspin.features import EmbeddedSentences, embed_sentences, gold_spans, predicted_spans
 from unspin.train.paragraphs import fit_multilabel, oof_probabilities
 
 LANGUAGES = NON_ENGLISH  # English has the PTC span model (and its 2023 set holds PTC dev)
 THRESHOLDS = [round(0.05 * i, 2) for i in range(4, 19)]  # 0.20 … 0.90
-
-
-@dataclass
-class EmbeddedSentences:
-    article: SpanArticle
-    sentences: list[tuple[int, int]]
-    features: np.ndarray
-
-
-def doc_sentences(a: SpanArticle) -> list[tuple[int, int]]:
-    """The article's sentences as unspin's parser cuts them, so that training sees the analyser's sentences."""
-    from unspin.model import Article
-    from unspin.nlp import parse
-
-    doc = parse(Article(title="", body=a.text), language=a.language)
-    return [(s.start, s.end) for s in doc.body.sentences][:MAX_SENTENCES]
-
-
-def embed_sentences(articles: list[SpanArticle], cache: Path | None = None) -> list[EmbeddedSentences]:
-    """Every sentence of every article embedded once; cached on disk by language and article id."""
-    out = []
-    for a in articles:
-        sentences = doc_sentences(a)
-        path = cache / f"doc-sentences-{a.language}-{a.id}.npy" if cache else None
-        if path and path.exists():
-            vectors = np.load(path)
-        else:
-            vectors = embed([a.text[s:e] for s, e in sentences])
-            if path:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                np.save(path, vectors)
-        out.append(EmbeddedSentences(a, sentences, sentence_features(vectors)))
-    return out
 
 
 def sentence_labels(
@@ -69,23 +34,6 @@ def sentence_labels(
             if tech in techniques and inter > 0 and inter >= 0.5 * min(e - s, ge - gs):
                 y[i, techniques.index(tech)] = 1
     return y
-
-
-def predicted_spans(
-    data: list[EmbeddedSentences], p_any: np.ndarray, threshold: float
-) -> dict[str, list[tuple[int, int]]]:
-    """Article key -> the sentences whose "any technique" probability passes the threshold."""
-    out: dict[str, list[tuple[int, int]]] = {}
-    i = 0
-    for d in data:
-        key = f"{d.article.language}-{d.article.id}"
-        out[key] = [sent for k, sent in enumerate(d.sentences) if p_any[i + k] >= threshold]
-        i += len(d.sentences)
-    return out
-
-
-def gold_spans(data: list[EmbeddedSentences]) -> dict[str, list[tuple[int, int]]]:
-    return {f"{d.article.language}-{d.article.id}": [(s, e) for s, e, _ in d.article.spans] for d in data}
 
 
 def _fit_binary(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:

@@ -108,6 +108,34 @@ def pool(h, s: int, e: int):  # type: ignore[no-untyped-def]
     return torch.cat([seg.mean(0), seg.max(0).values])
 
 
+def batch_loss(model, batch: list, cls_id: int, sep_id: int, si_weight, device: str):  # type: ignore[no-untyped-def]
+    """Span identification (BIO tokens, spans weighed up) plus technique classification of the gold spans."""
+    import torch
+
+    width = max(len(x.ids) for x in batch) + 2
+    ids = torch.zeros((len(batch), width), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    bio = torch.full((len(batch), width), -100, dtype=torch.long)
+    for i, x in enumerate(batch):
+        seq = [cls_id, *x.ids, sep_id]
+        ids[i, : len(seq)] = torch.tensor(seq)
+        mask[i, : len(seq)] = 1
+        bio[i, 1 : len(x.ids) + 1] = torch.tensor(x.bio)
+    ids, mask, bio = ids.to(device), mask.to(device), bio.to(device)
+    h = model.drop(model(ids, mask))
+    loss = torch.nn.functional.cross_entropy(model.si(h).view(-1, 3), bio.view(-1), weight=si_weight)
+    pooled, targets = [], []
+    for i, x in enumerate(batch):
+        for s, e, t, feats in x.spans:
+            pooled.append(torch.cat([pool(h[i], s, e), torch.tensor(feats, device=device)]))
+            targets.append(t)
+    if pooled:
+        loss = loss + torch.nn.functional.cross_entropy(
+            model.tc(torch.stack(pooled)), torch.tensor(targets, device=device)
+        )
+    return loss
+
+
 def train(
     articles: list[LabelledArticle], out_dir: Path, *, epochs: int = 3, batch_size: int = 8, lr: float = 6e-5,
     seed: int = 13, max_steps: int | None = None, log: bool = True, shift_windows: bool = False,
@@ -154,28 +182,7 @@ def train(
             examples = make_examples(articles, tokenizer, shifts)
         random.shuffle(examples)
         for b in range(0, len(examples), batch_size):
-            batch = examples[b : b + batch_size]
-            width = max(len(x.ids) for x in batch) + 2
-            ids = torch.zeros((len(batch), width), dtype=torch.long)
-            mask = torch.zeros_like(ids)
-            bio = torch.full((len(batch), width), -100, dtype=torch.long)
-            for i, x in enumerate(batch):
-                seq = [cls_id, *x.ids, sep_id]
-                ids[i, : len(seq)] = torch.tensor(seq)
-                mask[i, : len(seq)] = 1
-                bio[i, 1 : len(x.ids) + 1] = torch.tensor(x.bio)
-            ids, mask, bio = ids.to(device), mask.to(device), bio.to(device)
-            h = model.drop(model(ids, mask))
-            loss = torch.nn.functional.cross_entropy(model.si(h).view(-1, 3), bio.view(-1), weight=si_weight)
-            pooled, targets = [], []
-            for i, x in enumerate(batch):
-                for s, e, t, feats in x.spans:
-                    pooled.append(torch.cat([pool(h[i], s, e), torch.tensor(feats, device=device)]))
-                    targets.append(t)
-            if pooled:
-                loss = loss + torch.nn.functional.cross_entropy(
-                    model.tc(torch.stack(pooled)), torch.tensor(targets, device=device)
-                )
+            loss = batch_loss(model, examples[b : b + batch_size], cls_id, sep_id, si_weight, device)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -22,12 +22,12 @@ FNC_PAIRS = 3000
 
 
 def stance_probs(claims: list[str], evidences: list[str]) -> np.ndarray:
-    from unspin.analyzers.headline import stance_model
+    from unspin.models.registry import ModelRegistry
 
-    m = stance_model()
+    m = ModelRegistry().get("stance")
     out = []
     for i in range(0, len(claims), 2000):
-        out.append(m.probabilities(m.features(claims[i : i + 2000], evidences[i : i + 2000])))
+        out.append(m.predict_proba(claims[i : i + 2000], evidences[i : i + 2000]))
     return np.concatenate(out) if out else np.zeros((0, 4))
 
 
