@@ -76,7 +76,9 @@ def evaluate_language(
     """Score the held-out articles of one language."""
     _, held = split_by_article(load_semeval2023(data_dir, language), seed=seed)
     techniques, frames = inventory(data_dir, "techniques_subtask3"), inventory(data_dir, "frames_subtask2")
-    gold3, pred3, gold2, pred2, gold1, pred1 = [], [], [], [], [], []
+    gold3: list[list[str]] = []
+    pred3: list[list[str]] = []
+    gold2, pred2, gold1, pred1 = [], [], [], []
     counts3: list[Counts] = []  # per article, for the bootstrap interval
     counts2: list[Counts] = []
     for a, lines, (tp, fp, gp) in _predicted(model, held, cache):
