@@ -1,6 +1,7 @@
 """Benchmark `unspin analyze` on a 1,000-word article: cold start, warm latency, throughput, peak memory.
 
 Run with `make bench` (or `python bench/bench_analyze.py --runs 30`). Numbers go to docs/BENCHMARKS.md.
+`--concurrent N` runs N warm benchmarks at once in separate processes, as N workers sharing the cores would.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import resource
 import statistics
@@ -17,6 +17,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "nato-donbass.txt"
@@ -89,31 +92,69 @@ def warm(path: Path, runs: int) -> dict[str, object]:
     }
 
 
+def concurrent(processes: int, path: Path, runs: int) -> dict[str, object]:
+    """Start ``processes`` warm benchmarks together (each loads the models, then times ``runs`` analyses) and
+    collect their results: the throughput of N workers that share the machine's cores."""
+    command = [sys.executable, __file__, "--warm-only", "--runs", str(runs), "--json", "--article", str(path)]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(processes)]
+    results = [json.loads(proc.communicate()[0]) for proc in procs]
+    if any(proc.returncode for proc in procs):
+        raise SystemExit("a concurrent benchmark process failed")
+    return {
+        "processes": processes,
+        "median_ms_per_process": [round(float(r["median_ms"]), 1) for r in results],
+        "techniques_ms_per_process": [r["per_analyzer_ms"].get("techniques") for r in results],
+        "articles_per_s_total": round(sum(float(r["articles_per_s"]) for r in results), 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--words", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=20, help="warm runs")
     parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument(
+        "--concurrent", type=int, default=1, help="warm benchmarks run at once, one per process"
+    )
+    parser.add_argument("--warm-only", action="store_true", help="skip the cold start (used by --concurrent)")
+    parser.add_argument("--article", type=Path, help="article file to time (default: the example, repeated)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
+    info = machine()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "article-1000w.txt"
-        path.write_text(article_of(args.words), encoding="utf-8")
-        cold_times, cold_peak = cold_start(path, args.cold_runs)
+        path = args.article or Path(tmp) / "article-1000w.txt"
+        if args.article is None:
+            path.write_text(article_of(args.words), encoding="utf-8")
+        if args.concurrent > 1:
+            together = concurrent(args.concurrent, path, args.runs)
+            together["machine"] = info
+            if args.json:
+                print(json.dumps(together, indent=2))
+                return
+            print(describe(info))
+            print(
+                f"unspin analyze, {args.concurrent} processes at once: median ms per process "
+                f"{together['median_ms_per_process']} (techniques {together['techniques_ms_per_process']}) "
+                f"→ {together['articles_per_s_total']} articles/s in all"
+            )
+            return
+        cold_times, cold_peak = cold_start(path, 0 if args.warm_only else args.cold_runs)
         result = warm(path, args.runs)
     result.update(
-        cold_start_median_s=statistics.median(cold_times),
+        cold_start_median_s=statistics.median(cold_times) if cold_times else None,
         cold_peak_rss_mb=cold_peak,
-        machine=f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        machine=info,
     )
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"unspin analyze, {result['words']}-word article — {result['machine']}")
-    print(
-        f"  cold start (CLI, fresh process, models loaded): {result['cold_start_median_s']:.2f} s median "
-        f"of {args.cold_runs}, peak RSS {cold_peak:.0f} MB"
-    )
+    print(describe(info))
+    print(f"unspin analyze, {result['words']}-word article")
+    if cold_times:
+        print(
+            f"  cold start (CLI, fresh process, models loaded): {result['cold_start_median_s']:.2f} s median "
+            f"of {len(cold_times)}, peak RSS {cold_peak:.0f} MB"
+        )
     print(f"  first in-process call (model loading):         {result['first_call_s']:.2f} s")
     print(
         f"  warm: median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms "

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_analyze import article_of
+from machine import describe, machine
 
 
 def _median_ms(fn, runs: int) -> float:
@@ -36,6 +37,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    info = machine()
 
     import unspin
     from unspin.nlp import parse
@@ -78,10 +80,12 @@ def main() -> None:
         "stance_model_pairs_per_s": round(model_pairs_s, 1),
         "stance_full_check_pairs_per_s": round(full_pairs_s, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "machine": info,
     }
     if args.json:
         print(json.dumps(result, indent=2))
         return
+    print(describe(info))
     print(
         f"check-worthiness + claims, {result['words']} words / {sentences} sentences: "
         f"warm {result['checkworthiness_warm_ms']} ms (cold {result['checkworthiness_cold_ms']} ms)"

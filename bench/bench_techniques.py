@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_analyze import EXAMPLE, article_of
+from machine import describe, machine
 
 
 def main() -> None:
@@ -30,6 +31,7 @@ def main() -> None:
         help="Article to repeat (title, blank line, body); e.g. Russian",
     )
     args = parser.parse_args()
+    info = machine()
 
     import unspin
     from unspin.nlp import parse
@@ -67,10 +69,12 @@ def main() -> None:
         "articles_per_s": round(1 / statistics.median(totals), 2),
         "per_stage_median_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in per_stage.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "machine": info,
     }
     if args.json:
         print(json.dumps(result, indent=2))
         return
+    print(describe(info))
     print(
         f"techniques + framing + genre on a {result['words']}-word article ({args.example.name}, "
         f"{doc.language}; {', '.join(stages)})"

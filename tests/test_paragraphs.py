@@ -169,6 +169,8 @@ def test_reader_and_eval_on_a_tiny_bundle(tmp_path: Path) -> None:
     en = next(r for r in json.loads(p.stdout) if r["language"] == "en")
     assert en["articles"] == 1 and en["paragraphs"] == 3
     assert all(0.0 <= en[k] <= 1.0 for k in ("st3_micro_f1", "st2_micro_f1", "st1_macro_f1"))
+    # One held-out article: every resample is that article, so the interval is the score itself.
+    assert en["st3_micro_f1_interval"] == pytest.approx([en["st3_micro_f1"]] * 2)
 
 
 def test_ngram_heads_train_and_evaluate_on_a_tiny_bundle(tmp_path: Path) -> None:

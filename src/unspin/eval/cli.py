@@ -109,12 +109,18 @@ def semeval2023(
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in results], indent=2))
         return
-    typer.echo("lang  articles  paragraphs  ST3 micro  ST3 macro  ST2 micro  ST2 macro  ST1 macro  ST1 micro")
+    typer.echo(
+        "lang  articles  paragraphs  ST3 micro  (95 % interval)  ST3 macro  ST2 micro  (95 % interval)  "
+        "ST2 macro  ST1 macro  ST1 micro"
+    )
     for r in results:
+        (a3, b3), (a2, b2) = r.st3_micro_f1_interval, r.st2_micro_f1_interval
         typer.echo(
-            f"{r.language:<5} {r.articles:>8}  {r.paragraphs:>10}  {r.st3_micro_f1:9.4f}  {r.st3_macro_f1:9.4f}  "
-            f"{r.st2_micro_f1:9.4f}  {r.st2_macro_f1:9.4f}  {r.st1_macro_f1:9.4f}  {r.st1_micro_f1:9.4f}"
+            f"{r.language:<5} {r.articles:>8}  {r.paragraphs:>10}  {r.st3_micro_f1:9.4f}  ({a3:.3f}-{b3:.3f})  "
+            f"{r.st3_macro_f1:9.4f}  {r.st2_micro_f1:9.4f}  ({a2:.3f}-{b2:.3f})  {r.st2_macro_f1:9.4f}  "
+            f"{r.st1_macro_f1:9.4f}  {r.st1_micro_f1:9.4f}"
         )
+    typer.echo("intervals: 2,000 resamples of the held-out articles (unspin.eval.protocol)")
 
 
 @app.command("sentence-spans")

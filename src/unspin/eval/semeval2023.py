@@ -13,6 +13,7 @@ from unspin.datasets.semeval2023 import (
     load_semeval2023,
     split_by_article,
 )
+from unspin.eval.protocol import Counts, micro_f1_interval, multilabel_counts
 from unspin.eval.scorers import multilabel_f1, single_label_f1
 from unspin.features import embed_articles, paragraph_lines
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
@@ -31,6 +32,9 @@ class LanguageResult:
     st2_macro_f1: float
     st1_macro_f1: float
     st1_micro_f1: float
+    # 95 % bootstrap intervals over the held-out articles (eval/protocol.py)
+    st3_micro_f1_interval: tuple[float, float] = (0.0, 0.0)
+    st2_micro_f1_interval: tuple[float, float] = (0.0, 0.0)
 
 
 AnyParagraphModel = ParagraphModel | NgramParagraphModel | BlendParagraphModel
@@ -63,22 +67,38 @@ def evaluate_language(
     """Score the held-out articles of one language."""
     _, held = split_by_article(load_semeval2023(data_dir, language), seed=seed)
     techniques, frames = inventory(data_dir, "techniques_subtask3"), inventory(data_dir, "frames_subtask2")
-    gold3, pred3, gold2, pred2, gold1, pred1 = [], [], [], [], [], []
+    gold3: list[list[str]] = []
+    pred3: list[list[str]] = []
+    gold2, pred2, gold1, pred1 = [], [], [], []
+    counts3: list[Counts] = []  # per article, for the bootstrap interval
+    counts2: list[Counts] = []
     for a, lines, (tp, fp, gp) in _predicted(model, held, cache):
+        first = len(gold3)
         for line, row in zip(lines, tp, strict=True):
             if line in a.techniques:
                 gold3.append(a.techniques[line])
                 pred3.append(model.paragraph_labels(row))
+        counts3.append(multilabel_counts(gold3[first:], pred3[first:], techniques))
         if a.frames is not None:
             gold2.append(a.frames)
             pred2.append(model.frame_labels(fp))
+            counts2.append(multilabel_counts(gold2[-1:], pred2[-1:], frames))
         if a.genre:
             gold1.append(a.genre)
             pred1.append(model.genres[int(gp.argmax())])
     st3 = multilabel_f1(gold3, pred3, techniques)
     st2 = multilabel_f1(gold2, pred2, frames)
     st1 = single_label_f1(gold1, pred1)
-    return LanguageResult(language, len(held), len(gold3), *st3, *st2, *st1)
+    return LanguageResult(
+        language,
+        len(held),
+        len(gold3),
+        *st3,
+        *st2,
+        *st1,
+        micro_f1_interval(counts3),
+        micro_f1_interval(counts2),
+    )
 
 
 def evaluate_all(

