@@ -75,15 +75,6 @@ def test_bert_vocabularies_keep_cls_and_sep() -> None:
     assert (tok.id_to_token(cls_id), tok.id_to_token(sep_id)) == ("[CLS]", "[SEP]")  # type: ignore[attr-defined]
 
 
-def test_the_shipped_e5_member_opens_windows_with_s() -> None:
-    from unspin.models import artifact
-
-    tok = load_tokenizer(str(artifact("ptc-spans-e5-v2") / "tokenizer.json"))
-    assert tok.get_vocab_size() == 18_394  # type: ignore[attr-defined]  # pieces used 3+ times (session 7)
-    assert (artifact("ptc-spans-e5-v2") / "encoder.onnx").stat().st_size < 30_000_000
-    assert special_ids(tok) == (0, 2)
-
-
 def test_trimmed_vocabulary_keeps_the_rows_and_pieces_in_use(tmp_path: Path) -> None:
     import onnx
     from onnx import TensorProto, helper, numpy_helper

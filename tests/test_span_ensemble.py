@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from unspin.models import artifact
 from unspin.models.registry import default_folder
 from unspin.models.span_ensemble import SpanEnsemble, load_span_model
 from unspin.models.span_model import SpanModel
@@ -51,18 +50,29 @@ def test_runs_merge_within_a_sentence_only() -> None:
     assert [TEXT[s:e] for s, e, _ in short_dropped] == ["evil corrupt regime lied"]
 
 
-def test_shipped_ensemble_averages_members_that_tokenise_differently() -> None:
-    model = load_span_model(default_folder("span_tagger"))
-    assert isinstance(model, SpanEnsemble) and len(model.members) == 2
+def _two_member_ensemble(tmp_path: Path, weights: list[float]) -> SpanEnsemble:
+    """An ensemble of two members made of the shipped span model's files (members sit beside the ensemble)."""
+    for name in ("member-a", "member-b"):
+        (tmp_path / name).mkdir()
+        for f in default_folder("span_tagger").iterdir():
+            (tmp_path / name / f.name).symlink_to(f.resolve())
+    return SpanEnsemble(
+        tmp_path / "ensemble",
+        {"members": ["member-a", "member-b"], "weights": weights, "threshold": 0.5, "extend_threshold": 0.3,
+         "merge_gap": 10, "min_chars": 4, "platt": [1.0, 0.0]},
+    )  # fmt: skip
+
+
+def test_an_ensemble_averages_its_members_character_probabilities(tmp_path: Path) -> None:
+    model = _two_member_ensemble(tmp_path, [0.6, 0.4])
     assert {type(m) for m in model.members} == {SpanModel}
     text = "The treacherous regime in Kiev will stop at nothing."
     encs = model.encode(text)
-    assert len(encs[0].windows[0].ids) != len(encs[1].windows[0].ids)  # WordPiece vs SentencePiece
     p, covered = model.char_probs(text, encs)
     assert p.shape == (len(text),) and ((p >= 0) & (p <= 1)).all()
     assert not covered[text.index(" ")] and covered[0]
     solo = [m.token_probs(e) for m, e in zip(model.members, encs, strict=True)]
-    first = text.index("treacherous")  # both tokenisers start a token there
+    first = text.index("treacherous")  # a token starts there
     assert p[first] == pytest.approx(
         np.average([1 - s[0][1, 0] for s in solo], weights=model.weights), abs=1e-6
     )
@@ -70,10 +80,8 @@ def test_shipped_ensemble_averages_members_that_tokenise_differently() -> None:
     assert probs.shape == (1, len(model.labels)) and probs.sum() == pytest.approx(1, abs=1e-5)
 
 
-def test_members_load_alone_as_span_models() -> None:
-    meta = json.loads((default_folder("span_tagger") / "ensemble.json").read_text(encoding="utf-8"))
-    for name in meta["members"]:
-        assert isinstance(load_span_model(artifact(name)), SpanModel)
+def test_the_shipped_span_model_loads_as_the_span_tagger() -> None:
+    assert isinstance(load_span_model(default_folder("span_tagger")), SpanModel)
 
 
 def test_an_ensemble_refuses_a_weight_count_unlike_its_members(tmp_path: Path) -> None:

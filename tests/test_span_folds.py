@@ -16,7 +16,8 @@ from unspin.models.span_model import merge_runs, trim_edges
 from unspin.train.span_folds import fold_of, load_oof, oof_file, save_oof
 
 MINI = Path(__file__).parent / "fixtures" / "ptc-mini"
-MEMBERS = {"ptc-spans-minilm-v4": "minilm", "ptc-spans-e5-v2": "e5"}
+# Two members made of the shipped span model's files, each with its own held-out list and fold files.
+MEMBERS = {"member-a": "minilm", "member-b": "minilm"}
 DECODING_KEYS = ("threshold", "extend_threshold", "merge_gap", "min_chars")
 
 
@@ -58,7 +59,7 @@ def _oof_member(root: Path, folder: Path, name: str, held: list[str]) -> Path:
     """A member folder beside the ensemble: the shipped member's files, another held-out list."""
     member = folder / name
     member.mkdir(parents=True)
-    for f in artifact(name).iterdir():
+    for f in default_folder("span_tagger").iterdir():
         if f.name != "training.json":
             (member / f.name).symlink_to(f.resolve())
     meta = {"heldout_ids": held, "encoder": MEMBERS[name]}

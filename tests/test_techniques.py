@@ -25,15 +25,10 @@ LOADED = (
 def test_artifact_ships_with_card_and_loads_offline() -> None:
     folder = default_folder("span_tagger")
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert "unspin train span-ensemble" in card and "unspin eval ptc" in card
-    meta = json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))
-    assert 0 < meta["extend_threshold"] <= meta["threshold"] < 1 and len(meta["members"]) == 2
-    for name in meta["members"]:  # each member is an artifact of its own, under ~30 MB
-        member = artifact(name)
-        assert (member / "encoder.onnx").stat().st_size < 32_000_000
-        assert "unspin train techniques" in (member / "MODEL_CARD.md").read_text(encoding="utf-8")
-        cal = json.loads((member / "calibration.json").read_text(encoding="utf-8"))
-        assert cal["labels"] == list(TECHNIQUES_2020) and 0 < cal["threshold"] < 1
+    assert "unspin train techniques" in card and "unspin eval ptc" in card
+    assert (folder / "encoder.onnx").stat().st_size < 32_000_000
+    cal = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
+    assert cal["labels"] == list(TECHNIQUES_2020) and 0 < cal["threshold"] < 1
     assert model("span_tagger").labels == list(TECHNIQUES_2020)
 
 

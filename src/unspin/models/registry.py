@@ -97,7 +97,7 @@ ROLES: dict[str, Role] = {
     r.name: r
     for r in (
         Role(
-            "span_tagger", "span-ensemble", "ptc-spans-ensemble-v3.1", "English technique spans", _span_tagger
+            "span_tagger", "span-model", "ptc-spans-minilm-v4", "English technique spans", _span_tagger
         ),
         Role("encoder", "e5-encoder", "e5-small-int8-v1", "multilingual sentence embeddings", _encoder),
         Role(

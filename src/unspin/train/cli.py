@@ -145,7 +145,7 @@ def span_ensemble(
         list[Path], typer.Option("--member", help="A span model folder (give two or more), beside --out.")
     ],
     out: Annotated[Path, typer.Option(help="Where to write ensemble.json.")] = Path(
-        "src/unspin/models/ptc-spans-ensemble-v3.1"
+        "build/ptc-spans-ensemble"
     ),
     data: DataOption = None,
     oof: Annotated[
