@@ -41,6 +41,9 @@ class Article(BaseModel):
         default=0,
         description="Offset of the body in the original file, so offsets can be mapped back (SemEval .txt).",
     )
+    notes: list[str] = Field(
+        default_factory=list, description="Caveats from ingest (a guessed encoding, say), for the report's notes."
+    )
 
     def text_of(self, field: TextField) -> str:
         """The title or the body."""
