@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from unspin.analyzers.base import FindingMaker, Section, span_of
+from unspin.analyzers.intervals import Intervals
 from unspin.model import Claim, Claimant, ClaimType, Quote, SentenceScore, Span
 from unspin.models import artifact
 from unspin.models.checkworthiness import CheckworthinessModel
@@ -82,10 +83,16 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
-def _quote_of(quotes: list[Quote], part: Part, sent: Sentence) -> Quote | None:
-    """The quote that covers most of the sentence (at least a third of it), if any."""
+def _quote_of(
+    quotes: list[Quote], part: Part, sent: Sentence, index: dict[str, Intervals] | None = None
+) -> Quote | None:
+    """The quote that covers most of the sentence (at least a third of it), if any. ``index``: the quotes'
+    spans per field (`_quote_index`), so that only the quotes near the sentence are looked at."""
     best, best_len = None, 0
-    for q in quotes:
+    near = (
+        quotes if index is None else [quotes[i] for i in index[part.field].overlapping(sent.start, sent.end)]
+    )
+    for q in near:
         if q.span.field != part.field:
             continue
         n = _overlap(sent.start, sent.end, q.span.start, q.span.end)
@@ -123,8 +130,16 @@ def analyze(doc: Doc) -> Section:
     sentences = [(part, s) for part in doc.parts for s in part.sentences]
     scores = model.scores([s.text for _, s in sentences]) if sentences else np.zeros(0)
     quotes: list[Quote] = doc.cache.get("quotes", [])
+    # Spans by field, looked up by position (a scan per sentence was quadratic in article length).
+    quote_index = {
+        f: Intervals([(q.span.start, q.span.end) if q.span.field == f else (-1, -1) for q in quotes])
+        for f in ("title", "body")
+    }
     unattributed = {(a.span.field, a.span.start): a for a in doc.cache.get("unattributed", [])}
     mentions = doc.cache.get("entity_mentions", [])
+    mention_index = {
+        f: Intervals([(s, e) if mf == f else (-1, -1) for mf, s, e, _ in mentions]) for f in ("title", "body")
+    }
     meta = doc.article
     make = FindingMaker("claim")
     scored: list[SentenceScore] = []
@@ -136,11 +151,9 @@ def analyze(doc: Doc) -> Section:
         )
         if score < model.threshold:
             continue
-        quote = _quote_of(quotes, part, sent)
+        quote = _quote_of(quotes, part, sent, quote_index)
         anonymous = unattributed.get((part.field, sent.start))
-        entities = sorted(
-            {eid for f, s, e, eid in mentions if f == part.field and sent.start <= s and e <= sent.end}
-        )
+        entities = sorted({mentions[i][3] for i in mention_index[part.field].within(sent.start, sent.end)})
         if anonymous is not None:
             attribution = "unnamed source"
             claimant = Claimant(name=anonymous.trigger.text, kind="unnamed source", span=anonymous.trigger)

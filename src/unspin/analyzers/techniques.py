@@ -24,6 +24,9 @@ from unspin.taxonomy import category_of, display_name, to_2020, to_2023
 SPAN_MODEL = "ptc-spans-ensemble-v3.1"  # MiniLM and e5 span models (int8 per channel), weighted 0.6/0.4; tuned out of fold
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
 SENTENCE_MODEL = "semeval23-sentence-spans-v2"  # sentence heads over multilingual-e5, five languages
+# The span model costs ~1.6 ms a word (two transformers): a longer English text is read up to here (about
+# 10,000 words, ~15 s), cut at a paragraph end, as the sentence heads stop at MAX_SENTENCES.
+MAX_SPAN_CHARS = 60_000
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +72,15 @@ def analyze(doc: Doc) -> Section:
     model = span_model()
     tax = taxonomy()
     make = FindingMaker("technique")
-    for p in model.spans(prefix + body):
+    text = prefix + body
+    if len(text) > MAX_SPAN_CHARS:
+        cut = text.rfind("\n", 0, MAX_SPAN_CHARS)
+        text = text[: cut if cut > len(prefix) else MAX_SPAN_CHARS]
+        section.notes.append(
+            f"Technique spans were looked for in the first {len(text.split()):,} of "
+            f"{len((prefix + body).split()):,} words (the span model's cost grows with the text)."
+        )
+    for p in model.spans(text):
         where = _located(doc, prefix, p.start, p.end) if p.score >= MIN_SCORE else None
         if where is None:
             continue
