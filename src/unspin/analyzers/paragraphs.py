@@ -27,6 +27,7 @@ PARAGRAPH_MODEL = "semeval23-e5-heads-v2"
 NGRAM_MODEL = "semeval23-ngram-heads-v1"
 BLEND_MODEL = "semeval23-blend-v1"  # both of the above, for the languages its blend.json lists
 NGRAM_LANGUAGES = {"en"}
+MIN_CLASSIFY_WORDS = 50  # below this the body is a snippet, not an article: no frames or genre
 MAX_PARAGRAPHS = 300  # embedding costs ~0.8 ms a word: a book-length input is labelled up to here only
 
 
@@ -69,6 +70,16 @@ def model_for(language: str) -> tuple[str, ParagraphModel | NgramParagraphModel 
 def analyze(doc: Doc) -> Section:
     """Techniques per paragraph (title first), the article's frames and its genre."""
     section = Section()
+    if doc.word_count < MIN_CLASSIFY_WORDS:
+        # Frames and genre are properties of an article: a few words give the model nothing to go on, and
+        # it would still name a confident genre for a single letter.
+        section.notes.append(
+            f"No framing or genre verdict: the body has {doc.word_count} words, under the "
+            f"{MIN_CLASSIFY_WORDS} needed to classify an article."
+        )
+        section.fields["paragraphs"] = []
+        section.fields["classification"] = None
+        return section
     name, model = model_for(doc.language)
     parts = [(p, para) for p in doc.parts for para in p.paragraphs]
     if len(parts) > MAX_PARAGRAPHS:
