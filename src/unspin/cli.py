@@ -11,9 +11,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from unspin.cli_checks import (
+    check_kb_file,
+    check_output_path,
+    language_option,
+    row_id_option,
+    with_ingest_notes,
+    write_all,
+)
 from unspin.errors import UnspinError
-from unspin.ingest import DEFAULT_MAX_BYTES
+from unspin.ingest.limits import DEFAULT_MAX_BYTES, MAX_BYTES_ENV
 from unspin.models.registry import ROLES
+from unspin.nlp.language import SUPPORTED_LANGUAGES
 
 app = typer.Typer(
     add_completion=False,
@@ -38,9 +47,10 @@ def _fail(message: str) -> None:
 
 def _write(path: Path, content: str) -> None:
     try:
-        path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"{path}: cannot write ({exc.strerror})")
+        check_output_path(path)
+        write_all([(path, content)])
+    except UnspinError as exc:
+        _fail(str(exc))
 
 
 @app.command()
@@ -60,13 +70,28 @@ def analyze(
     ] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML report here.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report here.")] = None,
-    row_id: Annotated[str | None, typer.Option("--id", help="Row id, for a corpus file.")] = None,
+    row_id: Annotated[
+        str | None, typer.Option("--id", help="Row id, for a corpus file.", callback=row_id_option)
+    ] = None,
     title: Annotated[
         str | None, typer.Option("--title", help="Headline, for text given as an argument.")
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language code; skips detection.")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help=f"Language code; skips detection (one of {', '.join(SUPPORTED_LANGUAGES)}).",
+            callback=language_option,
+        ),
+    ] = None,
     max_bytes: Annotated[
-        int, typer.Option("--max-bytes", help="Refuse inputs larger than this.")
+        int,
+        typer.Option(
+            "--max-bytes",
+            min=1,
+            envvar=MAX_BYTES_ENV,
+            help="Refuse inputs larger than this (read no further than it).",
+        ),
     ] = DEFAULT_MAX_BYTES,
     kb: Annotated[
         Path | None, typer.Option("--kb", help="Knowledge base of known narratives (default $UNSPIN_KB).")
@@ -95,25 +120,29 @@ def analyze(
             _fail("no article given (pass a file, a URL, text, or '-' for stdin)")
         source = "-"
     try:
+        # Everything that can be refused is refused before the analysis, which takes seconds.
+        for path in (p for p in (output, html, json_out) if p is not None):
+            check_output_path(path)
+        if kb is not None:
+            check_kb_file(kb)
         pipeline = Pipeline(models=parse_overrides(model or []), kb=kb)
         article = load_article(source, title=title, row_id=row_id, max_bytes=max_bytes)
-        report = pipeline.analyze(article, language=lang)
+        report = with_ingest_notes(article, pipeline.analyze(article, language=lang))
+        outputs = [(p, render(report)) for p, render in ((html, render_html), (json_out, render_json)) if p]
+        rendered = None
+        if output is not None or format is not Format.text:
+            rendered = {Format.json: render_json, Format.html: render_html, Format.text: render_text}[format](
+                report
+            )
+            if output is not None:
+                outputs.append((output, rendered))
+        write_all(outputs)  # all of them or none
     except UnspinError as exc:
         _fail(str(exc))
         return
-    if html:
-        _write(html, render_html(report))
-    if json_out:
-        _write(json_out, render_json(report))
-    if output is not None or format is not Format.text:
-        rendered = {Format.json: render_json, Format.html: render_html, Format.text: render_text}[format](
-            report
-        )
-        if output is not None:
-            _write(output, rendered)
-        else:
-            sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
-    else:
+    if rendered is not None and output is None:
+        sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
+    elif rendered is None:
         # Piped output keeps its lines whole (tables wrap at 80 columns otherwise).
         print_summary(report, Console(width=None if sys.stdout.isatty() else 120))
     if html or json_out:
@@ -331,11 +360,28 @@ def version() -> None:
 
 
 def main() -> None:
-    """Console-script entry point. An UnspinError that a command did not handle, or a file that is missing or
-    unreadable (a corpus absent from the data directory given to train or eval, say), is still one line on
-    stderr and exit code 2, not a traceback."""
+    """Console-script entry point. A bad option or argument (checked by its type at parse time, environment
+    values included), an UnspinError that a command did not handle, or a file that is missing or unreadable
+    (a corpus absent from the data directory given to train or eval, say), is one line on stderr and exit
+    code 2, not a traceback or a box."""
+    import click
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()  # `unspin` alone, or a command group alone: its help, as before
+        sys.exit(EXIT_INPUT_ERROR)
+    except click.UsageError as exc:
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"unspin: error: {message}{where}", err=True)
+        sys.exit(EXIT_INPUT_ERROR)
+    except click.ClickException as exc:
+        typer.echo(f"unspin: error: {' '.join(exc.format_message().split())}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        typer.echo("unspin: aborted", err=True)
+        sys.exit(130)
     except UnspinError as exc:
         typer.echo(f"unspin: error: {exc}", err=True)
         sys.exit(EXIT_INPUT_ERROR)
@@ -344,6 +390,7 @@ def main() -> None:
             raise
         typer.echo(f"unspin: error: {exc.filename}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_INPUT_ERROR)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,10 @@ class Article(BaseModel):
         default=0,
         description="Offset of the body in the original file, so offsets can be mapped back (SemEval .txt).",
     )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Caveats from ingest (a guessed encoding, say), for the report's notes.",
+    )
 
 
 class Span(BaseModel):
@@ -286,7 +290,7 @@ class OutletInfo(BaseModel):
 class HeadlineElement(BaseModel):
     """A checkable part of the headline (a purpose, a number, an actor) and whether the body backs it."""
 
-    kind: Literal["purpose", "number", "actor"]
+    kind: Literal["purpose", "number", "actor", "name"]
     span: Span
     status: Literal["supported", "only in others' claims", "absent"]
     evidence: Span | None = Field(None, description="The body sentence that backs (or reports) it.")
@@ -301,7 +305,10 @@ class SentenceMatch(BaseModel):
 class HeadlineCheck(BaseModel):
     """Does the body back the headline? FNC-1 stance plus a check of the headline's key elements."""
 
-    verdict: Literal["supported", "not supported"]
+    verdict: Literal["supported", "not supported", "not checked"] = Field(
+        description="'not checked' when neither the stance model nor any key element could be checked "
+        "(the explanation says why)."
+    )
     stance: str | None = Field(description="FNC-1 stance of the body towards the headline (English only).")
     stance_probabilities: dict[str, float] = Field(default_factory=dict)
     elements: list[HeadlineElement] = Field(default_factory=list)

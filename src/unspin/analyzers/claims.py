@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
+from unspin.analyzers.intervals import Intervals
 from unspin.model import Assertion, Claim, Claimant, ClaimType, Quote, SentenceScore, Span
 from unspin.models.checkworthiness import CheckworthinessModel
 from unspin.models.registry import ModelRegistry
@@ -74,10 +75,16 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
-def _quote_of(quotes: list[Quote], part: Part, sent: Sentence) -> Quote | None:
-    """The quote that covers most of the sentence (at least a third of it), if any."""
+def _quote_of(
+    quotes: list[Quote], part: Part, sent: Sentence, index: dict[str, Intervals] | None = None
+) -> Quote | None:
+    """The quote that covers most of the sentence (at least a third of it), if any. ``index``: the quotes'
+    spans per field (`_quote_index`), so that only the quotes near the sentence are looked at."""
     best, best_len = None, 0
-    for q in quotes:
+    near = (
+        quotes if index is None else [quotes[i] for i in index[part.field].overlapping(sent.start, sent.end)]
+    )
+    for q in near:
         if q.span.field != part.field:
             continue
         n = _overlap(sent.start, sent.end, q.span.start, q.span.end)
@@ -130,16 +137,10 @@ def _claim(
     cid: str,
     quote: Quote | None,
     anonymous: Assertion | None,
+    entities: list[str],
 ) -> Claim:
     """A check-worthy sentence as a Claim: who makes it, how it is sourced, its type, times and quantities."""
     attribution, claimant = _sourcing(doc, sent, quote, anonymous)
-    entities = sorted(
-        {
-            ref.entity_id
-            for ref in layer(doc.entity_mentions, "entity_mentions")
-            if ref.field == part.field and sent.start <= ref.start and ref.end <= sent.end
-        }
-    )
     times = _spans(TIME, doc, part, sent)
     quantities = [
         q for q in _spans(QUANTITY, doc, part, sent) if not any(t.start <= q.start < t.end for t in times)
@@ -183,7 +184,17 @@ def analyze(doc: Doc, model: CheckworthinessModel) -> Section:
     sentences = [(part, s) for part in doc.parts for s in part.sentences]
     scores = model.predict_proba([s.text for _, s in sentences]) if sentences else np.zeros(0)
     quotes: list[Quote] = layer(doc.quotes, "quotes")
+    # Spans by field, looked up by position (a scan per sentence was quadratic in article length).
+    quote_index = {
+        f: Intervals([(q.span.start, q.span.end) if q.span.field == f else (-1, -1) for q in quotes])
+        for f in ("title", "body")
+    }
     unattributed = {(a.span.field, a.span.start): a for a in layer(doc.unattributed, "unattributed")}
+    mentions = layer(doc.entity_mentions, "entity_mentions")
+    mention_index = {
+        f: Intervals([(m.start, m.end) if m.field == f else (-1, -1) for m in mentions])
+        for f in ("title", "body")
+    }
     make = FindingMaker("claim")
     scored: list[SentenceScore] = []
     claims: list[Claim] = []
@@ -195,9 +206,11 @@ def analyze(doc: Doc, model: CheckworthinessModel) -> Section:
         if score < model.threshold:
             continue
         anonymous = unattributed.get((part.field, sent.start))
-        claim = _claim(
-            doc, part, sent, score, f"C{len(claims) + 1}", _quote_of(quotes, part, sent), anonymous
+        entities = sorted(
+            {mentions[i].entity_id for i in mention_index[part.field].within(sent.start, sent.end)}
         )
+        quote = _quote_of(quotes, part, sent, quote_index)
+        claim = _claim(doc, part, sent, score, f"C{len(claims) + 1}", quote, anonymous, entities)
         claims.append(claim)
         section.findings.append(
             make(

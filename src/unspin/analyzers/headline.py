@@ -91,6 +91,46 @@ STOP = frozenset(
 )
 SUPPORTING_STANCES = ("agree", "discuss")
 
+# --- Languages without a NER model of ours: names are the headline's capitalised words after its first
+# (German capitalises every noun, which makes them key words to find in the body), and purposes are found by
+# each language's purpose markers. English and Russian use NER mentions and PURPOSE above.
+NAME_LANGUAGES = ("de", "fr", "it", "es", "pt", "nl", "pl", "uk", "bg", "be", "sr", "cs", "sk", "ro")
+PURPOSE_OTHER = re.compile(
+    r"\b(?:um|damit|pour|afin de|per|para|om|aby|żeby|w celu|щоб|з метою|для|за да|за|kako bi|aby|pentru a)"
+    r"\s+((?-i:[^\W\d_A-ZÀ-ÞА-ЯЁІЇЄҐ])\w+(?:[ \t]+\w+){0,2})",
+    re.IGNORECASE,
+)
+_STOP_OTHER_WORDS = (
+    "der die das den dem des ein eine einen und oder in im am an auf aus bei mit nach von vor zu zum zur "
+    "le la les l un une des du de et ou en dans sur au aux par pour il lo gli uno una del della di e o nel "
+    "el los las y en con por para o het een en op van voor na w z i na do od za o że się "
+    "і й в у на з до від за про що як не та"
+)
+STOP_OTHER = frozenset(_STOP_OTHER_WORDS.split())
+_CAPITALISED = re.compile(r"(?<![\w-])[^\W\d_][\w'’-]*", re.UNICODE)
+MIN_NAME_LETTERS = 3
+
+
+def _name_stem(word: str) -> str:
+    """Case endings differ between headline and body in the Slavic languages: compare five-letter stems."""
+    return stem(word.strip("'’-"))
+
+
+def _other_language_elements(doc: Doc, add: Callable[..., None]) -> None:
+    """Names and purposes of a headline in a language without NER, each looked up in the body."""
+    title = doc.title.text
+    words = list(_CAPITALISED.finditer(title))
+    for m in words[1:]:  # the first word is capitalised as the start of the sentence
+        word = m.group()
+        if not word[0].isupper() or len(word) < MIN_NAME_LETTERS or word.lower() in STOP_OTHER:
+            continue
+        key = _name_stem(word)
+        add("name", m.start(), m.end(), f"'{word}'", lambda s, key=key: key in _stems(s.text))
+    for m in PURPOSE_OTHER.finditer(title):
+        content = {stem(w) for w in _WORD.findall(m.group(1)) if w.lower() not in STOP_OTHER}
+        if content:
+            add("purpose", m.start(), m.end(), f"the purpose or intent '{m.group(0)}'", _has_words(content))
+
 
 def stem(word: str) -> str:
     """Five-letter prefix: crude, but it matches capture/captured, Donbass/Donbas, захват/захвата."""
@@ -172,6 +212,8 @@ def _elements(doc: Doc) -> list[HeadlineElement]:
             f"the number {m.group(0)}",
             _has_number(n),
         )
+    if doc.language in NAME_LANGUAGES and not doc.ner_available:
+        _other_language_elements(doc, add)
     seen: set[str] = set()
     for f, start, end, eid in mentions:
         if f != "title" or eid in seen:
@@ -223,7 +265,14 @@ def check(doc: Doc, stance_model: StanceModel) -> tuple[HeadlineCheck, list[str]
         listed = "; ".join(f"{e.kind} '{e.span.text}': {e.status}" for e in problems)
         reasons.append(f"key elements are not backed ({listed})")
     verdict = "not supported" if reasons else "supported"
-    if reasons:
+    if stance is None and not elements:
+        # Nothing was checked: 'supported' would be a verdict no evidence earned.
+        verdict = "not checked"
+        explanation = (
+            f"Headline not checked: the stance model reads English only and no key element (name, number, "
+            f"purpose) of this '{doc.language}' headline could be looked for in the body."
+        )
+    elif reasons:
         explanation = "Headline not supported by the body: " + " and ".join(reasons) + "."
     else:
         explanation = (
@@ -252,6 +301,8 @@ def analyze(doc: Doc, stance_model: StanceModel) -> Section:
         return section
     result, notes = check(doc, stance_model)
     section.notes += notes
+    if result.verdict == "not checked":
+        section.notes.append(result.explanation)
     make = FindingMaker("headline")
     if result.verdict == "not supported":
         flagged = [e for e in result.elements if e.status != "supported"]

@@ -21,6 +21,7 @@ from unspin.nlp.doc import Doc
 from unspin.taxonomy import display_name
 
 NGRAM_LANGUAGES = {"en"}
+MIN_CLASSIFY_WORDS = 50  # below this the body is a snippet, not an article: no frames or genre
 MAX_PARAGRAPHS = 300  # embedding costs ~0.8 ms a word: a book-length input is labelled up to here only
 
 
@@ -37,6 +38,16 @@ def role_for(language: str, models: ModelRegistry) -> str:
 def analyze(doc: Doc, models: ModelRegistry) -> Section:
     """Techniques per paragraph (title first), the article's frames and its genre."""
     section = Section()
+    if doc.word_count < MIN_CLASSIFY_WORDS:
+        # Frames and genre are properties of an article: a few words give the model nothing to go on, and
+        # it would still name a confident genre for a single letter.
+        section.notes.append(
+            f"No framing or genre verdict: the body has {doc.word_count} words, under the "
+            f"{MIN_CLASSIFY_WORDS} needed to classify an article."
+        )
+        section.fields["paragraphs"] = []
+        section.fields["classification"] = None
+        return section
     role = role_for(doc.language, models)
     model: ParagraphHeads = models.get(role)
     name = models.folder(role).name

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
 from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
+from unspin.analyzers.intervals import Intervals
 from unspin.model import Party, PartyKind, Quote
 from unspin.models.registry import ModelRegistry
 from unspin.nlp.doc import Doc, FieldRange, Part, layer
@@ -63,9 +66,18 @@ class QuoteAttributor:
             for f, s, e, eid in layer(doc.entity_mentions, "entity_mentions")
             if f == part.field
         ]
+        self._at = Intervals([(m[0], m[1]) for m in self.mentions])
+        # The last PER mention (in list order) ending at or before a position, by bisection.
+        people = sorted((m[1], i) for i, m in enumerate(self.mentions) if m[3] == "PER")
+        self._person_ends = [end for end, _ in people]
+        self._person_last: list[int] = list(itertools.accumulate((i for _, i in people), max))
+        self._names_at = Intervals([(q.open, q.open + 1) for q in names])
+        self._para_starts = [p.start for p in part.paragraphs]
+        self._sentences = Intervals([(x.start, x.end) for x in part.sentences])
 
     def party_at(self, s: int, e: int, kind: PartyKind) -> Party:
-        mention = next((m for m in self.mentions if m[0] < e and s < m[1]), None)
+        hit = self._at.overlapping(s, e)
+        mention = self.mentions[hit[0]] if hit else None
         name = self.part.text[s:e]
         if mention is not None and mention[4] and mention[0] <= s and e <= mention[1]:
             # The words are that entity's mention: name it as the entity is known, so a Russian outlet in the
@@ -80,7 +92,9 @@ class QuoteAttributor:
 
     def speaker_in(self, lo: int, hi: int, cue_pos: int) -> tuple[Party | None, float]:
         """The named speaker nearest to the cue inside [lo, hi), else a pronoun or a role noun phrase."""
-        cands = [m for m in self.mentions if lo <= m[0] and m[1] <= hi and m[3] in ("PER", "ORG", "GROUP")]
+        cands = [
+            m for m in (self.mentions[i] for i in self._at.within(lo, hi)) if m[3] in ("PER", "ORG", "GROUP")
+        ]
         if cands:
 
             def rank(m: tuple[int, int, str, str, str]) -> tuple[int, int]:
@@ -99,9 +113,9 @@ class QuoteAttributor:
         window = self.part.text[lo:hi]
         for m in re.finditer(r"(?<!\w)(" + "|".join(self.lex.pronouns) + r")(?!\w)", window, re.IGNORECASE):
             s = lo + m.start()
-            prior = [x for x in self.mentions if x[1] <= s and x[3] == "PER"]
-            if prior and abs(s - cue_pos) < 40:
-                ref = prior[-1]
+            k = bisect.bisect_right(self._person_ends, s)
+            if k and abs(s - cue_pos) < 40:
+                ref = self.mentions[self._person_last[k - 1]]
                 return Party(
                     name=ref[4] or self.part.text[ref[0] : ref[1]],
                     span=span_of(self.doc, self.part.field, s, lo + m.end()),
@@ -126,14 +140,16 @@ class QuoteAttributor:
         for cue in self.lex.source_cues.finditer(text, lo, hi):
             after = cue.end()
             limit = min(hi, after + NEAR) if hi > after else after + NEAR
-            named = [q for q in self.names if after <= q.open < limit]
+            named = [self.names[i] for i in self._names_at.starting_in(after, limit)]
             if named:
                 q = named[0]
                 return self.party_at(q.open + 1, q.close, "outlet")
             out = outlets().search(text, after, limit)
             if out:
                 return self.party_at(out.start(), out.end(), "outlet")
-            orgs = [m for m in self.mentions if after <= m[0] < limit and m[3] == "ORG"]
+            orgs = [
+                m for m in (self.mentions[i] for i in self._at.starting_in(after, limit)) if m[3] == "ORG"
+            ]
             if orgs:
                 s, e = orgs[0][0], orgs[0][1]
                 noun = self.lex.outlet_nouns.search(text, after, s)
@@ -150,12 +166,13 @@ class QuoteAttributor:
 
         ('Reznikov, in an interview with "The Globe and Mail", said ...' followed by the quote.)
         """
-        para = next((p for p in self.part.paragraphs if p.start <= pos <= p.end), None)
+        k = bisect.bisect_right(self._para_starts, pos) - 1
+        para = self.part.paragraphs[k] if k >= 0 and pos <= self.part.paragraphs[k].end else None
         if para is None:
             return None
         lo = self.part.paragraphs[para.index - 1].start if para.index > 0 else para.start
-        for sent in reversed([x for x in self.part.sentences if lo <= x.start and x.end <= pos]):
-            if any(m[2] == entity_id and sent.start <= m[0] < sent.end for m in self.mentions):
+        for sent in reversed([self.part.sentences[i] for i in self._sentences.within(lo, pos)]):
+            if any(self.mentions[i][2] == entity_id for i in self._at.starting_in(sent.start, sent.end)):
                 found = self.source_in(sent.start, sent.end)
                 if found:
                     return found
@@ -223,10 +240,10 @@ def _direct_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quote
 def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
     """Reported speech: 'X said that ...', 'according to X, ...', 'X заявил, что ...'."""
     attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
-    taken = [(q.open, q.close) for q in quoted if q.words >= MIN_QUOTE_WORDS]
+    taken = Intervals([(q.open, q.close) for q in quoted if q.words >= MIN_QUOTE_WORDS])
     text, out = part.text, []
     for sent in part.sentences:
-        if any(a < sent.end and sent.start < b for a, b in taken):
+        if taken.overlapping(sent.start, sent.end):
             continue
         found = None
         for cue in lex.speech_verbs.finditer(text, sent.start, sent.end):

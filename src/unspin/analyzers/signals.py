@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from unspin.analyzers.base import Analyzer, FindingMaker, Section
+from unspin.analyzers.intervals import Intervals
 from unspin.model import SentenceSignals
 from unspin.models.registry import ModelRegistry
 from unspin.nlp.doc import Doc, Sentence, layer
@@ -55,6 +56,14 @@ def analyze(doc: Doc) -> Section:
         )
     quoted = layer(doc.quote_ranges, "quote_ranges")
     entity_spans = {(f, s, e) for f, s, e, _ in layer(doc.entity_mentions, "entity_mentions")}
+    # Spans by field, looked up by position (a scan per sentence was quadratic in article length).
+    entity_index = {
+        f: Intervals([(s, e) if sf == f else (-1, -1) for sf, s, e in entity_spans])
+        for f in ("title", "body")
+    }
+    quote_index = {
+        f: Intervals([(s, e) if qf == f else (-1, -1) for qf, s, e in quoted]) for f in ("title", "body")
+    }
     scare = layer(doc.scare_quotes, "scare_quotes")
     make = FindingMaker("signal")
     rows: list[SentenceSignals] = []
@@ -79,12 +88,10 @@ def analyze(doc: Doc) -> Section:
             for m in _EMO_PUNCT.finditer(text, sent.start, sent.end):
                 hits.append(("emotional_punctuation", m.start(), m.end(), 0.9 if len(m.group()) > 1 else 0.6))
             for m in _CAPS.finditer(text, sent.start, sent.end):
-                inside_entity = any(
-                    f == part.field and s <= m.start() and m.end() <= e for f, s, e in entity_spans
-                )
+                inside_entity = bool(entity_index[part.field].containing(m.start(), m.end()))
                 if not inside_entity and not m.group().isdigit():
                     hits.append(("all_caps", m.start(), m.end(), 0.7))
-            in_quote = any(f == part.field and s <= sent.start < e for f, s, e in quoted)
+            in_quote = bool(quote_index[part.field].containing(sent.start, sent.start + 1))
             q = _question_score(sent, text, lex.rhetorical_starts if lex else None)
             if q and not in_quote and part.field == "body":
                 hits.append(("rhetorical_question", sent.start, sent.end, q))

@@ -22,6 +22,9 @@ from unspin.nlp.doc import Doc
 from unspin.taxonomy import category_of, display_name, to_2020, to_2023
 
 MIN_SCORE = 0.3  # calibrated span probability below which a span is not reported
+# The span model's cost grows with the text: a longer English text is read up to here (about 10,000 words), cut
+# at a paragraph end, as the sentence heads stop at MAX_SENTENCES.
+MAX_SPAN_CHARS = 60_000
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +58,15 @@ def analyze(doc: Doc, models: ModelRegistry) -> Section:
     model: SpanModel | SpanEnsemble = models.get("span_tagger")
     tax = taxonomy()
     make = FindingMaker("technique")
-    for p in model.spans(prefix + body):
+    text = prefix + body
+    if len(text) > MAX_SPAN_CHARS:
+        cut = text.rfind("\n", 0, MAX_SPAN_CHARS)
+        text = text[: cut if cut > len(prefix) else MAX_SPAN_CHARS]
+        section.notes.append(
+            f"Technique spans were looked for in the first {len(text.split()):,} of "
+            f"{len((prefix + body).split()):,} words (the span model's cost grows with the text)."
+        )
+    for p in model.spans(text):
         where = _located(doc, prefix, p.start, p.end) if p.score >= MIN_SCORE else None
         if where is None:
             continue

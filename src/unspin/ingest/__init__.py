@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
 
 from unspin.errors import IngestError
 from unspin.ingest.corpus import CORPUS_SUFFIXES, article_from_corpus, iter_rows
-from unspin.ingest.decode import decode_bytes
+from unspin.ingest.decode import decode_with_note
 from unspin.ingest.html import article_from_html
+from unspin.ingest.limits import DEFAULT_MAX_BYTES, check_limit, read_bounded, too_big
 from unspin.ingest.text import article_from_text
-from unspin.ingest.url import article_from_url
+from unspin.ingest.url import article_from_url, url_scheme
 from unspin.model import Article
 
 __all__ = ["DEFAULT_MAX_BYTES", "IngestError", "iter_rows", "load_article"]
 
-DEFAULT_MAX_BYTES = int(os.environ.get("UNSPIN_MAX_BYTES", 2_000_000))
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _PATH_LIKE = re.compile(r"^[^\s]+\.[A-Za-z0-9]{1,8}$|^[^\s]*/[^\s]*$")
@@ -25,9 +24,18 @@ _PATH_LIKE = re.compile(r"^[^\s]+\.[A-Za-z0-9]{1,8}$|^[^\s]*/[^\s]*$")
 
 def _check_size(n: int, limit: int, source: str) -> None:
     if n > limit:
-        raise IngestError(
-            source, f"input is {n:,} bytes, over the {limit:,}-byte limit (raise it with --max-bytes)"
-        )
+        raise too_big(source, limit, n)
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    """The file's bytes, read no further than the limit (a device or a FIFO has no size to check first)."""
+    try:
+        if path.is_file():
+            _check_size(path.stat().st_size, limit, str(path))
+        with path.open("rb") as fh:
+            return read_bounded(fh, limit, str(path))
+    except OSError as exc:
+        raise IngestError(str(path), f"cannot read ({exc.strerror or exc})") from exc
 
 
 def load_path(path: Path, *, row_id: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
@@ -37,18 +45,24 @@ def load_path(path: Path, *, row_id: str | None = None, max_bytes: int = DEFAULT
         raise IngestError(source, "no such file")
     if path.is_dir():
         raise IngestError(source, "is a directory, not an article file")
+    check_limit(max_bytes)
     suffix = path.suffix.lower()
     if suffix in CORPUS_SUFFIXES:
-        return article_from_corpus(path, row_id)
+        return article_from_corpus(path, row_id, max_bytes=max_bytes)
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         raise IngestError(
             source, f"unsupported file type '{suffix}' (use .txt, .html, .jsonl, .csv or .parquet)"
         )
-    _check_size(path.stat().st_size, max_bytes * (5 if suffix in HTML_SUFFIXES else 1), source)
-    text = decode_bytes(path.read_bytes(), source)
+    # HTML pages are larger than their text: they may use 5x the text limit.
+    text, note = decode_with_note(_read_file(path, max_bytes * (5 if suffix in HTML_SUFFIXES else 1)), source)
     if suffix in HTML_SUFFIXES:
-        return article_from_html(text, source)
-    return article_from_text(text, source, kind="txt", split=True)
+        return _noted(article_from_html(text, source), note)
+    return _noted(article_from_text(text, source, kind="txt", split=True), note)
+
+
+def _noted(article: Article, note: str | None) -> Article:
+    """The article with an ingest caveat (how its bytes were decoded) added to its notes."""
+    return article.model_copy(update={"notes": [*article.notes, note]}) if note else article
 
 
 def load_article(
@@ -64,13 +78,16 @@ def load_article(
 
     ``source`` may be a path, an http(s) URL, '-' for stdin, or the article text itself; ``text`` forces
     plain text. A string that looks like a file path but names no file is reported as a missing file.
+    Every source is read no further than ``max_bytes`` (+1): a larger one is an IngestError naming the limit.
+    A URL of another scheme than http(s) (file://, ftp://) is refused, not read as a path.
     """
-    if text is None and isinstance(source, str) and source.startswith(("http://", "https://")):
+    check_limit(max_bytes)
+    if text is None and isinstance(source, str) and url_scheme(source) is not None:
         return article_from_url(source, timeout=timeout, max_bytes=max_bytes)
     if text is None and source == "-":
-        data = sys.stdin.buffer.read()
-        _check_size(len(data), max_bytes, "stdin")
-        return article_from_text(decode_bytes(data, "stdin"), "stdin", title=title, split=title is None)
+        data = read_bounded(sys.stdin.buffer, max_bytes, "stdin")
+        decoded, note = decode_with_note(data, "stdin")
+        return _noted(article_from_text(decoded, "stdin", title=title, split=title is None), note)
     if text is None and isinstance(source, Path):
         return load_path(source, row_id=row_id, max_bytes=max_bytes)
     if text is None and isinstance(source, str):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from unspin.errors import IngestError
+from unspin.ingest.limits import DEFAULT_MAX_BYTES, check_limit, too_big
 from unspin.ingest.text import check_text
 from unspin.model import Article
 
@@ -16,12 +17,31 @@ CORPUS_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".parquet"}
 FIELDS = ("id", "title", "text", "url", "outlet", "date")
 
 
-def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | IngestError]]:
-    """Yield (row number, row dict) for each row; a row that cannot be read yields an IngestError instead."""
+# A row holds one article plus its metadata: it may be this much larger than the article's byte limit.
+ROW_OVERHEAD = 64_000
+
+
+def iter_rows(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[tuple[int, dict[str, Any] | IngestError]]:
+    """Yield (row number, row dict) for each row; a row that cannot be read yields an IngestError instead.
+
+    No row is read past ``max_bytes`` (plus room for its metadata): a longer JSONL line or CSV field is an
+    IngestError for that row (JSONL) or for the file (CSV), never an unbounded read.
+    """
+    check_limit(max_bytes)
+    row_limit = max_bytes + ROW_OVERHEAD
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         with path.open("rb") as fh:
-            for n, raw in enumerate(fh, start=1):
+            n = 0
+            while raw := fh.readline(row_limit + 1):
+                n += 1
+                if len(raw) > row_limit and not raw.endswith(b"\n"):
+                    while (rest := fh.readline(1 << 16)) and not rest.endswith(b"\n"):
+                        pass  # skip the rest of the line without holding it
+                    yield n, too_big(f"{path}:{n}", max_bytes)
+                    continue
                 if not raw.strip():
                     continue
                 try:
@@ -34,32 +54,43 @@ def iter_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | IngestError]]:
                     continue
                 yield n, row
     elif suffix == ".csv":
-        csv.field_size_limit(50_000_000)
+        csv.field_size_limit(row_limit)  # the csv module then stops reading a field at the limit
         with path.open(newline="", encoding="utf-8-sig", errors="strict") as fh:
+            reader = csv.DictReader(fh)
             try:
-                for n, row in enumerate(csv.DictReader(fh), start=2):
-                    yield n, dict(row)
+                for row in reader:
+                    yield reader.line_num, dict(row)
             except UnicodeDecodeError as exc:
                 raise IngestError(str(path), f"CSV is not UTF-8 ({exc.reason})") from exc
             except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    raise too_big(f"{path}:{reader.line_num}", max_bytes) from exc
                 raise IngestError(str(path), f"malformed CSV ({exc})") from exc
     elif suffix == ".parquet":
         import pyarrow.parquet as pq
 
         try:
-            table = pq.read_table(path)
-        except Exception as exc:
+            batches = pq.ParquetFile(path).iter_batches(batch_size=64)
+            n = 0
+            for batch in batches:  # a batch at a time: the file is never held whole
+                for row in batch.to_pylist():
+                    n += 1
+                    yield n, row
+        except IngestError:
+            raise
+        except Exception as exc:  # pyarrow raises many kinds of error on a broken file
             raise IngestError(str(path), f"unreadable Parquet file ({exc})") from exc
-        for n, row in enumerate(table.to_pylist(), start=1):
-            yield n, row
     else:
         raise IngestError(str(path), f"unsupported corpus format '{suffix}'")
 
 
-def article_from_row(row: dict[str, Any], where: str) -> Article:
-    """One corpus row as an Article; the row must carry a non-empty 'text'."""
+def article_from_row(row: dict[str, Any], where: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """One corpus row as an Article; the row must carry a non-empty 'text' of at most ``max_bytes``."""
     if "text" not in row:
         raise IngestError(where, f"row has no 'text' field (fields: {', '.join(sorted(map(str, row)))})")
+    size = len(str(row["text"] or "").encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise too_big(where, max_bytes, size)
 
     def field(name: str) -> str | None:
         value = row.get(name)
@@ -77,9 +108,11 @@ def article_from_row(row: dict[str, Any], where: str) -> Article:
     )
 
 
-def article_from_corpus(path: Path, row_id: str | None) -> Article:
+def article_from_corpus(path: Path, row_id: str | None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     """The row of a corpus file whose id is ``row_id`` (or its only row when no id is given)."""
-    rows = iter_rows(path)
+    if row_id is not None and not row_id.strip():
+        raise IngestError("--id", "empty: give the id of a row of the corpus")
+    rows = iter_rows(path, max_bytes=max_bytes)
     if row_id is None:
         first = next(rows, None)
         if first is None:
@@ -89,14 +122,14 @@ def article_from_corpus(path: Path, row_id: str | None) -> Article:
         n, row = first
         if isinstance(row, IngestError):
             raise row
-        return article_from_row(row, f"{path}:{n}")
+        return article_from_row(row, f"{path}:{n}", max_bytes=max_bytes)
     bad: list[tuple[int, IngestError]] = []
     for n, row in rows:
         if isinstance(row, IngestError):
             bad.append((n, row))  # the row asked for may be one of these: say so if it is not found
             continue
         if str(row.get("id")) == row_id:
-            return article_from_row(row, f"{path} id={row_id}")
+            return article_from_row(row, f"{path} id={row_id}", max_bytes=max_bytes)
     unread = (
         f"; {len(bad)} row(s) could not be read, the first: line {bad[0][0]}, {bad[0][1].reason}"
         if bad

@@ -40,15 +40,35 @@ def _cyrillic_score(text: str) -> float:
 
 def decode_bytes(data: bytes, source: str) -> str:
     """Decode article bytes; raise IngestError naming the source when they are not text."""
+    return decode_with_note(data, source)[0]
+
+
+def decode_with_note(data: bytes, source: str) -> tuple[str, str | None]:
+    """The text, and a note when it was not UTF-8 and a legacy encoding was guessed (None otherwise)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding)
+            try:
+                return data.decode(encoding), None
+            except UnicodeDecodeError as exc:
+                raise IngestError(
+                    source, f"starts with a {encoding} byte-order mark but is not {encoding}"
+                ) from exc
     if _looks_binary(data):
         raise IngestError(source, "looks like binary data, not text (NUL or control bytes found)")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
+    encoding, text = _guess_legacy(data, source)
+    note = (
+        f"The input is not valid UTF-8 (byte 0x{data[bad_at]:02x} at offset {bad_at:,}): it was decoded as "
+        f"{encoding}, a guess; check the text for wrong letters."
+    )
+    return text, note
+
+
+def _guess_legacy(data: bytes, source: str) -> tuple[str, str]:
+    """(encoding, text) for bytes that are not UTF-8."""
     # Not UTF-8: 8-bit Cyrillic is the common case for our sources, and the detector alone often picks a
     # wrong Cyrillic code page, so pick the one whose decoding reads most like Russian/Ukrainian lowercase.
     best = from_bytes(data).best()
@@ -63,7 +83,7 @@ def decode_bytes(data: bytes, source: str) -> str:
         if decoded:
             score, _, enc = max(decoded)
             if score > 0.9:
-                return data.decode(enc)
+                return enc, data.decode(enc)
     if best is None:
         raise IngestError(source, "undecodable bytes: not UTF-8 and no text encoding could be detected")
-    return str(best)
+    return str(best.encoding), str(best)

@@ -8,6 +8,7 @@ from unspin.errors import IngestError
 from unspin.model import Article, SourceKind
 
 _TITLE_BREAK = re.compile(r"\A([^\n]+)\n[ \t\r]*\n")
+MAX_TITLE_CHARS = 400  # a longer first line is a paragraph, not a headline
 
 
 def check_text(text: str, source: str) -> str:
@@ -26,7 +27,7 @@ def split_title(text: str) -> tuple[str, str, int]:
     Returns (title, body, body_offset) where body_offset is the body's offset in ``text``.
     """
     m = _TITLE_BREAK.match(text)
-    if m and text[m.end() :].strip() and len(m.group(1)) <= 400:
+    if m and text[m.end() :].strip() and len(m.group(1)) <= MAX_TITLE_CHARS:
         return m.group(1).strip(), text[m.end() :], m.end()
     return "", text, 0
 
@@ -42,8 +43,22 @@ def article_from_text(
     """An Article from a string; ``split`` applies the SemEval title convention."""
     text = check_text(text, source)
     offset = 0
+    notes: list[str] = []
     if title is None and split:
         title, text, offset = split_title(text)
+        m = _TITLE_BREAK.match(text)
+        if not title and m and len(m.group(1)) > MAX_TITLE_CHARS and text[m.end() :].strip():
+            # The title shape with a paragraph-long first line: said, not silently turned into body.
+            notes.append(
+                f"The first line ({len(m.group(1)):,} characters) is too long for a headline (over "
+                f"{MAX_TITLE_CHARS}): it was read as the start of the body, and the article has no title "
+                "(give one with --title)."
+            )
     return Article(
-        title=(title or "").strip(), body=text, source_kind=kind, source=source, body_offset=offset
+        title=(title or "").strip(),
+        body=text,
+        source_kind=kind,
+        source=source,
+        body_offset=offset,
+        notes=notes,
     )

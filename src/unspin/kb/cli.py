@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from unspin.errors import UnspinError
+from unspin.kb.store import ImportRejected, KBError
 
 app = typer.Typer(no_args_is_help=True, help="The knowledge base of debunked claims and fact-checks.")
 KBOption = Annotated[
@@ -25,6 +26,14 @@ class ImportFormat(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
     outlets = "outlets"
+
+
+class OnError(StrEnum):
+    skip = "skip"
+    abort = "abort"
+
+
+EXIT_REJECTED = 1  # --on-error skip: the good rows were imported, some were rejected (each listed)
 
 
 class ExportFormat(StrEnum):
@@ -46,6 +55,14 @@ def import_(
     embed: Annotated[
         bool, typer.Option("--embed", help="Also embed the new entries (see `kb embed`).")
     ] = False,
+    on_error: Annotated[
+        OnError,
+        typer.Option(
+            "--on-error",
+            help="A rejected row (malformed, undecodable, without a claim): 'abort' imports nothing and "
+            "names the rows (exit 2); 'skip' imports the good rows and lists the rejected ones (exit 1).",
+        ),
+    ] = OnError.abort,
 ) -> None:
     """Import entries: new ones are added, changed ones updated, identical ones skipped (one transaction)."""
     from unspin.kb import open_kb
@@ -53,8 +70,21 @@ def import_(
 
     try:
         items = read_entries(file, format.value)
+        good = sum(1 for item in items if not isinstance(item, tuple))
+        if items and good == 0:
+            where, reason = next(item for item in items if isinstance(item, tuple))
+            raise KBError(
+                str(file),
+                f"no row could be read as {format.value} ({len(items)} rejected; the first, {where}: "
+                f"{reason}): is it really a {format.value} file?",
+            )
         store = open_kb(kb)
-        result = store.upsert(items)
+        result = store.upsert(items, on_error=on_error.value)
+    except ImportRejected as exc:
+        for where, reason in exc.result.rejected[:show_rejected]:
+            typer.echo(f"  rejected {where}: {reason}", err=True)
+        _fail(f"{file}: {exc.reason}")
+        return
     except UnspinError as exc:
         _fail(str(exc))
         return
@@ -69,6 +99,8 @@ def import_(
         from unspin.models.registry import ModelRegistry
 
         typer.echo(f"embedded {embed_missing(store, ModelRegistry().get('encoder'))} entries")
+    if result.rejected:
+        raise typer.Exit(EXIT_REJECTED)
 
 
 @app.command("embed")
@@ -107,7 +139,7 @@ def search(
     if not text.strip():
         _fail("search text: empty: give a claim or any text to look up")
     try:
-        store = open_kb(kb)
+        store = open_kb(kb, read_only=True)
         qvec = None
         if store.has_vectors():
             from unspin.models.registry import ModelRegistry
@@ -153,7 +185,7 @@ def outlet(
     from unspin.kb import open_kb
 
     try:
-        record = open_kb(kb).outlet(name)
+        record = open_kb(kb, read_only=True).outlet(name)
     except UnspinError as exc:
         _fail(str(exc))
         return
@@ -166,7 +198,7 @@ def stats(kb: KBOption = None) -> None:
     from unspin.kb import open_kb
 
     try:
-        typer.echo(json.dumps(open_kb(kb).stats(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(open_kb(kb, read_only=True).stats(), ensure_ascii=False, indent=2))
     except UnspinError as exc:
         _fail(str(exc))
 
@@ -184,7 +216,7 @@ def export(
     from unspin.kb.importers import to_claimreview, to_jsonl_row
 
     try:
-        entries = list(open_kb(kb).entries())
+        entries = list(open_kb(kb, read_only=True).entries())
     except UnspinError as exc:
         _fail(str(exc))
         return
@@ -193,6 +225,9 @@ def export(
     else:
         text = "".join(json.dumps(to_jsonl_row(e), ensure_ascii=False) + "\n" for e in entries)
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{output}: cannot write ({exc.strerror or exc})")
     else:
         sys.stdout.write(text)

@@ -21,7 +21,10 @@ import gzip
 import hashlib
 import io
 import json
+import re
+import zlib
 from collections.abc import Iterator
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,10 @@ FIELDS = ("id", "claim", "verdict", "explanation", "title", "url", "date", "lang
 
 
 def read_text(path: Path) -> str:
+    """The file's text. A UTF-8 file with some undecodable bytes keeps them as lone surrogates
+    (surrogateescape), so that the rows holding them are refused by `finish` with their row number rather
+    than the whole file being guessed into another encoding (mojibake in every row); a file with no UTF-8 at
+    all is decoded as the legacy code page it most likely is (cp1251 exports)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -45,12 +52,50 @@ def read_text(path: Path) -> str:
     if path.suffix == ".gz":
         try:
             data = gzip.decompress(data)
-        except OSError as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise KBError(str(path), "not a valid gzip file") from exc
     try:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            escaped = data.decode("utf-8", "surrogateescape")
+            if any(ord(c) > 127 and not _UNDECODABLE.match(c) for c in escaped):
+                decode_bytes(data[:8192].decode("utf-8", "ignore").encode("utf-8"), str(path))  # binary check
+                return escaped
         return decode_bytes(data, str(path))
     except IngestError as exc:
         raise KBError(str(path), str(exc).split(": ", 1)[-1]) from exc
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _clean_text(value: str) -> str:
+    return value.strip()
+
+
+def finish(item: Entry | OutletLabel, where: str) -> Item:
+    """The stored form of an importer's row (every text stripped, the verdict lowercase, keywords without
+    blanks), so that exporting and importing it again changes nothing; a row holding undecodable bytes is
+    refused with its row number instead of being stored garbled."""
+    texts = [getattr(item, f.name) for f in fields(item) if isinstance(getattr(item, f.name), str)]
+    if isinstance(item, Entry):
+        texts += item.keywords
+    bad = next((t for t in texts if _UNDECODABLE.search(t)), None)
+    if bad is not None:
+        byte = ord(_UNDECODABLE.search(bad).group()) - 0xDC00  # type: ignore[union-attr]
+        return (where, f"not UTF-8: undecodable byte 0x{byte:02x} in this row (the file must be UTF-8)")
+    if isinstance(item, OutletLabel):
+        return OutletLabel(item.outlet.strip(), item.label.strip(), item.source.strip())
+    values = {f.name: getattr(item, f.name) for f in fields(item)}
+    for name, value in values.items():
+        if isinstance(value, str):
+            values[name] = value.strip()
+    values["verdict"] = values["verdict"].lower().strip() or "unrated"
+    values["keywords"] = [k.strip() for k in item.keywords if k.strip()]
+    if not values["id"] or not values["claim"]:
+        return (where, "no id" if not values["id"] else "no claim")
+    return Entry(**values)
 
 
 def _stable_id(prefix: str, *parts: str) -> str:
@@ -92,20 +137,23 @@ def read_euvsdisinfo(path: Path) -> Iterator[Item]:
             if not summary and not title:
                 yield (f"line {n}", "no title and no summary")
                 continue
-            yield Entry(
-                id=_stable_id(
-                    "euvsdisinfo", r.get("date", ""), title, r.get("outlet", ""), r.get("source", "")
+            yield finish(
+                Entry(
+                    id=_stable_id(
+                        "euvsdisinfo", r.get("date", ""), title, r.get("outlet", ""), r.get("source", "")
+                    ),
+                    claim=summary or title,
+                    title=title,
+                    verdict="disinformation",
+                    explanation=(r.get("disproof") or "").strip(),
+                    url=(r.get("source") or "").strip(),
+                    date=_iso_date(r.get("date") or ""),
+                    language=(r.get("language") or "").strip(),
+                    outlet=(r.get("outlet") or "").strip(),
+                    keywords=[k.strip() for k in (r.get("keywords") or "").split(",") if k.strip()],
+                    source="euvsdisinfo",
                 ),
-                claim=summary or title,
-                title=title,
-                verdict="disinformation",
-                explanation=(r.get("disproof") or "").strip(),
-                url=(r.get("source") or "").strip(),
-                date=_iso_date(r.get("date") or ""),
-                language=(r.get("language") or "").strip(),
-                outlet=(r.get("outlet") or "").strip(),
-                keywords=[k.strip() for k in (r.get("keywords") or "").split(",") if k.strip()],
-                source="euvsdisinfo",
+                f"line {n}",
             )
     elif header >= _CKNABS:
         _, rows = _csv_rows(path, text, _CKNABS)
@@ -114,17 +162,20 @@ def read_euvsdisinfo(path: Path) -> Iterator[Item]:
             if not title or not (r.get("id") or "").strip():
                 yield (f"line {n}", "no case id or no title")
                 continue
-            yield Entry(
-                id=r["id"].strip(),
-                claim=title,
-                title=title,
-                verdict="disinformation",
-                url=r["id"].strip(),
-                date=_iso_date(r.get("date") or ""),
-                language=(r.get("languages") or "").replace("+", ", "),
-                outlet=(r.get("outlets") or "").replace("+", ", "),
-                keywords=[k for k in (r.get("keywords") or "").split("+") if k],
-                source="euvsdisinfo",
+            yield finish(
+                Entry(
+                    id=r["id"].strip(),
+                    claim=title,
+                    title=title,
+                    verdict="disinformation",
+                    url=r["id"].strip(),
+                    date=_iso_date(r.get("date") or ""),
+                    language=(r.get("languages") or "").replace("+", ", "),
+                    outlet=(r.get("outlets") or "").replace("+", ", "),
+                    keywords=[k for k in (r.get("keywords") or "").split("+") if k],
+                    source="euvsdisinfo",
+                ),
+                f"line {n}",
             )
     else:
         raise KBError(
@@ -157,18 +208,30 @@ def _claimreview_entry(obj: dict[str, Any], where: str) -> Item:
         verdict = f"rating {rating.get('ratingValue')}/{rating.get('bestRating', '?')}"
     item = obj.get("itemReviewed") or {}
     url = str(obj.get("url") or obj.get("@id") or "")
-    return Entry(
-        id=url or _stable_id("claimreview", claim, str(obj.get("datePublished") or "")),
-        claim=claim,
-        verdict=verdict.lower() or "unrated",
-        explanation=str(obj.get("reviewBody") or obj.get("description") or ""),
-        title=str(obj.get("name") or obj.get("headline") or ""),
-        url=url,
-        date=_iso_date(str(obj.get("datePublished") or "")),
-        language=_name(obj.get("inLanguage")),
-        outlet=_name(item.get("author")) if isinstance(item, dict) else "",
-        keywords=[k.strip() for k in str(obj.get("keywords") or "").split(",") if k.strip()],
-        source=f"claimreview:{_name(obj.get('author'))}" if obj.get("author") else "claimreview",
+    # `unspin kb export` writes the entry's own id and source (identifier, unspin:source): a round trip keeps
+    # them; a review from elsewhere is known by its URL.
+    identifier = str(obj.get("identifier") or "").strip()
+    source = str(obj.get(EXPORT_SOURCE_KEY) or "").strip()
+    raw_keywords = obj.get("keywords") or []
+    keywords = (
+        [str(k) for k in raw_keywords] if isinstance(raw_keywords, list) else str(raw_keywords).split(",")
+    )
+    return finish(
+        Entry(
+            id=identifier or url or _stable_id("claimreview", claim, str(obj.get("datePublished") or "")),
+            claim=claim,
+            verdict=verdict.lower() or "unrated",
+            explanation=str(obj.get("reviewBody") or obj.get("description") or ""),
+            title=str(obj.get("name") or obj.get("headline") or ""),
+            url=url,
+            date=_iso_date(str(obj.get("datePublished") or "")),
+            language=_name(obj.get("inLanguage")),
+            outlet=_name(item.get("author")) if isinstance(item, dict) else "",
+            keywords=keywords,
+            source=source
+            or (f"claimreview:{_name(obj.get('author'))}" if obj.get("author") else "claimreview"),
+        ),
+        where,
     )
 
 
@@ -191,7 +254,7 @@ def read_claimreview(path: Path) -> Iterator[Item]:
             yield _claimreview_entry(obj, f"item {i}")
 
 
-def _plain_entry(r: dict[str, Any], where: str, source: str) -> Item:
+def _plain_entry(r: dict[str, Any], where: str, default_source: str) -> Item:
     claim = str(r.get("claim") or "").strip()
     if not claim:
         return (where, "no claim")
@@ -200,18 +263,22 @@ def _plain_entry(r: dict[str, Any], where: str, source: str) -> Item:
         str(k).strip() for k in (kw if isinstance(kw, list) else str(kw).split(";")) if str(k).strip()
     ]
     url = str(r.get("url") or "").strip()
-    return Entry(
-        id=str(r.get("id") or "").strip() or _stable_id(source, claim, url),
-        claim=claim,
-        verdict=str(r.get("verdict") or "unrated").strip().lower(),
-        explanation=str(r.get("explanation") or "").strip(),
-        title=str(r.get("title") or "").strip(),
-        url=url,
-        date=_iso_date(str(r.get("date") or "")),
-        language=str(r.get("language") or "").strip(),
-        outlet=str(r.get("outlet") or "").strip(),
-        keywords=keywords,
-        source=source,
+    source = str(r.get("source") or "").strip() or default_source  # an export keeps each entry's source
+    return finish(
+        Entry(
+            id=str(r.get("id") or "").strip() or _stable_id(default_source, claim, url),
+            claim=claim,
+            verdict=str(r.get("verdict") or "unrated").strip().lower(),
+            explanation=str(r.get("explanation") or "").strip(),
+            title=str(r.get("title") or "").strip(),
+            url=url,
+            date=_iso_date(str(r.get("date") or "")),
+            language=str(r.get("language") or "").strip(),
+            outlet=str(r.get("outlet") or "").strip(),
+            keywords=keywords,
+            source=source,
+        ),
+        where,
     )
 
 
@@ -222,7 +289,9 @@ def read_csv(path: Path) -> Iterator[Item]:
 
 
 def read_jsonl(path: Path) -> Iterator[Item]:
-    for n, line in enumerate(read_text(path).splitlines(), start=1):
+    # Lines end at '\n' only: str.splitlines would also cut at U+2028, U+0085 and the like, which JSON
+    # leaves unescaped inside strings.
+    for n, line in enumerate(read_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -245,7 +314,7 @@ def read_outlets(path: Path) -> Iterator[Item]:
         if not (domain and label and source):
             yield (f"line {n}", "domain, label and source are all required")
             continue
-        yield OutletLabel(domain, label, source)
+        yield finish(OutletLabel(domain, label, source), f"line {n}")
 
 
 READERS = {
@@ -264,10 +333,17 @@ def read_entries(path: Path, fmt: str) -> list[Item]:
     return list(READERS[fmt](path))
 
 
+EXPORT_SOURCE_KEY = "unspin:source"
+
+
 def to_claimreview(e: Entry) -> dict[str, Any]:
+    """The entry as schema.org ClaimReview, with its id (identifier) and source (unspin:source) so that
+    importing the export gives the same entries."""
     out: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
+        "identifier": e.id,
+        EXPORT_SOURCE_KEY: e.source,
         "claimReviewed": e.claim,
         "reviewRating": {"@type": "Rating", "alternateName": e.verdict},
         "itemReviewed": {"@type": "Claim", "author": {"@type": "Organization", "name": e.outlet}},
@@ -278,7 +354,7 @@ def to_claimreview(e: Entry) -> dict[str, Any]:
         ("reviewBody", e.explanation),
         ("name", e.title),
         ("inLanguage", e.language),
-        ("keywords", ", ".join(e.keywords)),
+        ("keywords", e.keywords),
     ):
         if value:
             out[key] = value
@@ -286,4 +362,5 @@ def to_claimreview(e: Entry) -> dict[str, Any]:
 
 
 def to_jsonl_row(e: Entry) -> dict[str, Any]:
-    return {f: getattr(e, f) for f in FIELDS}
+    """The import columns and the entry's source (kept on re-import)."""
+    return {f: getattr(e, f) for f in (*FIELDS, "source")}

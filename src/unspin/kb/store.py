@@ -7,6 +7,7 @@ one transaction so a failure leaves the store as it was.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -92,6 +93,21 @@ class ImportResult:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (row, reason)
 
 
+class ImportRejected(KBError):
+    """An import with --on-error abort met rejected rows: nothing was written; ``result.rejected`` names them."""
+
+    def __init__(self, result: ImportResult, source: str = "import") -> None:
+        rows = ", ".join(where for where, _ in result.rejected[:5])
+        more = f" and {len(result.rejected) - 5} more" if len(result.rejected) > 5 else ""
+        first = result.rejected[0][1]
+        super().__init__(
+            source,
+            f"{len(result.rejected)} row(s) rejected ({rows}{more}; the first: {first}); nothing was imported "
+            "(--on-error skip imports the good rows)",
+        )
+        self.result = result
+
+
 class KnowledgeBase(Protocol):
     def upsert(self, entries: Iterable[Entry | OutletLabel | tuple[str, str]]) -> ImportResult: ...
     def outlet(self, name_or_url: str) -> OutletRecord | None: ...
@@ -140,6 +156,8 @@ CREATE TRIGGER IF NOT EXISTS entries_au AFTER UPDATE ON entries BEGIN
   VALUES (new.rowid, new.title, new.claim, new.explanation, new.keywords);
 END;
 """
+# One statement each: they run inside the writer's transaction (executescript would commit it first).
+_SCHEMA_STATEMENTS = [s.strip() for s in re.split(r";\n(?=CREATE)", _SCHEMA.strip().removesuffix(";"))]
 _COLUMNS = (
     "id",
     "claim",
@@ -170,20 +188,72 @@ def match_query(words: list[str]) -> str:
 MAX_QUERY_TERMS = 6  # the rarest words of the query: each OR term's posting list is read in full
 
 
-class SqliteKB:
-    """The embedded default: one SQLite file."""
+BUSY_TIMEOUT_S = 60.0  # a writer waits this long for another import to commit before giving up
 
-    def __init__(self, path: Path | str) -> None:
+
+class SqliteKB:
+    """The embedded default: one SQLite file.
+
+    ``read_only`` opens an existing file without creating or changing anything (search, stats, export, the
+    analysis); a missing, corrupt or foreign file is a KBError. Writers take SQLite's write lock before their
+    first read (BEGIN IMMEDIATE), so two imports at once run one after the other instead of both reading an
+    id as new and the second failing on the insert.
+    """
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self._matrix: tuple[int, list[str], np.ndarray] | None = None
         self._index: dict[str, int] | None = None
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        memory = str(path) == ":memory:"
         try:
-            self.db = sqlite3.connect(str(path))
-            self.db.executescript(_SCHEMA)
+            if read_only and not memory:
+                if not self.path.is_file():
+                    raise KBError(str(path), "no such knowledge base (import one with `unspin kb import`)")
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+                self._check_schema()
+                return
+            if not memory:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: the writers open their transactions themselves (BEGIN IMMEDIATE).
+            self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._check_schema(allow_empty=True)
+            with self._write():
+                for statement in _SCHEMA_STATEMENTS:
+                    self.db.execute(statement)
         except sqlite3.DatabaseError as exc:
             raise KBError(str(path), f"not a usable unspin knowledge base ({exc})") from exc
+        except OSError as exc:
+            raise KBError(str(path), f"cannot open ({exc.strerror or exc})") from exc
+
+    def _check_schema(self, *, allow_empty: bool = False) -> None:
+        """Reading the table list fails on a file that is not SQLite; another program's SQLite file has
+        tables, but not ours."""
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "entries" in tables or (allow_empty and not tables):
+            if "entries" in tables:
+                self.db.execute("SELECT COUNT(*) FROM entries").fetchone()  # a damaged table fails here
+            return
+        raise KBError(
+            str(self.path),
+            "not an unspin knowledge base (a SQLite file without its tables)"
+            if tables
+            else "an empty database, not an unspin knowledge base (import one with `unspin kb import`)",
+        )
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, the lock taken up front; committed on success, rolled back on any error."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # locked past the busy timeout, or a read-only file
+            raise KBError(str(self.path), f"cannot write ({exc})") from exc
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -193,15 +263,21 @@ class SqliteKB:
         values["keywords"] = json.loads(values["keywords"] or "[]")
         return Entry(**values)
 
-    def upsert(self, entries: Iterable[Entry | OutletLabel | tuple[str, str]]) -> ImportResult:
+    def upsert(
+        self, entries: Iterable[Entry | OutletLabel | tuple[str, str]], *, on_error: str = "skip"
+    ) -> ImportResult:
         """Add new entries, update changed ones, skip identical ones: all in one transaction.
 
         Items that are (row, reason) pairs are rejections from the importer, counted and kept for the report.
-        An exception from the iterable (a malformed file) rolls everything back.
+        ``on_error='abort'``: any rejection rolls everything back and raises ImportRejected naming the rows;
+        ``'skip'``: the good rows are kept. An exception from the iterable (a malformed file) rolls everything
+        back.
         """
+        if on_error not in ("skip", "abort"):
+            raise ValueError(f"on_error must be 'skip' or 'abort', not {on_error!r}")
         result = ImportResult()
         seen: set[str] = set()
-        with self.db:  # commits on success, rolls back on any exception
+        with self._write():
             for item in entries:
                 if isinstance(item, tuple):
                     result.rejected.append(item)
@@ -236,6 +312,8 @@ class SqliteKB:
                     result.updated += 1
                 else:
                     result.skipped += 1
+            if result.rejected and on_error == "abort":
+                raise ImportRejected(result)  # rolls the transaction back: nothing of the file is kept
         return result
 
     def search(self, text: str, limit: int = 10) -> list[Hit]:
@@ -312,7 +390,7 @@ class SqliteKB:
         return [self._row(r) for r in rows]
 
     def set_vectors(self, items: list[tuple[str, np.ndarray]]) -> None:
-        with self.db:
+        with self._write():
             for entry_id, vec in items:
                 h = self.db.execute("SELECT hash FROM entries WHERE id = ?", (entry_id,)).fetchone()
                 if h:

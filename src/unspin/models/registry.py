@@ -96,9 +96,7 @@ def _verification(path: Path, _: ModelRegistry) -> Any:
 ROLES: dict[str, Role] = {
     r.name: r
     for r in (
-        Role(
-            "span_tagger", "span-model", "ptc-spans-minilm-v4", "English technique spans", _span_tagger
-        ),
+        Role("span_tagger", "span-model", "ptc-spans-minilm-v4", "English technique spans", _span_tagger),
         Role("encoder", "e5-encoder", "e5-small-int8-v1", "multilingual sentence embeddings", _encoder),
         Role(
             "paragraph_heads",

@@ -72,11 +72,42 @@ def _segment_natasha(texts: list[str]):  # type: ignore[no-untyped-def]
     return results
 
 
+# The parsers read a paragraph at a time; one longer than this is read in pieces cut after a sentence end (or
+# at a space), so that no text reaches spaCy's max_length (E088) and memory stays bounded (spaCy's parser and
+# NER need about 1 GB per 100,000 characters at once).
+MAX_PIECE_CHARS = 50_000
+_SENTENCE_GAP = re.compile(r"(?<=[.!?…])\s+")
+_GAP = re.compile(r"\s+")
+
+
+def pieces_of(text: str, start: int, end: int, size: int = MAX_PIECE_CHARS) -> list[tuple[int, int]]:
+    """``text[start:end]`` as consecutive (start, end) pieces of at most ``size`` characters: each cut after
+    the last sentence end of the piece's last quarter, else at its last space, else hard."""
+    out: list[tuple[int, int]] = []
+    lo = start
+    while end - lo > size:
+        hi = lo + size
+        gap = None
+        for pattern in (_SENTENCE_GAP, _GAP):
+            for m in pattern.finditer(text, lo + size * 3 // 4, hi):
+                gap = m
+            if gap is not None:
+                break
+        if gap is None:
+            out.append((lo, hi))
+            lo = hi
+        else:
+            out.append((lo, gap.start()))
+            lo = gap.end()
+    out.append((lo, end))
+    return out
+
+
 def _build_part(name: TextField, text: str, segment: Segmenter, sentence_base: int) -> Part:
     part = Part(field=name, text=text, paragraphs=paragraphs_of(text))
-    texts = [text[p.start : p.end] for p in part.paragraphs]
-    for para, (sents, toks, ments) in zip(part.paragraphs, segment(texts), strict=True):
-        off = para.start
+    pieces = [(para, lo, hi) for para in part.paragraphs for lo, hi in pieces_of(text, para.start, para.end)]
+    texts = [text[lo:hi] for _, lo, hi in pieces]
+    for (para, off, _), (sents, toks, ments) in zip(pieces, segment(texts), strict=True):
         for s, e in sents:
             # Trim whitespace so that a sentence slice is exactly its words.
             chunk = text[off + s : off + e]
@@ -100,7 +131,6 @@ def parse(article: Article, language: str | None = None) -> Doc:
         lang, conf = detect_language(f"{article.title}\n{article.body}")
     if lang == "en":
         nlp = models.spacy_english()
-        nlp.max_length = max(nlp.max_length, 3_000_000)
         segment: Segmenter = _segment_spacy(nlp, with_ner=True)
         ner_model: str | None = models.EN_SPACY_MODEL
     elif lang == "ru":

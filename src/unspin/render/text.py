@@ -36,7 +36,7 @@ def print_summary(report: Report, console: Console) -> None:
         console.print(f"  genre: {c.genre.label} ({c.genre.probability:.0%}) · frames: {frames}{zero}")
     if report.headline:
         h = report.headline
-        colour = "green" if h.verdict == "supported" else "bold red"
+        colour = {"supported": "green", "not checked": "yellow"}.get(h.verdict, "bold red")
         stance = f" (stance {h.stance})" if h.stance else ""
         console.print(f"  headline: [{colour}]{h.verdict}[/{colour}]{stance}")
         for el in h.elements:
