@@ -99,9 +99,6 @@ def analyze(
     """Analyse one article: persuasion techniques, frames and genre, check-worthy claims, the headline check,
     known narratives, quotes and sources, unattributed assertions, entities, naming and signals."""
     from unspin.ingest import load_article
-    from unspin.pipeline import analyze_article
-    from unspin.render import render_html, render_json, render_text
-    from unspin.render.text import print_summary
 
     if source is None:
         if sys.stdin.isatty():
@@ -114,6 +111,9 @@ def analyze(
         if kb is not None:
             check_kb_file(kb)
         article = load_article(source, title=title, row_id=row_id, max_bytes=max_bytes)
+        from unspin.pipeline import analyze_article  # the models' imports only once the input is read
+        from unspin.render import render_html, render_json, render_text
+
         report = with_ingest_notes(article, analyze_article(article, language=lang, kb=kb))
         outputs = [(p, render(report)) for p, render in ((html, render_html), (json_out, render_json)) if p]
         rendered = None
@@ -130,6 +130,8 @@ def analyze(
     if rendered is not None and output is None:
         sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
     elif rendered is None:
+        from unspin.render.text import print_summary
+
         # Piped output keeps its lines whole (tables wrap at 80 columns otherwise).
         print_summary(report, Console(width=None if sys.stdout.isatty() else 120))
     if html or json_out:
@@ -355,11 +357,14 @@ def main() -> None:
     values included), an UnspinError that a command did not handle, or a file that is missing or unreadable
     (a corpus absent from the data directory given to train or eval, say), is one line on stderr and exit
     code 2, not a traceback or a box."""
-    import click
+    try:  # typer >= 0.24 carries its own copy of click
+        from typer._click import exceptions as click
+    except ImportError:  # pragma: no cover - older typer
+        from click import exceptions as click  # type: ignore[no-redef]
 
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
+    except click.NoArgsIsHelpError as exc:
         exc.show()  # `unspin` alone, or a command group alone: its help, as before
         sys.exit(EXIT_INPUT_ERROR)
     except click.UsageError as exc:
@@ -370,7 +375,7 @@ def main() -> None:
     except click.ClickException as exc:
         typer.echo(f"unspin: error: {' '.join(exc.format_message().split())}", err=True)
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except (click.Abort, typer.Abort):
         typer.echo("unspin: aborted", err=True)
         sys.exit(130)
     except UnspinError as exc:
