@@ -224,7 +224,9 @@ def test_headline_checked_nothing_is_not_supported_or_checked() -> None:
         "ganze Dorf. Seine Frau verkauft die Ware im Laden an der Hauptstraße."
     )
     h = stance("Aliens landen in Berlin", baker)
-    assert h.verdict == "not supported" and [(e.kind, e.span.text) for e in h.elements] == [("name", "Berlin")]
+    assert h.verdict == "not supported" and [(e.kind, e.span.text) for e in h.elements] == [
+        ("name", "Berlin")
+    ]
     assert stance("Bäcker backt Brot für das Dorf", baker).verdict == "supported"
     h = stance("aliens landen heute", baker, language="de")
     assert h.verdict == "not checked" and "not checked" in h.explanation and h.elements == []
