@@ -111,9 +111,6 @@ def analyze(
     known narratives, quotes and sources, unattributed assertions, entities, naming and signals."""
     from unspin.ingest import load_article
     from unspin.models.registry import parse_overrides
-    from unspin.pipeline import Pipeline
-    from unspin.render import render_html, render_json, render_text
-    from unspin.render.text import print_summary
 
     if source is None:
         if sys.stdin.isatty():
@@ -125,9 +122,12 @@ def analyze(
             check_output_path(path)
         if kb is not None:
             check_kb_file(kb)
-        pipeline = Pipeline(models=parse_overrides(model or []), kb=kb)
+        overrides = parse_overrides(model or [])
         article = load_article(source, title=title, row_id=row_id, max_bytes=max_bytes)
-        report = with_ingest_notes(article, pipeline.analyze(article, language=lang))
+        from unspin.pipeline import Pipeline  # the models' imports only once the input is read
+        from unspin.render import render_html, render_json, render_text
+
+        report = with_ingest_notes(article, Pipeline(models=overrides, kb=kb).analyze(article, language=lang))
         outputs = [(p, render(report)) for p, render in ((html, render_html), (json_out, render_json)) if p]
         rendered = None
         if output is not None or format is not Format.text:
@@ -143,6 +143,8 @@ def analyze(
     if rendered is not None and output is None:
         sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
     elif rendered is None:
+        from unspin.render.text import print_summary
+
         # Piped output keeps its lines whole (tables wrap at 80 columns otherwise).
         print_summary(report, Console(width=None if sys.stdout.isatty() else 120))
     if html or json_out:
@@ -364,11 +366,14 @@ def main() -> None:
     values included), an UnspinError that a command did not handle, or a file that is missing or unreadable
     (a corpus absent from the data directory given to train or eval, say), is one line on stderr and exit
     code 2, not a traceback or a box."""
-    import click
+    try:  # typer >= 0.24 carries its own copy of click
+        from typer._click import exceptions as click
+    except ImportError:  # pragma: no cover - older typer
+        from click import exceptions as click  # type: ignore[no-redef]
 
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
+    except click.NoArgsIsHelpError as exc:
         exc.show()  # `unspin` alone, or a command group alone: its help, as before
         sys.exit(EXIT_INPUT_ERROR)
     except click.UsageError as exc:
@@ -379,7 +384,7 @@ def main() -> None:
     except click.ClickException as exc:
         typer.echo(f"unspin: error: {' '.join(exc.format_message().split())}", err=True)
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except typer.Abort:
         typer.echo("unspin: aborted", err=True)
         sys.exit(130)
     except UnspinError as exc:

@@ -213,17 +213,14 @@ def export(
 ) -> None:
     """Every entry as ClaimReview JSON-LD (a list) or JSONL (the import columns): a round trip re-imports as-is."""
     from unspin.kb import open_kb
-    from unspin.kb.importers import to_claimreview, to_jsonl_row
+    from unspin.kb.importers import export_text
 
     try:
         entries = list(open_kb(kb, read_only=True).entries())
     except UnspinError as exc:
         _fail(str(exc))
         return
-    if format is ExportFormat.claimreview:
-        text = json.dumps([to_claimreview(e) for e in entries], ensure_ascii=False, indent=1) + "\n"
-    else:
-        text = "".join(json.dumps(to_jsonl_row(e), ensure_ascii=False) + "\n" for e in entries)
+    text = export_text(entries, format.value)
     if output:
         try:
             output.write_text(text, encoding="utf-8")

@@ -364,3 +364,13 @@ def to_claimreview(e: Entry) -> dict[str, Any]:
 def to_jsonl_row(e: Entry) -> dict[str, Any]:
     """The import columns and the entry's source (kept on re-import)."""
     return {f: getattr(e, f) for f in (*FIELDS, "source")}
+
+
+def export_text(entries: list[Entry], fmt: str) -> str:
+    """What `unspin kb export` writes: a ClaimReview JSON-LD list, or JSONL rows. Importing it with the same
+    format gives the same entries (ids, sources and verdicts included)."""
+    if fmt == "claimreview":
+        return json.dumps([to_claimreview(e) for e in entries], ensure_ascii=False, indent=1) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(to_jsonl_row(e), ensure_ascii=False) + "\n" for e in entries)
+    raise KBError(fmt, "unknown export format (claimreview or jsonl)")

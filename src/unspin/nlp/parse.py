@@ -80,9 +80,11 @@ _SENTENCE_GAP = re.compile(r"(?<=[.!?…])\s+")
 _GAP = re.compile(r"\s+")
 
 
-def pieces_of(text: str, start: int, end: int, size: int = MAX_PIECE_CHARS) -> list[tuple[int, int]]:
-    """``text[start:end]`` as consecutive (start, end) pieces of at most ``size`` characters: each cut after
-    the last sentence end of the piece's last quarter, else at its last space, else hard."""
+def pieces_of(text: str, start: int, end: int, size: int | None = None) -> list[tuple[int, int]]:
+    """``text[start:end]`` as consecutive (start, end) pieces of at most ``size`` (MAX_PIECE_CHARS)
+    characters: each cut after the last sentence end of the piece's last quarter, else at its last space,
+    else hard."""
+    size = size or MAX_PIECE_CHARS
     out: list[tuple[int, int]] = []
     lo = start
     while end - lo > size:
