@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from unspin.analyzers.base import FindingMaker, Section, span_of
 from unspin.analyzers.lexicon import Lexicon, lexicon, outlets
 from unspin.model import Party, PartyKind, Quote
+from unspin.nlp.attribution import Relation, find_relations
 from unspin.nlp.doc import Doc, Part
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, WORD, Quoted, find_quoted
 
@@ -76,6 +77,68 @@ class QuoteAttributor:
             entity_id=mention[2] if mention else None,
             kind=kind,
         )
+
+    def named_for_role(self, role_start: int, role_end: int) -> tuple[int, int, str, str, str] | None:
+        """The person an earlier sentence names with the same role ('Defense Minister Reznikov' for 'the
+        minister'), else None: the role word must sit right next to a person's mention."""
+        words = [w.lower() for w in WORD.findall(self.part.text[role_start:role_end])]
+        role_words = [w for w in words if self.lex.role_nouns.fullmatch(w)]
+        if not role_words:
+            return None
+        role = re.compile(r"(?<!\w)" + re.escape(role_words[-1]) + r"(?!\w)", re.IGNORECASE)
+        best = None
+        for m in role.finditer(self.part.text, 0, role_start):
+            for ment in self.mentions:
+                if ment[3] != "PER":
+                    continue
+                gap = (
+                    self.part.text[m.end() : ment[0]]
+                    if ment[0] >= m.end()
+                    else self.part.text[ment[1] : m.start()]
+                )
+                if len(gap) <= 25 and "." not in gap and "\n" not in gap:
+                    best = ment
+        return best
+
+    def party_for_source(self, s: int, e: int) -> tuple[Party, float]:
+        """The speaker named by a source phrase: its person or organisation, a pronoun's referent, the person
+        an article names with the same role, or else the phrase itself."""
+        inside = [m for m in self.mentions if s <= m[0] and m[1] <= e and m[3] in ("PER", "ORG", "GROUP")]
+        if inside:
+            ms, me, eid, etype, canonical = min(inside, key=lambda m: (m[3] != "PER", m[0]))
+            kind: PartyKind = "person" if etype == "PER" else "organisation"
+            if outlets().fullmatch(self.part.text[ms:me]) or self.lex.outlet_nouns.search(
+                self.part.text, s, ms
+            ):
+                kind = "outlet"
+            span = span_of(self.doc, self.part.field, ms, me)
+            return Party(name=canonical or self.part.text[ms:me], span=span, entity_id=eid, kind=kind), 0.9
+        phrase = self.part.text[s:e]
+        if phrase.lower() in self.lex.pronouns:
+            prior = [x for x in self.mentions if x[1] <= s and x[3] == "PER"]
+            if prior:
+                ref = prior[-1]
+                return Party(
+                    name=ref[4] or self.part.text[ref[0] : ref[1]],
+                    span=span_of(self.doc, self.part.field, s, e),
+                    entity_id=ref[2],
+                    kind="pronoun",
+                ), 0.7
+        named = self.named_for_role(s, e)
+        if named is not None:
+            return Party(
+                name=named[4] or self.part.text[named[0] : named[1]],
+                span=span_of(self.doc, self.part.field, s, e),
+                entity_id=named[2],
+                kind="person",
+            ), 0.75
+        out = outlets().search(self.part.text, s, e)
+        if out:
+            return self.party_at(out.start(), out.end(), "outlet"), 0.8
+        named_quote = next((q for q in self.names if s <= q.open and q.close < e), None)
+        if named_quote is not None and self.lex.outlet_nouns.search(phrase):
+            return self.party_at(named_quote.open + 1, named_quote.close, "outlet"), 0.8
+        return self.party_at(s, e, "pronoun" if phrase.lower() in self.lex.pronouns else "unknown"), 0.6
 
     def speaker_in(self, lo: int, hi: int, cue_pos: int) -> tuple[Party | None, float]:
         """The named speaker nearest to the cue inside [lo, hi), else a pronoun or a role noun phrase."""
@@ -183,23 +246,49 @@ class QuoteAttributor:
         return _Attribution(speaker, source, cue.group(0) if cue else None, conf)
 
 
-def _direct_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quoted]) -> list[Quote]:
+def _interior(part: Part, q: Quoted) -> tuple[int, int]:
+    """A quotation's words: inside the marks, without the writer's closing comma ('"..., we hope," he said')."""
+    s, e = q.open + q.width, q.close
+    while s < e and part.text[s].isspace():
+        s += 1
+    while e > s and part.text[e - 1] in " ,\n":
+        e -= 1
+    return s, e
+
+
+def _direct_quotes(
+    doc: Doc,
+    part: Part,
+    lex: Lexicon | None,
+    quoted: list[Quoted],
+    covered: list[tuple[int, int]] | None = None,
+    previous: list[Quote] | None = None,
+) -> list[Quote]:
+    """Quotations found by their marks, except those inside ``covered`` (already attributed by the parse).
+
+    A quotation with no cue nearby continues the speaker of the quote just before it in the same or the
+    previous paragraph (a quote that runs on over several sentences or paragraphs).
+    """
     names = [q for q in quoted if q.is_name]
     attributor = QuoteAttributor(doc, part, lex, names) if lex else None
-    quotes = []
+    quotes: list[Quote] = []
+    prior = sorted(previous or [], key=lambda x: x.span.start)
     for q in quoted:
         if q.words < MIN_QUOTE_WORDS or q.is_name:
             continue
-        s, e = q.open + 1, q.close
-        while s < e and part.text[s].isspace():
-            s += 1
-        while e > s and part.text[e - 1] in " ,\n":  # '"..., we hope," he said': the comma is the writer's
-            e -= 1
+        s, e = _interior(part, q)
+        if any((a <= s and e <= b) or (a < e and s < b and e - s < 2 * (b - a)) for a, b in covered or []):
+            continue
         att = (
             attributor.attribute(_window_before(part, q.open), _window_after(part, q.close))
             if attributor
             else _Attribution(None, None, None, 0.25)
         )
+        if att.speaker is None and att.source is None and att.cue is None:
+            before = [x for x in prior + quotes if x.span.end <= s and x.speaker is not None]
+            if before and _paragraphs_apart(part, before[-1].span.end, s) <= 1:
+                last = before[-1]
+                att = _Attribution(last.speaker, last.source, None, 0.5)
         who = att.speaker.name if att.speaker else "an unidentified speaker"
         via = f", through {att.source.name}" if att.source else ""
         quotes.append(
@@ -217,6 +306,67 @@ def _direct_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quote
             )
         )
     return quotes
+
+
+def _paragraphs_apart(part: Part, a: int, b: int) -> int:
+    pa = next((p.index for p in part.paragraphs if p.start <= a <= p.end), 0)
+    pb = next((p.index for p in part.paragraphs if p.start <= b <= p.end), 0)
+    return abs(pb - pa)
+
+
+def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
+    """Direct and reported speech from the dependency parse (languages with one: English).
+
+    A content fragment inside a quotation stands for the whole quotation (a quote of several sentences is
+    parsed one sentence at a time); a quotation inside a longer content is a mixed quote, reported speech.
+    An attribution whose cue lies inside another's content is part of what that one reports ('"They said
+    X," he said'), not a quote of its own: PolNeAR and PARC annotate the outer one only.
+    """
+    attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
+    long_quotes = [(q, *_interior(part, q)) for q in quoted if q.words >= MIN_QUOTE_WORDS and not q.is_name]
+    found: list[tuple[Relation, list[tuple[int, int, bool]]]] = []
+    for rel in find_relations(part):
+        frags: list[tuple[int, int, bool]] = []
+        for s, e in rel.content:
+            inside = next(((a, b) for q, a, b in long_quotes if q.open <= s and e <= q.close + q.width), None)
+            if inside is not None and not (inside[0] <= rel.cue[0] < inside[1]):
+                frags.append((inside[0], inside[1], True))
+            else:
+                frags.append((s, e, False))
+        frags = sorted(set(frags))
+        found.append((rel, frags))
+    contents = [(s, e) for _, frags in found for s, e, _ in frags]
+    out: list[Quote] = []
+    seen: set[tuple[int, int]] = set()
+    for rel, frags in found:
+        if any(s <= rel.cue[0] and rel.cue[1] <= e for s, e in contents):
+            continue
+        if rel.source is not None:
+            speaker, conf = attributor.party_for_source(*rel.source)
+        else:
+            speaker, conf = None, 0.4
+        source = None
+        if speaker is not None and speaker.kind == "outlet":
+            source, speaker, conf = speaker, None, 0.6
+        cue = part.text[rel.cue[0] : rel.cue[1]]
+        for s, e, direct in frags:
+            if (s, e) in seen or len(WORD.findall(part.text[s:e])) < (2 if direct else 3):
+                continue
+            seen.add((s, e))
+            who = speaker.name if speaker else source.name if source else "an unnamed source"
+            out.append(
+                Quote(
+                    id="",
+                    type="direct" if direct else "indirect",
+                    span=span_of(doc, part.field, s, e),
+                    speaker=speaker,
+                    source=source,
+                    cue=cue,
+                    confidence=round(conf if direct else conf * 0.85, 3),
+                    explanation=f"{'Direct quotation' if direct else 'Reported speech'} attributed to {who}.",
+                )
+            )
+    return out
 
 
 def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
@@ -297,14 +447,19 @@ def analyze(doc: Doc) -> Section:
     ranges: list[tuple[str, int, int]] = []
     for part in doc.parts:
         quoted = find_quoted(part)
-        quotes += _direct_quotes(doc, part, lex, quoted)
-        if lex:
-            quotes += _indirect_quotes(doc, part, lex, quoted)
+        if lex and part.tokens and part.tokens[0].head >= 0:
+            parsed = _relation_quotes(doc, part, lex, quoted)
+            covered = [(q.span.start, q.span.end) for q in parsed]
+            quotes += parsed + _direct_quotes(doc, part, lex, quoted, covered, parsed)
+        else:
+            quotes += _direct_quotes(doc, part, lex, quoted)
+            if lex:
+                quotes += _indirect_quotes(doc, part, lex, quoted)
         for q in quoted:
             if q.words >= MIN_QUOTE_WORDS and not q.is_name:
-                ranges.append((part.field, q.open, q.close + 1))
+                ranges.append((part.field, q.open, q.close + q.width))
             elif 0 < q.words < MIN_QUOTE_WORDS and not q.is_name:
-                scare.append((part.field, q.open + 1, q.close))
+                scare.append((part.field, q.open + q.width, q.close))
     quotes.sort(key=lambda q: (q.span.field != "title", q.span.start))
     mk_quote, mk_speaker, mk_source = FindingMaker("quote"), FindingMaker("speaker"), FindingMaker("source")
     for n, quote in enumerate(quotes, start=1):
