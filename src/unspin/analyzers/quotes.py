@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from unspin.analyzers.base import FindingMaker, Section, span_of
 from unspin.analyzers.lexicon import Lexicon, lexicon, outlets
 from unspin.model import Party, PartyKind, Quote
-from unspin.nlp.attribution import Relation, find_relations
+from unspin.nlp.attribution import Relation, cue_sources, find_relations
 from unspin.nlp.doc import Doc, Part
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, WORD, Quoted, find_quoted
 
@@ -279,11 +279,20 @@ def _direct_quotes(
         s, e = _interior(part, q)
         if any((a <= s and e <= b) or (a < e and s < b and e - s < 2 * (b - a)) for a, b in covered or []):
             continue
-        att = (
-            attributor.attribute(_window_before(part, q.open), _window_after(part, q.close))
-            if attributor
-            else _Attribution(None, None, None, 0.25)
-        )
+        after, before = _window_after(part, q.close), _window_before(part, q.open)
+        parsed = cue_sources(part, *after) or cue_sources(part, *before)
+        if attributor and parsed:
+            cue_span, (ps, pe) = min(
+                parsed, key=lambda cs: min(abs(cs[0][0] - q.close), abs(cs[0][0] - q.open))
+            )
+            speaker, conf = attributor.party_for_source(ps, pe)
+            att = _Attribution(speaker, None, part.text[cue_span[0] : cue_span[1]], conf)
+            if speaker.kind == "outlet":
+                att = _Attribution(None, speaker, att.cue, 0.6)
+        elif attributor:
+            att = attributor.attribute(before, after)
+        else:
+            att = _Attribution(None, None, None, 0.25)
         if att.speaker is None and att.source is None and att.cue is None:
             before = [x for x in prior + quotes if x.span.end <= s and x.speaker is not None]
             if before and _paragraphs_apart(part, before[-1].span.end, s) <= 1:
@@ -326,6 +335,8 @@ def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
     long_quotes = [(q, *_interior(part, q)) for q in quoted if q.words >= MIN_QUOTE_WORDS and not q.is_name]
     found: list[tuple[Relation, list[tuple[int, int, bool]]]] = []
     for rel in find_relations(part):
+        if any(a <= rel.cue[0] < b for _, a, b in long_quotes):
+            continue  # words inside a quotation ('"I want to know ..."'): the quotation is the attribution
         frags: list[tuple[int, int, bool]] = []
         for s, e in rel.content:
             inside = next(((a, b) for q, a, b in long_quotes if q.open <= s and e <= q.close + q.width), None)

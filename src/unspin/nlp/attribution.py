@@ -104,7 +104,11 @@ def _source(tree: _Tree, verb: int) -> int | None:
     while i not in seen:
         seen.add(i)
         subj = tree.child(i, _SUBJECT_DEPS)
-        if subj is not None and toks[i].dep == "relcl" and toks[subj].text.lower() in ("who", "that", "which"):
+        if (
+            subj is not None
+            and toks[i].dep == "relcl"
+            and toks[subj].text.lower() in ("who", "that", "which")
+        ):
             return toks[i].head  # 'Trump, who said ...': the noun the relative clause describes
         if subj is not None:
             if toks[subj].dep == "nsubjpass":
@@ -179,4 +183,22 @@ def find_relations(part: Part, first: int = 0, last: int | None = None) -> list[
         frags = _fragments(text, tokens, content_tokens, sorted(set(gap)))
         if frags:
             out.append(Relation(frags, (t.start, t.end), src, src_head))
+    return out
+
+
+def cue_sources(part: Part, lo: int, hi: int) -> list[tuple[Span, Span]]:
+    """(cue, source) pairs of the cue verbs in [lo, hi) that have a subject: the speaker of a quotation
+    whose clause the parse did not attach to them ('"...," he said, adding ...')."""
+    tokens = part.tokens
+    if not tokens or tokens[0].head < 0:
+        return []
+    tree = _Tree(tokens)
+    forms = cue_forms()
+    out = []
+    for i, t in enumerate(tokens):
+        if lo <= t.start and t.end <= hi and t.pos in ("VERB", "AUX") and t.text.lower() in forms:
+            head = _source(tree, i)
+            if head is not None and lo <= tokens[head].start < hi:
+                stop = set(tree.subtree(i)) if t.dep == "relcl" else set()
+                out.append(((t.start, t.end), _span_of(tree, head, stop)))
     return out
