@@ -294,8 +294,10 @@ def _direct_quotes(
         else:
             att = _Attribution(None, None, None, 0.25)
         if att.speaker is None and att.source is None and att.cue is None:
-            before = [x for x in prior + quotes if x.span.end <= s and x.speaker is not None]
-            if before and _paragraphs_apart(part, before[-1].span.end, s) <= 1:
+            before = sorted(
+                (x for x in prior + quotes if x.span.end <= s and (x.speaker or x.source)), key=lambda x: x.span.end
+            )
+            if before and _paragraphs_apart(part, before[-1].span.end, s) <= 2:
                 last = before[-1]
                 att = _Attribution(last.speaker, last.source, None, 0.5)
         who = att.speaker.name if att.speaker else "an unidentified speaker"
