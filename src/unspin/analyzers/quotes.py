@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from unspin.analyzers.base import FindingMaker, Section, span_of
 from unspin.analyzers.lexicon import Lexicon, lexicon, outlets
@@ -13,6 +14,61 @@ from unspin.nlp.doc import Doc, Part
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, WORD, Quoted, find_quoted
 
 NEAR = 60  # how far after a source cue (in characters) the source's name may start
+_NEVER = re.compile(r"(?!)")
+# Ukrainian has no lexicon of its own (the other analysers' cues are English and Russian); the quotes need only
+# their attribution words, so they get a small one here.
+_UK_QUOTE_CUES = {
+    "speech_verbs": [
+        "заявив", "заявила", "заявили", "сказав", "сказала", "зазначив", "зазначила", "повідомив", "повідомила",
+        "повідомляє", "повідомили", "наголосив", "наголосила", "додав", "додала", "написав", "написала",
+        "пише", "пояснив", "пояснила", "підкреслив", "підкреслила", "вважає", "розповів", "розповіла",
+        "заявляє", "каже", "передає",
+    ],
+    "according_to": ["за словами", "на думку", "як (?:заявив|сказав|зазначив|пише|повідомляє)"],
+    "source_cues": ["в інтерв'ю", "в інтерв’ю", "повідомляє", "пише", "передає", "за даними", "з посиланням на"],
+    "outlet_nouns": ["видання", "газет[аиі]", "агентств[оа]", "телеканал[уа]?", "сайт[уа]?", "журнал[уа]?"],
+    "document_nouns": ["заяв[аиі]", "документ[уа]?", "звіт[уа]?", "указ[уа]?"],
+    "role_nouns": [
+        "міністр[аи]?", "речни[кц][аи]?", "президент[аи]?", "прем'єр", "генерал[аи]?", "посол", "експерт[аи]?",
+        "представни[кц][аи]?", "голов[аиу]", "керівни[кц][аи]?", "радни[кц][аи]?", "депутат[аи]?",
+    ],
+    "pronouns": {"він": "PER", "вона": "PER", "вони": "ANY"},
+}  # fmt: skip
+
+
+@cache
+def _quote_lexicon(language: str) -> Lexicon | None:
+    """The cue lexicon for quotes: the shared one, or the quotes-only one for Ukrainian."""
+    if language != "uk":
+        return lexicon(language)
+    d = _UK_QUOTE_CUES
+
+    def alt(words: object) -> re.Pattern[str]:
+        assert isinstance(words, list)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])", re.IGNORECASE)
+
+    pronouns = d["pronouns"]
+    assert isinstance(pronouns, dict)
+    return Lexicon(
+        language="uk",
+        speech_verbs=alt(d["speech_verbs"]),
+        according_to=alt(d["according_to"]),
+        source_cues=alt(d["source_cues"]),
+        outlet_nouns=alt(d["outlet_nouns"]),
+        document_nouns=alt(d["document_nouns"]),
+        role_nouns=alt(d["role_nouns"]),
+        pronouns=pronouns,
+        unattributed=(),
+        hedges=_NEVER,
+        vague=_NEVER,
+        intensifiers=_NEVER,
+        future_threat=(),
+        rhetorical_starts=_NEVER,
+    )
+
+
+# A person's name where the language has no NER model: two or three capitalised words ('Олексій Резніков').
+_CAPITALISED_NAME = re.compile(r"(?<![\w-])[A-ZА-ЯЁІЇЄҐ][\w'’-]+(?:\s+[A-ZА-ЯЁІЇЄҐ][\w'’-]+){1,2}")
 _SENTENCE_END = re.compile(r"[.!?…](?=[\s\"”»]|$)")
 # 'said that', 'told journalists that', 'заявил, что', 'said:'
 _THAT = re.compile(r"(?:\s+(?!that\b|что\b)[\w-]+){0,3}?\s*(?:,\s*)?(?:that|что|:)\s+", re.IGNORECASE)
@@ -103,17 +159,22 @@ class QuoteAttributor:
     def party_for_source(self, s: int, e: int) -> tuple[Party, float]:
         """The speaker named by a source phrase: its person or organisation, a pronoun's referent, the person
         an article names with the same role, or else the phrase itself."""
-        inside = [m for m in self.mentions if s <= m[0] and m[1] <= e and m[3] in ("PER", "ORG", "GROUP")]
+        phrase = self.part.text[s:e]
+        out = outlets().search(self.part.text, s, e)
+        if out:  # 'according to the Canadian edition "The Globe and Mail"': the outlet, not 'Canadian'
+            return self.party_at(out.start(), out.end(), "outlet"), 0.8
+        named_quote = next((q for q in self.names if s <= q.open and q.close < e), None)
+        if named_quote is not None and self.lex.outlet_nouns.search(phrase):
+            return self.party_at(named_quote.open + named_quote.width, named_quote.close, "outlet"), 0.8
+        rank = {"PER": 0, "ORG": 1, "GROUP": 2}
+        inside = [m for m in self.mentions if s <= m[0] and m[1] <= e and m[3] in rank]
         if inside:
-            ms, me, eid, etype, canonical = min(inside, key=lambda m: (m[3] != "PER", m[0]))
+            ms, me, eid, etype, canonical = min(inside, key=lambda m: (rank[m[3]], m[0]))
             kind: PartyKind = "person" if etype == "PER" else "organisation"
-            if outlets().fullmatch(self.part.text[ms:me]) or self.lex.outlet_nouns.search(
-                self.part.text, s, ms
-            ):
+            if self.lex.outlet_nouns.search(self.part.text, s, ms):
                 kind = "outlet"
             span = span_of(self.doc, self.part.field, ms, me)
             return Party(name=canonical or self.part.text[ms:me], span=span, entity_id=eid, kind=kind), 0.9
-        phrase = self.part.text[s:e]
         if phrase.lower() in self.lex.pronouns:
             prior = [x for x in self.mentions if x[1] <= s and x[3] == "PER"]
             if prior:
@@ -132,12 +193,6 @@ class QuoteAttributor:
                 entity_id=named[2],
                 kind="person",
             ), 0.75
-        out = outlets().search(self.part.text, s, e)
-        if out:
-            return self.party_at(out.start(), out.end(), "outlet"), 0.8
-        named_quote = next((q for q in self.names if s <= q.open and q.close < e), None)
-        if named_quote is not None and self.lex.outlet_nouns.search(phrase):
-            return self.party_at(named_quote.open + 1, named_quote.close, "outlet"), 0.8
         return self.party_at(s, e, "pronoun" if phrase.lower() in self.lex.pronouns else "unknown"), 0.6
 
     def speaker_in(self, lo: int, hi: int, cue_pos: int) -> tuple[Party | None, float]:
@@ -159,6 +214,12 @@ class QuoteAttributor:
                 kind=kind,
             ), 0.9
         window = self.part.text[lo:hi]
+        if not self.doc.ner_available:
+            names = [m for m in _CAPITALISED_NAME.finditer(window) if not outlets().fullmatch(m.group())]
+            if names:
+                m = min(names, key=lambda m: min(abs(lo + m.start() - cue_pos), abs(lo + m.end() - cue_pos)))
+                if min(abs(lo + m.start() - cue_pos), abs(lo + m.end() - cue_pos)) < 60:
+                    return self.party_at(lo + m.start(), lo + m.end(), "person"), 0.6
         for m in re.finditer(r"(?<!\w)(" + "|".join(self.lex.pronouns) + r")(?!\w)", window, re.IGNORECASE):
             s = lo + m.start()
             prior = [x for x in self.mentions if x[1] <= s and x[3] == "PER"]
@@ -294,11 +355,12 @@ def _direct_quotes(
         else:
             att = _Attribution(None, None, None, 0.25)
         if att.speaker is None and att.source is None and att.cue is None:
-            before = sorted(
-                (x for x in prior + quotes if x.span.end <= s and (x.speaker or x.source)), key=lambda x: x.span.end
+            earlier = sorted(
+                (x for x in prior + quotes if x.span.end <= s and (x.speaker or x.source)),
+                key=lambda x: x.span.end,
             )
-            if before and _paragraphs_apart(part, before[-1].span.end, s) <= 2:
-                last = before[-1]
+            if earlier and _paragraphs_apart(part, earlier[-1].span.end, s) <= 2:
+                last = earlier[-1]
                 att = _Attribution(last.speaker, last.source, None, 0.5)
         who = att.speaker.name if att.speaker else "an unidentified speaker"
         via = f", through {att.source.name}" if att.source else ""
@@ -449,10 +511,10 @@ def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
 def analyze(doc: Doc) -> Section:
     """Direct and indirect quotes with speakers and sources; short quoted strings go to the cache."""
     section = Section()
-    lex = lexicon(doc.language)
+    lex = _quote_lexicon(doc.language)
     if lex is None:
         section.notes.append(
-            f"Speaker and source cues are available for English and Russian only; quotes in "
+            f"Speaker and source cues are available for English, Russian and Ukrainian only; quotes in "
             f"'{doc.language}' are found by their quote marks, without attribution."
         )
     quotes: list[Quote] = []
