@@ -284,6 +284,21 @@ class QuoteAttributor:
                     return found
         return None
 
+    def source_for(
+        self, windows: list[tuple[int, int]], speaker: Party | None, content: list[tuple[int, int]]
+    ) -> Party | None:
+        """The outlet or document in the windows around a quote ('told Reuters', 'according to the edition
+        "The Globe and Mail"'), not inside what is quoted, else one named for the same speaker just before."""
+        for lo, hi in windows:
+            found = self.source_in(lo, hi)
+            if found is None or any(a <= found.span.start < b for a, b in content):
+                continue
+            if speaker is None or found.span.start != speaker.span.start:
+                return found
+        if speaker is not None and speaker.entity_id and windows:
+            return self.context_source(windows[0][0], speaker.entity_id)
+        return None
+
     def attribute(self, before: tuple[int, int], after: tuple[int, int]) -> _Attribution:
         text = self.part.text
         cue = self.lex.speech_verbs.search(text, *after) or self.lex.according_to.search(text, *after)
@@ -347,9 +362,12 @@ def _direct_quotes(
                 parsed, key=lambda cs: min(abs(cs[0][0] - q.close), abs(cs[0][0] - q.open))
             )
             speaker, conf = attributor.party_for_source(ps, pe)
-            att = _Attribution(speaker, None, part.text[cue_span[0] : cue_span[1]], conf)
+            cue_text = part.text[cue_span[0] : cue_span[1]]
             if speaker.kind == "outlet":
-                att = _Attribution(None, speaker, att.cue, 0.6)
+                att = _Attribution(None, speaker, cue_text, 0.6)
+            else:
+                source = attributor.source_for([before, after], speaker, [(s, e)])
+                att = _Attribution(speaker, source, cue_text, conf)
         elif attributor:
             att = attributor.attribute(before, after)
         else:
@@ -423,6 +441,15 @@ def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
         source = None
         if speaker is not None and speaker.kind == "outlet":
             source, speaker, conf = speaker, None, 0.6
+        else:
+            # The relation's own stretch of text (its source, cue and content), widened to the cue's sentence
+            # end: 'Reznikov said, according to the paper' but not another relation's words in that sentence.
+            edges = [rel.cue[0], rel.cue[1]] + [x for a, b, _ in frags for x in (a, b)]
+            if rel.source is not None:
+                edges += list(rel.source)
+            cue_sent = part.sentence_at(rel.cue[0])
+            windows = [(min(edges), max(max(edges), cue_sent.end if cue_sent else 0))]
+            source = attributor.source_for(windows, speaker, [(a, b) for a, b, _ in frags])
         cue = part.text[rel.cue[0] : rel.cue[1]]
         for s, e, direct in frags:
             if (s, e) in seen or len(WORD.findall(part.text[s:e])) < (2 if direct else 3):
@@ -522,10 +549,18 @@ def analyze(doc: Doc) -> Section:
     ranges: list[tuple[str, int, int]] = []
     for part in doc.parts:
         quoted = find_quoted(part)
-        if lex and part.tokens and part.tokens[0].head >= 0:
+        if lex and part.field == "body" and part.tokens and part.tokens[0].head >= 0:
             parsed = _relation_quotes(doc, part, lex, quoted)
             covered = [(q.span.start, q.span.end) for q in parsed]
-            quotes += parsed + _direct_quotes(doc, part, lex, quoted, covered, parsed)
+            found = parsed + _direct_quotes(doc, part, lex, quoted, covered, parsed)
+            taken = [(q.span.start, q.span.end) for q in found]
+            # What the parse missed ('CONTENT, warned the spokeswoman X'), from the cue-word patterns.
+            found += [
+                q
+                for q in _indirect_quotes(doc, part, lex, quoted)
+                if not any(a < q.span.end and q.span.start < b for a, b in taken)
+            ]
+            quotes += found
         else:
             quotes += _direct_quotes(doc, part, lex, quoted)
             if lex:

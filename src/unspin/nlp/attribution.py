@@ -110,6 +110,8 @@ def _source(tree: _Tree, verb: int) -> int | None:
             and toks[subj].text.lower() in ("who", "that", "which")
         ):
             return toks[i].head  # 'Trump, who said ...': the noun the relative clause describes
+        if subj is not None and toks[subj].dep == "nsubjpass" and toks[subj].text.lower() in ("it", "this"):
+            return None  # 'it is reported that ...': nobody is named
         if subj is not None:
             if toks[subj].dep == "nsubjpass":
                 agent = tree.child(i, ("agent",))
@@ -153,6 +155,8 @@ def find_relations(part: Part, first: int = 0, last: int | None = None) -> list[
             head = t.head if t.head != i else None
             if pobj is None or head is None:
                 continue
+            if tokens[head].text.lower() in forms and _source(tree, head) is not None:
+                continue  # '"...," Reznikov said, according to the paper': the paper is the source of that quote
             phrase = set(tree.subtree(i))
             content = [j for j in tree.subtree(head) if j not in phrase and tokens[j].pos != "PUNCT"]
             if not content:
