@@ -170,9 +170,24 @@ def _has_mention(starts: list[int]) -> Callable[[Sentence], bool]:
     return lambda s: any(s.start <= b < s.end for b in starts)
 
 
+def _name_stems(name: str) -> set[str]:
+    """The content words of a name, stemmed: 'Ukraine's Ministry of Defense' -> ukrai, minis, defen."""
+    return {stem(w) for w in _WORD.findall(name) if w.lower() not in STOP and len(w) > 1}
+
+
+def _has_actor(starts: list[int], names: list[str]) -> Callable[[Sentence], bool]:
+    """An actor is stated where the entity is mentioned or where a sentence holds every content word of one
+    of its names, in any order or inflection ('the Ministry of Defense of Ukraine' states 'Ukraine's
+    Ministry of Defense'; 'Министерство обороны Украины' states 'Министерства обороны Украины')."""
+    variants = [v for v in (_name_stems(n) for n in names) if v]
+    mentioned = _has_mention(starts)
+    return lambda s: mentioned(s) or any(v <= _stems(s.text) for v in variants)
+
+
 def _elements(doc: Doc) -> list[HeadlineElement]:
     title = doc.title.text
     mentions = layer(doc.entity_mentions, "entity_mentions")
+    entities = layer(doc.entities, "entities")
     out: list[HeadlineElement] = []
 
     def add(kind: str, start: int, end: int, what: str, holds: Callable[[Sentence], bool]) -> None:
@@ -220,12 +235,14 @@ def _elements(doc: Doc) -> list[HeadlineElement]:
             continue
         seen.add(eid)
         body_at = [b for ff, b, _, e in mentions if ff == "body" and e == eid]
+        entity = entities.get(eid)
+        names = [title[start:end]] + ([entity.canonical, *entity.spellings] if entity is not None else [])
         add(
             "actor",
             start,
             end,
             f"'{title[start:end]}' (in any spelling)",
-            _has_mention(body_at),
+            _has_actor(body_at, names),
         )
     return out
 

@@ -6,16 +6,73 @@ import bisect
 import itertools
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.analyzers.intervals import Intervals
 from unspin.model import Party, PartyKind, Quote
 from unspin.models.registry import ModelRegistry
-from unspin.nlp.doc import Doc, FieldRange, Part, layer
+from unspin.nlp.attribution import Relation, cue_sources, find_relations
+from unspin.nlp.doc import Doc, FieldRange, Part, Sentence, layer
 from unspin.nlp.lexicon import Lexicon, lexicon, outlets
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, WORD, Quoted, find_quoted
 
 NEAR = 60  # how far after a source cue (in characters) the source's name may start
+_NEVER = re.compile(r"(?!)")
+# Ukrainian has no lexicon of its own (the other analysers' cues are English and Russian); the quotes need only
+# their attribution words, so they get a small one here.
+_UK_QUOTE_CUES = {
+    "speech_verbs": [
+        "заявив", "заявила", "заявили", "сказав", "сказала", "зазначив", "зазначила", "повідомив", "повідомила",
+        "повідомляє", "повідомили", "наголосив", "наголосила", "додав", "додала", "написав", "написала",
+        "пише", "пояснив", "пояснила", "підкреслив", "підкреслила", "вважає", "розповів", "розповіла",
+        "заявляє", "каже", "передає",
+    ],
+    "according_to": ["за словами", "на думку", "як (?:заявив|сказав|зазначив|пише|повідомляє)"],
+    "source_cues": ["в інтерв'ю", "в інтерв’ю", "повідомляє", "пише", "передає", "за даними", "з посиланням на"],
+    "outlet_nouns": ["видання", "газет[аиі]", "агентств[оа]", "телеканал[уа]?", "сайт[уа]?", "журнал[уа]?"],
+    "document_nouns": ["заяв[аиі]", "документ[уа]?", "звіт[уа]?", "указ[уа]?"],
+    "role_nouns": [
+        "міністр[аи]?", "речни[кц][аи]?", "президент[аи]?", "прем'єр", "генерал[аи]?", "посол", "експерт[аи]?",
+        "представни[кц][аи]?", "голов[аиу]", "керівни[кц][аи]?", "радни[кц][аи]?", "депутат[аи]?",
+    ],
+    "pronouns": {"він": "PER", "вона": "PER", "вони": "ANY"},
+}  # fmt: skip
+
+
+@cache
+def _quote_lexicon(language: str) -> Lexicon | None:
+    """The cue lexicon for quotes: the shared one, or the quotes-only one for Ukrainian."""
+    if language != "uk":
+        return lexicon(language)
+    d = _UK_QUOTE_CUES
+
+    def alt(words: object) -> re.Pattern[str]:
+        assert isinstance(words, list)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])", re.IGNORECASE)
+
+    pronouns = d["pronouns"]
+    assert isinstance(pronouns, dict)
+    return Lexicon(
+        language="uk",
+        speech_verbs=alt(d["speech_verbs"]),
+        according_to=alt(d["according_to"]),
+        source_cues=alt(d["source_cues"]),
+        outlet_nouns=alt(d["outlet_nouns"]),
+        document_nouns=alt(d["document_nouns"]),
+        role_nouns=alt(d["role_nouns"]),
+        pronouns=pronouns,
+        unattributed=(),
+        hedges=_NEVER,
+        vague=_NEVER,
+        intensifiers=_NEVER,
+        future_threat=(),
+        rhetorical_starts=_NEVER,
+    )
+
+
+# A person's name where the language has no NER model: two or three capitalised words ('Олексій Резніков').
+_CAPITALISED_NAME = re.compile(r"(?<![\w-])[A-ZА-ЯЁІЇЄҐ][\w'’-]+(?:\s+[A-ZА-ЯЁІЇЄҐ][\w'’-]+){1,2}")
 _SENTENCE_END = re.compile(r"[.!?…](?=[\s\"”»]|$)")
 # 'said that', 'told journalists that', 'заявил, что', 'said:'
 _THAT = re.compile(r"(?:\s+(?!that\b|что\b)[\w-]+){0,3}?\s*(?:,\s*)?(?:that|что|:)\s+", re.IGNORECASE)
@@ -75,6 +132,11 @@ class QuoteAttributor:
         self._para_starts = [p.start for p in part.paragraphs]
         self._sentences = Intervals([(x.start, x.end) for x in part.sentences])
 
+    def sentence_at(self, pos: int) -> Sentence | None:
+        """The sentence of the part that holds ``pos``, by bisection."""
+        hits = [i for i in self._sentences.containing(pos, pos) if pos < self.part.sentences[i].end]
+        return self.part.sentences[hits[0]] if hits else None
+
     def party_at(self, s: int, e: int, kind: PartyKind) -> Party:
         hit = self._at.overlapping(s, e)
         mention = self.mentions[hit[0]] if hit else None
@@ -89,6 +151,67 @@ class QuoteAttributor:
             entity_id=mention[2] if mention else None,
             kind=kind,
         )
+
+    def named_for_role(self, role_start: int, role_end: int) -> tuple[int, int, str, str, str] | None:
+        """The person an earlier sentence names with the same role ('Defense Minister Reznikov' for 'the
+        minister'), else None: the role word must sit right next to a person's mention."""
+        words = [w.lower() for w in WORD.findall(self.part.text[role_start:role_end])]
+        role_words = [w for w in words if self.lex.role_nouns.fullmatch(w)]
+        if not role_words:
+            return None
+        role = re.compile(r"(?<!\w)" + re.escape(role_words[-1]) + r"(?!\w)", re.IGNORECASE)
+        best = None
+        for m in role.finditer(self.part.text, 0, role_start):
+            for ment in self.mentions:
+                if ment[3] != "PER":
+                    continue
+                gap = (
+                    self.part.text[m.end() : ment[0]]
+                    if ment[0] >= m.end()
+                    else self.part.text[ment[1] : m.start()]
+                )
+                if len(gap) <= 25 and "." not in gap and "\n" not in gap:
+                    best = ment
+        return best
+
+    def party_for_source(self, s: int, e: int) -> tuple[Party, float]:
+        """The speaker named by a source phrase: its person or organisation, a pronoun's referent, the person
+        an article names with the same role, or else the phrase itself."""
+        phrase = self.part.text[s:e]
+        out = outlets().search(self.part.text, s, e)
+        if out:  # 'according to the Canadian edition "The Globe and Mail"': the outlet, not 'Canadian'
+            return self.party_at(out.start(), out.end(), "outlet"), 0.8
+        named_quote = next((q for q in self.names if s <= q.open and q.close < e), None)
+        if named_quote is not None and self.lex.outlet_nouns.search(phrase):
+            return self.party_at(named_quote.open + named_quote.width, named_quote.close, "outlet"), 0.8
+        rank = {"PER": 0, "ORG": 1, "GROUP": 2}
+        inside = [m for m in self.mentions if s <= m[0] and m[1] <= e and m[3] in rank]
+        if inside:
+            ms, me, eid, etype, canonical = min(inside, key=lambda m: (rank[m[3]], m[0]))
+            kind: PartyKind = "person" if etype == "PER" else "organisation"
+            if self.lex.outlet_nouns.search(self.part.text, s, ms):
+                kind = "outlet"
+            span = span_of(self.doc, self.part.field, ms, me)
+            return Party(name=canonical or self.part.text[ms:me], span=span, entity_id=eid, kind=kind), 0.9
+        if phrase.lower() in self.lex.pronouns:
+            prior = [x for x in self.mentions if x[1] <= s and x[3] == "PER"]
+            if prior:
+                ref = prior[-1]
+                return Party(
+                    name=ref[4] or self.part.text[ref[0] : ref[1]],
+                    span=span_of(self.doc, self.part.field, s, e),
+                    entity_id=ref[2],
+                    kind="pronoun",
+                ), 0.7
+        named = self.named_for_role(s, e)
+        if named is not None:
+            return Party(
+                name=named[4] or self.part.text[named[0] : named[1]],
+                span=span_of(self.doc, self.part.field, s, e),
+                entity_id=named[2],
+                kind="person",
+            ), 0.75
+        return self.party_at(s, e, "pronoun" if phrase.lower() in self.lex.pronouns else "unknown"), 0.6
 
     def speaker_in(self, lo: int, hi: int, cue_pos: int) -> tuple[Party | None, float]:
         """The named speaker nearest to the cue inside [lo, hi), else a pronoun or a role noun phrase."""
@@ -111,6 +234,12 @@ class QuoteAttributor:
                 kind=kind,
             ), 0.9
         window = self.part.text[lo:hi]
+        if not self.doc.ner_available:
+            names = [m for m in _CAPITALISED_NAME.finditer(window) if not outlets().fullmatch(m.group())]
+            if names:
+                m = min(names, key=lambda m: min(abs(lo + m.start() - cue_pos), abs(lo + m.end() - cue_pos)))
+                if min(abs(lo + m.start() - cue_pos), abs(lo + m.end() - cue_pos)) < 60:
+                    return self.party_at(lo + m.start(), lo + m.end(), "person"), 0.6
         for m in re.finditer(r"(?<!\w)(" + "|".join(self.lex.pronouns) + r")(?!\w)", window, re.IGNORECASE):
             s = lo + m.start()
             k = bisect.bisect_right(self._person_ends, s)
@@ -178,6 +307,21 @@ class QuoteAttributor:
                     return found
         return None
 
+    def source_for(
+        self, windows: list[tuple[int, int]], speaker: Party | None, content: list[tuple[int, int]]
+    ) -> Party | None:
+        """The outlet or document in the windows around a quote ('told Reuters', 'according to the edition
+        "The Globe and Mail"'), not inside what is quoted, else one named for the same speaker just before."""
+        for lo, hi in windows:
+            found = self.source_in(lo, hi)
+            if found is None or any(a <= found.span.start < b for a, b in content):
+                continue
+            if speaker is None or found.span.start != speaker.span.start:
+                return found
+        if speaker is not None and speaker.entity_id and windows:
+            return self.context_source(windows[0][0], speaker.entity_id)
+        return None
+
     def attribute(self, before: tuple[int, int], after: tuple[int, int]) -> _Attribution:
         text = self.part.text
         cue = self.lex.speech_verbs.search(text, *after) or self.lex.according_to.search(text, *after)
@@ -201,23 +345,64 @@ class QuoteAttributor:
         return _Attribution(speaker, source, cue.group(0) if cue else None, conf)
 
 
-def _direct_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quoted]) -> list[Quote]:
+def _interior(part: Part, q: Quoted) -> tuple[int, int]:
+    """A quotation's words: inside the marks, without the writer's closing comma ('"..., we hope," he said')."""
+    s, e = q.open + q.width, q.close
+    while s < e and part.text[s].isspace():
+        s += 1
+    while e > s and part.text[e - 1] in " ,\n":
+        e -= 1
+    return s, e
+
+
+def _direct_quotes(
+    doc: Doc,
+    part: Part,
+    lex: Lexicon | None,
+    quoted: list[Quoted],
+    covered: list[tuple[int, int]] | None = None,
+    previous: list[Quote] | None = None,
+) -> list[Quote]:
+    """Quotations found by their marks, except those inside ``covered`` (already attributed by the parse).
+
+    A quotation with no cue nearby continues the speaker of the quote just before it in the same or the
+    previous paragraph (a quote that runs on over several sentences or paragraphs).
+    """
     names = [q for q in quoted if q.is_name]
     attributor = QuoteAttributor(doc, part, lex, names) if lex else None
-    quotes = []
+    quotes: list[Quote] = []
+    prior = sorted(previous or [], key=lambda x: x.span.start)
     for q in quoted:
         if q.words < MIN_QUOTE_WORDS or q.is_name:
             continue
-        s, e = q.open + 1, q.close
-        while s < e and part.text[s].isspace():
-            s += 1
-        while e > s and part.text[e - 1] in " ,\n":  # '"..., we hope," he said': the comma is the writer's
-            e -= 1
-        att = (
-            attributor.attribute(_window_before(part, q.open), _window_after(part, q.close))
-            if attributor
-            else _Attribution(None, None, None, 0.25)
-        )
+        s, e = _interior(part, q)
+        if any((a <= s and e <= b) or (a < e and s < b and e - s < 2 * (b - a)) for a, b in covered or []):
+            continue
+        after, before = _window_after(part, q.close), _window_before(part, q.open)
+        parsed = cue_sources(part, *after) or cue_sources(part, *before)
+        if attributor and parsed:
+            cue_span, (ps, pe) = min(
+                parsed, key=lambda cs: min(abs(cs[0][0] - q.close), abs(cs[0][0] - q.open))
+            )
+            speaker, conf = attributor.party_for_source(ps, pe)
+            cue_text = part.text[cue_span[0] : cue_span[1]]
+            if speaker.kind == "outlet":
+                att = _Attribution(None, speaker, cue_text, 0.6)
+            else:
+                source = attributor.source_for([before, after], speaker, [(s, e)])
+                att = _Attribution(speaker, source, cue_text, conf)
+        elif attributor:
+            att = attributor.attribute(before, after)
+        else:
+            att = _Attribution(None, None, None, 0.25)
+        if att.speaker is None and att.source is None and att.cue is None:
+            earlier = sorted(
+                (x for x in prior + quotes if x.span.end <= s and (x.speaker or x.source)),
+                key=lambda x: x.span.end,
+            )
+            if earlier and _paragraphs_apart(part, earlier[-1].span.end, s) <= 2:
+                last = earlier[-1]
+                att = _Attribution(last.speaker, last.source, None, 0.5)
         who = att.speaker.name if att.speaker else "an unidentified speaker"
         via = f", through {att.source.name}" if att.source else ""
         quotes.append(
@@ -235,6 +420,78 @@ def _direct_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quote
             )
         )
     return quotes
+
+
+def _paragraphs_apart(part: Part, a: int, b: int) -> int:
+    pa = next((p.index for p in part.paragraphs if p.start <= a <= p.end), 0)
+    pb = next((p.index for p in part.paragraphs if p.start <= b <= p.end), 0)
+    return abs(pb - pa)
+
+
+def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
+    """Direct and reported speech from the dependency parse (languages with one: English).
+
+    A content fragment inside a quotation stands for the whole quotation (a quote of several sentences is
+    parsed one sentence at a time); a quotation inside a longer content is a mixed quote, reported speech.
+    An attribution whose cue lies inside another's content is part of what that one reports ('"They said
+    X," he said'), not a quote of its own: PolNeAR and PARC annotate the outer one only.
+    """
+    attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
+    long_quotes = [(q, *_interior(part, q)) for q in quoted if q.words >= MIN_QUOTE_WORDS and not q.is_name]
+    found: list[tuple[Relation, list[tuple[int, int, bool]]]] = []
+    for rel in find_relations(part):
+        if any(a <= rel.cue[0] < b for _, a, b in long_quotes):
+            continue  # words inside a quotation ('"I want to know ..."'): the quotation is the attribution
+        frags: list[tuple[int, int, bool]] = []
+        for s, e in rel.content:
+            inside = next(((a, b) for q, a, b in long_quotes if q.open <= s and e <= q.close + q.width), None)
+            if inside is not None and not (inside[0] <= rel.cue[0] < inside[1]):
+                frags.append((inside[0], inside[1], True))
+            else:
+                frags.append((s, e, False))
+        frags = sorted(set(frags))
+        found.append((rel, frags))
+    contents = [(s, e) for _, frags in found for s, e, _ in frags]
+    out: list[Quote] = []
+    seen: set[tuple[int, int]] = set()
+    for rel, frags in found:
+        if any(s <= rel.cue[0] and rel.cue[1] <= e for s, e in contents):
+            continue
+        if rel.source is not None:
+            speaker, conf = attributor.party_for_source(*rel.source)
+        else:
+            speaker, conf = None, 0.4
+        source = None
+        if speaker is not None and speaker.kind == "outlet":
+            source, speaker, conf = speaker, None, 0.6
+        else:
+            # The relation's own stretch of text (its source, cue and content), widened to the cue's sentence
+            # end: 'Reznikov said, according to the paper' but not another relation's words in that sentence.
+            edges = [rel.cue[0], rel.cue[1]] + [x for a, b, _ in frags for x in (a, b)]
+            if rel.source is not None:
+                edges += list(rel.source)
+            cue_sent = attributor.sentence_at(rel.cue[0])
+            windows = [(min(edges), max(max(edges), cue_sent.end if cue_sent else 0))]
+            source = attributor.source_for(windows, speaker, [(a, b) for a, b, _ in frags])
+        cue = part.text[rel.cue[0] : rel.cue[1]]
+        for s, e, direct in frags:
+            if (s, e) in seen or len(WORD.findall(part.text[s:e])) < (2 if direct else 3):
+                continue
+            seen.add((s, e))
+            who = speaker.name if speaker else source.name if source else "an unnamed source"
+            out.append(
+                Quote(
+                    id="",
+                    type="direct" if direct else "indirect",
+                    span=span_of(doc, part.field, s, e),
+                    speaker=speaker,
+                    source=source,
+                    cue=cue,
+                    confidence=round(conf if direct else conf * 0.85, 3),
+                    explanation=f"{'Direct quotation' if direct else 'Reported speech'} attributed to {who}.",
+                )
+            )
+    return out
 
 
 def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
@@ -304,10 +561,10 @@ def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
 def analyze(doc: Doc) -> Section:
     """Direct and indirect quotes with speakers and sources; short quoted strings go to the cache."""
     section = Section()
-    lex = lexicon(doc.language)
+    lex = _quote_lexicon(doc.language)
     if lex is None:
         section.notes.append(
-            f"Speaker and source cues are available for English and Russian only; quotes in "
+            f"Speaker and source cues are available for English, Russian and Ukrainian only; quotes in "
             f"'{doc.language}' are found by their quote marks, without attribution."
         )
     quotes: list[Quote] = []
@@ -315,14 +572,27 @@ def analyze(doc: Doc) -> Section:
     ranges: list[FieldRange] = []
     for part in doc.parts:
         quoted = find_quoted(part)
-        quotes += _direct_quotes(doc, part, lex, quoted)
-        if lex:
-            quotes += _indirect_quotes(doc, part, lex, quoted)
+        if lex and part.field == "body" and part.tokens and part.tokens[0].head >= 0:
+            parsed = _relation_quotes(doc, part, lex, quoted)
+            covered = [(q.span.start, q.span.end) for q in parsed]
+            found = parsed + _direct_quotes(doc, part, lex, quoted, covered, parsed)
+            taken = [(q.span.start, q.span.end) for q in found]
+            # What the parse missed ('CONTENT, warned the spokeswoman X'), from the cue-word patterns.
+            found += [
+                q
+                for q in _indirect_quotes(doc, part, lex, quoted)
+                if not any(a < q.span.end and q.span.start < b for a, b in taken)
+            ]
+            quotes += found
+        else:
+            quotes += _direct_quotes(doc, part, lex, quoted)
+            if lex:
+                quotes += _indirect_quotes(doc, part, lex, quoted)
         for q in quoted:
             if q.words >= MIN_QUOTE_WORDS and not q.is_name:
-                ranges.append(FieldRange(part.field, q.open, q.close + 1))
+                ranges.append(FieldRange(part.field, q.open, q.close + q.width))
             elif 0 < q.words < MIN_QUOTE_WORDS and not q.is_name:
-                scare.append(FieldRange(part.field, q.open + 1, q.close))
+                scare.append(FieldRange(part.field, q.open + q.width, q.close))
     quotes.sort(key=lambda q: (q.span.field != "title", q.span.start))
     mk_quote, mk_speaker, mk_source = FindingMaker("quote"), FindingMaker("speaker"), FindingMaker("source")
     for n, quote in enumerate(quotes, start=1):

@@ -20,6 +20,11 @@ class Token:
     start: int
     end: int
     text: str
+    # The dependency parse where the language has one (English): the head's index in the Part's token list
+    # (its own index for a root), the relation to it, and the coarse part of speech; empty otherwise.
+    head: int = -1
+    dep: str = ""
+    pos: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,10 @@ from unspin.nlp.language import detect_language
 _SPACY_LABELS = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG", "NORP": "GROUP"}
 _LINE = re.compile(r"[^\n]+")
 
-# (paragraph text) -> (sentences as (start, end), tokens as (start, end), mentions)
-Segmenter = Callable[[list[str]], list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[Mention]]]]
+# (paragraph text) -> (sentences as (start, end), tokens as (start, end) or (start, end, head, dep, pos) with the
+# head's index among the paragraph's tokens, mentions)
+TokenRow = tuple[int, int] | tuple[int, int, int, str, str]
+Segmenter = Callable[[list[str]], list[tuple[list[tuple[int, int]], list[TokenRow], list[Mention]]]]
 
 
 def paragraphs_of(text: str) -> list[Paragraph]:
@@ -34,7 +36,14 @@ def _segment_spacy(nlp, with_ner: bool) -> Segmenter:  # type: ignore[no-untyped
         results = []
         for sdoc in nlp.pipe(texts, batch_size=64):
             sents = [(s.start_char, s.end_char) for s in sdoc.sents]
-            toks = [(t.idx, t.idx + len(t.text)) for t in sdoc if not t.is_space]
+            kept = [t for t in sdoc if not t.is_space]
+            index = {t.i: n for n, t in enumerate(kept)}
+            toks = [
+                (t.idx, t.idx + len(t.text), index.get(t.head.i, n), t.dep_, t.pos_)
+                if sdoc.has_annotation("DEP")
+                else (t.idx, t.idx + len(t.text))
+                for n, t in enumerate(kept)
+            ]
             ments = []
             if with_ner:
                 for e in sdoc.ents:
@@ -118,7 +127,15 @@ def _build_part(name: TextField, text: str, segment: Segmenter, sentence_base: i
             if e2 > s2:
                 idx = sentence_base + len(part.sentences)
                 part.sentences.append(Sentence(idx, s2, e2, text[s2:e2], para.index))
-        part.tokens.extend(Token(off + s, off + e, text[off + s : off + e]) for s, e in toks)
+        base = len(part.tokens)
+        for row in toks:
+            s, e = row[0], row[1]
+            if len(row) == 5:
+                part.tokens.append(
+                    Token(off + s, off + e, text[off + s : off + e], base + row[2], row[3], row[4])
+                )
+            else:
+                part.tokens.append(Token(off + s, off + e, text[off + s : off + e]))
         part.mentions.extend(
             Mention(m.start + off, m.end + off, m.text, m.label, m.normal, m.origin) for m in ments
         )

@@ -11,8 +11,19 @@ from dataclasses import dataclass
 
 from unspin.nlp.doc import Part
 
-# Opening mark -> marks that close it. '“' closes '„' (German/Russian) but opens in English.
-CLOSERS = {"“": "”", "„": "“”", "«": "»", '"': '"', "‹": "›"}
+# Opening mark -> marks that close it. '“' closes '„' (German/Russian) but opens in English. Translated and
+# hand-typed texts mix curly and straight marks ('“…"', '"…”'), so a straight mark closes a curly one and back.
+# "''" (two apostrophes, as some newspapers' feeds type a double quote) and "``" open like '"'.
+CLOSERS = {
+    "“": '”"',
+    "„": '“”"',
+    "«": "»",
+    '"': '"”',
+    "‹": "›",
+    "‚": "‘’",
+    "''": "''",
+    "``": "''\"",
+}
 MIN_QUOTE_WORDS = 4  # shorter quoted strings are names or scare quotes, not quotations
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _SMALL_WORDS = {"the", "a", "an", "and", "of", "for", "in", "on", "de", "la", "le", "der", "die", "das"}
@@ -25,6 +36,7 @@ class Quoted:
     open: int
     close: int
     text: str
+    width: int = 1  # characters of each mark ("''" is two)
 
     @property
     def words(self) -> int:
@@ -48,33 +60,52 @@ class Quoted:
         )
 
 
+def _mark_at(text: str, j: int) -> str:
+    """The quote mark starting at ``j`` ('' when there is none)."""
+    two = text[j : j + 2]
+    if two in ("''", "``"):
+        return two
+    c = text[j]
+    if c in CLOSERS or c in "”»›‘’":
+        return c
+    return ""
+
+
 def find_quoted(part: Part) -> list[Quoted]:
     """Top-level quoted stretches of a part; a quote may continue across paragraphs.
 
     Multi-paragraph quotations conventionally repeat the opening mark at the start of each paragraph and
     close only at the end, so an unclosed quote continues when the next paragraph opens with a quote mark.
+    A mark closes the innermost open quote when it can ('“…"' included); otherwise an opening mark opens a
+    nested one. A straight '"' between two letters (a URL, 12"3) is no mark.
     """
     text, out = part.text, []
     stack: list[tuple[str, int]] = []
     paras = part.paragraphs
     for pi, para in enumerate(paras):
-        start = para.start
+        j = para.start
         if stack:
-            start += 1  # the continuation mark
-        for j in range(start, para.end):
-            c = text[j]
-            if stack and c in CLOSERS[stack[-1][0]]:
-                _mark, pos = stack.pop()
-                if not stack:
-                    out.append(Quoted(pos, j, text[pos + 1 : j]))
+            j += len(_mark_at(text, j)) or 0  # the continuation mark
+        while j < para.end:
+            mark = _mark_at(text, j)
+            if not mark:
+                j += 1
                 continue
-            if c in CLOSERS and not (c == '"' and stack and stack[-1][0] == '"'):
-                # A straight quote between two letters is not a quote mark (e.g. in a URL or 12"3).
-                if c == '"' and 0 < j < len(text) - 1 and text[j - 1].isalnum() and text[j + 1].isalnum():
-                    continue
-                stack.append((c, j))
+            between_letters = j > 0 and j + len(mark) < len(text) and text[j - 1].isalnum()
+            if mark in ('"', "''") and between_letters and text[j + len(mark)].isalnum():
+                j += len(mark)
+                continue
+            if stack and mark in CLOSERS[stack[-1][0]]:
+                opener, pos = stack.pop()
+                if not stack:
+                    out.append(Quoted(pos, j, text[pos + len(opener) : j], len(opener)))
+                j += len(mark)
+                continue
+            if mark in CLOSERS:
+                stack.append((mark, j))
+            j += len(mark)
         if stack:
             nxt = paras[pi + 1] if pi + 1 < len(paras) else None
-            if not (nxt and text[nxt.start] in CLOSERS and text[nxt.start] == stack[0][0]):
+            if not (nxt and _mark_at(text, nxt.start) and _mark_at(text, nxt.start)[0] in "“„«\"'`‚"):
                 stack = []
     return out
