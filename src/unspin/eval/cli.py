@@ -261,3 +261,25 @@ def verification(
         f"  claims ({r.claims_scored}, DISPUTED left out): accuracy {r.claim_accuracy:.4f}  "
         f"macro-F1 {r.claim_macro_f1:.4f}  {r.claim_f1}"
     )
+
+
+@app.command("claim-matching")
+def claim_matching(
+    data: DataOption = None,
+    kb: Annotated[
+        Path, typer.Option(help="Knowledge base with the full EUvsDisinfo import and its vectors.")
+    ] = Path("build/kb-full.sqlite"),
+    articles: Annotated[
+        int | None, typer.Option(help="Mainstream articles of each source for the false-refute rate (all).")
+    ] = None,
+) -> None:
+    """Same-claim precision and recall on the labelled test pairs, and the false-refute rate on mainstream news."""
+    from dataclasses import asdict
+
+    from unspin.eval.claim_matching import evaluate_claim_matching
+
+    if not kb.exists():
+        typer.echo(f"error: {kb}: no knowledge base (`unspin kb import` both EUvsDisinfo files, then `kb embed`)", err=True)
+        raise typer.Exit(2)
+    r = evaluate_claim_matching(data_dir(data), kb, articles=articles)
+    typer.echo(json.dumps(asdict(r), indent=1))
