@@ -36,7 +36,18 @@ MAINSTREAM = Article(
     ),
 )
 
-ACTORS = ["NATO", "Ukraine", "The West", "The US", "Poland", "The EU", "Kyiv", "Germany", "Lithuania", "Britain"]
+ACTORS = [
+    "NATO",
+    "Ukraine",
+    "The West",
+    "The US",
+    "Poland",
+    "The EU",
+    "Kyiv",
+    "Germany",
+    "Lithuania",
+    "Britain",
+]
 PREDICATES = [
     "is secretly deploying troops to",
     "is preparing an offensive in",
@@ -49,22 +60,44 @@ PREDICATES = [
     "is rigging the elections in",
     "is stealing grain from",
 ]
-PLACES = ["Donbas", "Kharkiv", "Odesa", "Crimea", "Moldova", "Belarus", "the Baltics", "Georgia", "Brussels", "Kyiv"]
+PLACES = [
+    "Donbas",
+    "Kharkiv",
+    "Odesa",
+    "Crimea",
+    "Moldova",
+    "Belarus",
+    "the Baltics",
+    "Georgia",
+    "Brussels",
+    "Kyiv",
+]
 
 
 def synthetic_kb(path: Path, n: int = 3000) -> SqliteKB:
     """The demo cases plus ``n`` generated topical distractors (every actor x predicate x place, then more)."""
     kb = SqliteKB(path)
-    demo = [json.loads(line) for line in (ROOT / "examples" / "demo-kb.jsonl").read_text().splitlines() if line]
-    kb.upsert(Entry(id=d["id"], claim=d["claim"], verdict=d["verdict"], explanation=d.get("explanation", "")) for d in demo)
+    demo = [
+        json.loads(line) for line in (ROOT / "examples" / "demo-kb.jsonl").read_text().splitlines() if line
+    ]
+    kb.upsert(
+        Entry(id=d["id"], claim=d["claim"], verdict=d["verdict"], explanation=d.get("explanation", ""))
+        for d in demo
+    )
     rng = random.Random(3)
     combos = list(itertools.product(ACTORS, PREDICATES, PLACES))
     rng.shuffle(combos)
     entries = []
     for i in range(n):
         actor, predicate, place = combos[i % len(combos)]
-        tail = "" if i < len(combos) else rng.choice([", officials admit.", " before the winter.", " with US money."])
-        entries.append(Entry(id=f"syn-{i}", claim=f"{actor} {predicate} {place}{tail}", verdict="disinformation"))
+        tail = (
+            ""
+            if i < len(combos)
+            else rng.choice([", officials admit.", " before the winter.", " with US money."])
+        )
+        entries.append(
+            Entry(id=f"syn-{i}", claim=f"{actor} {predicate} {place}{tail}", verdict="disinformation")
+        )
     kb.upsert(entries)
     return kb
 
@@ -117,7 +150,10 @@ def test_demo_article_matches_the_nato_troops_case() -> None:
 
 
 def test_features_see_polarity_and_actors() -> None:
-    case = CaseText(title="NATO is secretly deploying troops to Donbas", text="NATO is secretly deploying troops to Donbas")
+    case = CaseText(
+        title="NATO is secretly deploying troops to Donbas",
+        text="NATO is secretly deploying troops to Donbas",
+    )
     same = pair_features("NATO has secretly deployed thousands of troops to Donbas.", case, 0.95)
     denied = pair_features("It is false that NATO is deploying troops to Donbas.", case, 0.95)
     other_actor = pair_features("Poland is sending grain to Odesa.", case, 0.85)

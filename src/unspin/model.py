@@ -269,7 +269,10 @@ class NarrativeMatch(BaseModel):
     matched: Span = Field(description="The part of the article that matched.")
     claim_id: str | None = Field(None, description="The claim that matched, when a claim did.")
     verifier: float | None = Field(
-        None, ge=0.0, le=1.0, description="The claim-matcher's P(same claim) for the matched sentence and the case."
+        None,
+        ge=0.0,
+        le=1.0,
+        description="The claim-matcher's P(same claim) for the matched sentence and the case.",
     )
 
 
@@ -281,7 +284,9 @@ class RelatedCase(BaseModel):
     url: str = ""
     date: str = ""
     similarity: float = Field(ge=0.0, le=1.0, description="Retrieval similarity (topic, not proposition).")
-    verifier: float = Field(ge=0.0, le=1.0, description="The claim-matcher's P(same claim), below its threshold.")
+    verifier: float = Field(
+        ge=0.0, le=1.0, description="The claim-matcher's P(same claim), below its threshold."
+    )
     matched: Span = Field(description="The article sentence closest to the case.")
     claim_id: str | None = None
 
@@ -388,7 +393,8 @@ class Report(BaseModel):
     headline: HeadlineCheck | None = None
     narratives: list[NarrativeMatch] = Field(default_factory=list)
     related_cases: list[RelatedCase] = Field(
-        default_factory=list, description="Cases on the article's topic that the verifier did not accept: no verdict."
+        default_factory=list,
+        description="Cases on the article's topic that the verifier did not accept: no verdict.",
     )
     outlet: OutletInfo | None = None
     notes: list[str] = Field(default_factory=list, description="Caveats: what could not be analysed and why.")

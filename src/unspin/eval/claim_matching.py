@@ -52,7 +52,9 @@ def _pr(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
     return tp / max(1, pred.sum()), tp / max(1, gold.sum())
 
 
-def bootstrap_pr(pred: np.ndarray, gold: np.ndarray, groups: list[str], seed: int = 17) -> tuple[Interval, Interval]:
+def bootstrap_pr(
+    pred: np.ndarray, gold: np.ndarray, groups: list[str], seed: int = 17
+) -> tuple[Interval, Interval]:
     """Precision and recall with 95 % percentile intervals, resampling whole groups (source texts)."""
     by_group: dict[str, list[int]] = {}
     for i, g in enumerate(groups):

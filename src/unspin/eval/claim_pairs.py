@@ -104,8 +104,5 @@ def text_pair_matrix(pairs: list[tuple[str, CaseText]], cache: EmbeddingCache) -
     claims = cache.embed([c for c, _ in pairs])
     cases = cache.embed([k.title for _, k in pairs])
     return np.stack(
-        [
-            pair_features(c, k, float(np.dot(a, b)))
-            for (c, k), a, b in zip(pairs, claims, cases, strict=True)
-        ]
+        [pair_features(c, k, float(np.dot(a, b))) for (c, k), a, b in zip(pairs, claims, cases, strict=True)]
     )

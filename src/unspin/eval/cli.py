@@ -279,7 +279,10 @@ def claim_matching(
     from unspin.eval.claim_matching import evaluate_claim_matching
 
     if not kb.exists():
-        typer.echo(f"error: {kb}: no knowledge base (`unspin kb import` both EUvsDisinfo files, then `kb embed`)", err=True)
+        typer.echo(
+            f"error: {kb}: no knowledge base (`unspin kb import` both EUvsDisinfo files, then `kb embed`)",
+            err=True,
+        )
         raise typer.Exit(2)
     r = evaluate_claim_matching(data_dir(data), kb, articles=articles)
     typer.echo(json.dumps(asdict(r), indent=1))

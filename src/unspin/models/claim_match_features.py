@@ -37,16 +37,124 @@ _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _ENTITY = re.compile(r"\b(?:[A-ZА-ЯЁІЇЄҐ][\w'’-]+|[A-Z]{2,}|U\.S\.|U\.K\.)")
 _STOP = frozenset(
-    (
-        "a an the of in on at for from by with to and or but is are was were be been being it its this that "
-        "these those as into over under about after before than then so such not no has have had will would "
-        "can could he she they we you i his her their our your them who which what when where why how all any "
-        "some more most also just only said says say told according there here do does did up out if because "
-        "while new one two"
-    ).split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "to",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "as",
+        "into",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "than",
+        "then",
+        "so",
+        "such",
+        "not",
+        "no",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "them",
+        "who",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "some",
+        "more",
+        "most",
+        "also",
+        "just",
+        "only",
+        "said",
+        "says",
+        "say",
+        "told",
+        "according",
+        "there",
+        "here",
+        "do",
+        "does",
+        "did",
+        "up",
+        "out",
+        "if",
+        "because",
+        "while",
+        "new",
+        "one",
+        "two",
+    ]
 )
 _NEGATION = frozenset(
-    "not no never none nothing nobody neither nor without n't deny denies denied denying не нет ни ні немає".split()
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nothing",
+        "nobody",
+        "neither",
+        "nor",
+        "without",
+        "n't",
+        "deny",
+        "denies",
+        "denied",
+        "denying",
+        "не",
+        "нет",
+        "ни",
+        "ні",
+        "немає",
+    ]
 )
 _DISPUTE = re.compile(
     r"\b(?:false(?:ly)?|fake|myth|hoax|baseless|debunk\w*|disinformation|propaganda|conspiracy theor\w*|"
@@ -78,7 +186,9 @@ _ALIASES = {
     "bruss": "eu",
 }
 # Sentence-initial words that are capitalised only because they start the sentence.
-_NOT_ENTITY = _STOP | frozenset("however meanwhile moreover according but yet still now today".split())
+_NOT_ENTITY = _STOP | frozenset(
+    ["however", "meanwhile", "moreover", "according", "but", "yet", "still", "now", "today"]
+)
 
 
 def _stem(word: str) -> str:
@@ -111,7 +221,9 @@ def _negated(text: str) -> bool:
 
 
 def _numbers(text: str) -> set[str]:
-    return {n.strip(".,").replace(",", "") for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n.strip(".,"))}
+    return {
+        n.strip(".,").replace(",", "") for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n.strip(".,"))
+    }
 
 
 def is_cyrillic(text: str) -> bool:
@@ -125,9 +237,13 @@ def verb_stems(text: str) -> frozenset[str]:
     from unspin.nlp.models import spacy_english
 
     nlp = spacy_english()
-    with nlp.select_pipes(enable=[p for p in ("tok2vec", "tagger", "attribute_ruler") if p in nlp.pipe_names]):
+    with nlp.select_pipes(
+        enable=[p for p in ("tok2vec", "tagger", "attribute_ruler") if p in nlp.pipe_names]
+    ):
         doc = nlp(text[:400])
-    return frozenset(_stem(t.text) for t in doc if t.pos_ == "VERB" or (t.tag_.startswith("VB") and t.pos_ != "AUX"))
+    return frozenset(
+        _stem(t.text) for t in doc if t.pos_ == "VERB" or (t.tag_.startswith("VB") and t.pos_ != "AUX")
+    )
 
 
 @dataclass(frozen=True)
@@ -146,7 +262,11 @@ def _share(part: set[str], whole: set[str], empty: float) -> float:
 def pair_features(claim: str, case: CaseText, cosine: float | None) -> np.ndarray:
     """The FEATURES vector of one pair. ``cosine``: e5 cosine of the claim and the case (None: not known)."""
     title = case.title or case.text
-    c_stems, t_stems, k_stems = content_stems(claim), content_stems(title), content_stems(case.text + " " + title)
+    c_stems, t_stems, k_stems = (
+        content_stems(claim),
+        content_stems(title),
+        content_stems(case.text + " " + title),
+    )
     lexical = len(c_stems & k_stems) / math.sqrt(len(c_stems) * len(k_stems)) if c_stems and k_stems else 0.0
     c_ents, t_ents, k_ents = entities(claim), entities(title), entities(case.text + " " + title)
     cyrillic = is_cyrillic(claim)

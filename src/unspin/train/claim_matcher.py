@@ -83,6 +83,7 @@ def _threshold(p: np.ndarray, y: np.ndarray, min_precision: float) -> float:
         accepted = p >= t
         if accepted.any() and y[accepted].mean() >= min_precision:
             return float(t)
+
     # Unreachable on these pairs: the threshold with the best F0.5 (precision counts four times recall).
     def f05(t: float) -> float:
         accepted = p >= t
@@ -114,15 +115,26 @@ def train_claim_matcher(
     oof = np.zeros(len(dev))
     for k in range(FOLDS):
         tr = folds != k
-        model = _fit(np.vstack([x_dev[tr], x_aux]), np.concatenate([y_dev[tr], y_aux]), np.concatenate([np.ones(tr.sum()), w_aux]))
+        model = _fit(
+            np.vstack([x_dev[tr], x_aux]),
+            np.concatenate([y_dev[tr], y_aux]),
+            np.concatenate([np.ones(tr.sum()), w_aux]),
+        )
         oof[~tr] = model.predict_proba(x_dev[~tr])[:, 1]
     threshold = _threshold(oof, y_dev, MIN_PRECISION)
-    final = _fit(np.vstack([x_dev, x_aux]), np.concatenate([y_dev, y_aux]), np.concatenate([np.ones(len(dev)), w_aux]))
+    final = _fit(
+        np.vstack([x_dev, x_aux]), np.concatenate([y_dev, y_aux]), np.concatenate([np.ones(len(dev)), w_aux])
+    )
     final.threshold = threshold
     accepted = oof >= threshold
     return TrainResult(
         model=final,
-        rows={"dev_pairs": len(dev), "dev_same_claim": int(y_dev.sum()), "fnc1": len(fnc_y), "war": len(war_y)},
+        rows={
+            "dev_pairs": len(dev),
+            "dev_same_claim": int(y_dev.sum()),
+            "fnc1": len(fnc_y),
+            "war": len(war_y),
+        },
         oof_precision=float(y_dev[accepted].mean()) if accepted.any() else 0.0,
         oof_recall=float((accepted & (y_dev == 1)).sum() / max(1, y_dev.sum())),
     )

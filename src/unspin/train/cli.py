@@ -447,7 +447,10 @@ def verification(
 def claim_matcher(
     data: DataOption = None,
     kb: Annotated[
-        Path, typer.Option(help="Knowledge base with the full EUvsDisinfo import and its vectors (`unspin kb embed`).")
+        Path,
+        typer.Option(
+            help="Knowledge base with the full EUvsDisinfo import and its vectors (`unspin kb embed`)."
+        ),
     ] = Path("build/kb-full.sqlite"),
     annotations: Annotated[Path, typer.Option(help="Labelled claim-case pairs.")] = Path(
         "data/annotations/claim_matching.jsonl"
@@ -459,7 +462,10 @@ def claim_matcher(
     from unspin.train.claim_matcher import train_claim_matcher
 
     if not kb.exists():
-        typer.echo(f"error: {kb}: no knowledge base (`unspin kb import` both EUvsDisinfo files, then `kb embed`)", err=True)
+        typer.echo(
+            f"error: {kb}: no knowledge base (`unspin kb import` both EUvsDisinfo files, then `kb embed`)",
+            err=True,
+        )
         raise typer.Exit(2)
     result = train_claim_matcher(data_dir(data), kb, annotations, seed=seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -471,7 +477,13 @@ def claim_matcher(
                 "threshold": result.model.threshold,
                 "dev_out_of_fold_precision": round(result.oof_precision, 4),
                 "dev_out_of_fold_recall": round(result.oof_recall, 4),
-                "weights": dict(zip(result.model.features, [round(w, 3) for w in result.model.weights.tolist()], strict=True)),
+                "weights": dict(
+                    zip(
+                        result.model.features,
+                        [round(w, 3) for w in result.model.weights.tolist()],
+                        strict=True,
+                    )
+                ),
             },
             indent=1,
         )
