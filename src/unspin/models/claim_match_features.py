@@ -29,8 +29,27 @@ FEATURES = (
     "number_conflict",  # both give numbers and none agree
     "year_conflict",  # the claim names years, none of them the case's
     "cyrillic_claim",  # the claim is not English: the word features above say little
+    "dated_event",  # the claim dates its event (a day, a weekday, "yesterday"): matches only that event
+    "hedged",  # a question, a condition or a possibility: the sentence does not assert the proposition
+    "pronoun_subject",  # opens with this/it/that/they: its actor is in another sentence
+    "length_ratio",  # claim content words per case-headline content word, log-scaled: a side remark?
+    "headline_words_missing",  # case-headline content words the claim lacks, 0..4 scaled to [0, 1]
 )
 DENSE_FLOOR = 0.75
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|"
+    r"jun|jul|aug|sep|sept|oct|nov|dec)\.?"
+)
+_DATED = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}\b|\d{{1,2}}\s+{_MONTH}\b|yesterday|today|tonight|last (?:week|night|month)|"
+    r"this (?:week|morning)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\?\s*[\"'”»]?\s*$|\b(?:if|whether|could|might|may|possible|possibly|perhaps|either|would|unless)\b",
+    re.IGNORECASE,
+)
+_PRONOUN_START = re.compile(r"^\W*(?:this|it|that|these|those|they|he|she|such)\b", re.IGNORECASE)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
@@ -195,12 +214,17 @@ def _stem(word: str) -> str:
     return word.lower()[:5]
 
 
+# In running text only the unambiguous aliases ('us' is a pronoun, 'united' not always the United States).
+_STEM_ALIASES = {k: v for k, v in _ALIASES.items() if len(k) >= 4 and "." not in k and k != "unite"}
+
+
 def content_stems(text: str) -> set[str]:
-    return {
+    stems = (
         _stem(w)
         for w in (x.lower() for x in _WORD.findall(text))
         if w not in _STOP and len(w) > 1 and not w.isdigit()
-    }
+    )
+    return {_STEM_ALIASES.get(s, s) for s in stems}
 
 
 def entities(text: str) -> set[str]:
@@ -259,25 +283,35 @@ def _share(part: set[str], whole: set[str], empty: float) -> float:
     return len(part & whole) / len(part) if part else empty
 
 
+SHORT_CLAIM = 300  # a case claim this short is a proposition of its own, read beside the title
+
+
+def _headline(claim_stems: set[str], case: CaseText) -> str:
+    """The case's shortest statement of its claim that the claim's words cover best: its title, or a short
+    claim text (a ClaimReview's claimReviewed, a demo entry) when the title paraphrases it."""
+    title = case.title or case.text
+    options = [title]
+    if case.text and case.text != title and len(case.text) <= SHORT_CLAIM:
+        options.append(case.text)
+    return max(options, key=lambda t: _share(content_stems(t), claim_stems, 0.0))
+
+
 def pair_features(claim: str, case: CaseText, cosine: float | None) -> np.ndarray:
     """The FEATURES vector of one pair. ``cosine``: e5 cosine of the claim and the case (None: not known)."""
-    title = case.title or case.text
-    c_stems, t_stems, k_stems = (
-        content_stems(claim),
-        content_stems(title),
-        content_stems(case.text + " " + title),
-    )
+    c_stems = content_stems(claim)
+    title = _headline(c_stems, case)
+    t_stems, k_stems = content_stems(title), content_stems(case.text + " " + (case.title or ""))
     lexical = len(c_stems & k_stems) / math.sqrt(len(c_stems) * len(k_stems)) if c_stems and k_stems else 0.0
-    c_ents, t_ents, k_ents = entities(claim), entities(title), entities(case.text + " " + title)
+    c_ents, t_ents, k_ents = entities(claim), entities(title), entities(case.text + " " + (case.title or ""))
     cyrillic = is_cyrillic(claim)
     if cyrillic:
         predicate = 0.0
     else:
         t_verbs = verb_stems(title)
         predicate = _share(set(t_verbs), c_stems | set(verb_stems(claim)), 0.0)
-    c_nums, k_nums = _numbers(claim), _numbers(case.text + " " + title)
+    c_nums, k_nums = _numbers(claim), _numbers(case.text + " " + (case.title or ""))
     c_years = set(_YEAR.findall(claim))
-    k_years = set(_YEAR.findall(case.text + " " + title)) | ({case.year} if case.year else set())
+    k_years = set(_YEAR.findall(case.text + " " + (case.title or ""))) | ({case.year} if case.year else set())
     dense = 0.0 if cosine is None else min(1.0, max(0.0, (cosine - DENSE_FLOOR) / (1.0 - DENSE_FLOOR)))
     return np.array(
         [
@@ -293,6 +327,11 @@ def pair_features(claim: str, case: CaseText, cosine: float | None) -> np.ndarra
             float(bool(c_nums) and bool(k_nums) and not c_nums & k_nums),
             float(bool(c_years) and bool(k_years) and not c_years & k_years),
             float(cyrillic),
+            float(bool(_DATED.search(claim))),
+            float(bool(_HEDGE.search(claim))),
+            float(bool(_PRONOUN_START.search(claim))),
+            math.log1p(len(c_stems) / max(1, len(t_stems))),
+            min(4, len(t_stems - c_stems)) / 4,
         ],
         dtype=np.float64,
     )
