@@ -35,7 +35,7 @@ def main(data: Path, kb_path: Path, first: Path, out: Path) -> None:
             scored.append((m[0].similarity if m else 0.0, i, s, e))
     scored.sort(reverse=True)
     chosen, texts = [], set()
-    for sim, i, s, e in scored:
+    for _sim, i, s, e in scored:
         if i not in texts:  # one sentence per text: more texts, independent pairs
             texts.add(i)
             chosen.append((i, s, e))
