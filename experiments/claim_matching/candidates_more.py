@@ -1,10 +1,11 @@
-"""A second annotation batch, drawn to add same-claim pairs: the propaganda sentences that retrieve a case best.
+"""Further annotation batches, drawn to add same-claim pairs: the propaganda sentences that retrieve a case best.
 
 From 1,500 further Russia-Ukraine war propaganda texts (texts of the first batch left out), the 70 sentences
 whose best lexical retrieval similarity is highest, each with its top 2 cases by hybrid retrieval.
 
     PYTHONPATH=src python experiments/claim_matching/candidates_more.py ../shared/data build/kb-full.sqlite \
-        build/claim_matching_candidates.jsonl build/claim_matching_candidates_2.jsonl
+        build/claim_matching_candidates_2.jsonl 18 build/claim_matching_candidates.jsonl
+    (the third batch: ... build/claim_matching_candidates_3.jsonl 19 build/claim_matching_candidates*.jsonl)
 """
 
 from __future__ import annotations
@@ -62,4 +63,11 @@ def main(data: Path, kb_path: Path, first: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+    # data kb out seed earlier-candidate-files...
+    main(
+        Path(sys.argv[1]),
+        Path(sys.argv[2]),
+        [Path(p) for p in sys.argv[5:]],
+        Path(sys.argv[3]),
+        int(sys.argv[4]),
+    )

@@ -15,7 +15,7 @@ import numpy as np
 
 from unspin.kb.retrieval import Match, retrieve
 from unspin.kb.store import Entry, KnowledgeBase
-from unspin.models.claim_match_features import CaseText, pair_features
+from unspin.models.claim_match_features import CaseText, is_cyrillic, pair_features
 from unspin.models.claim_matcher import ClaimMatcher, load_claim_matcher
 
 CANDIDATES_PER_QUERY = 5  # cases verified per claim: the verifier, not the retrieval rank, decides
@@ -62,8 +62,12 @@ def verify(
                 m.dense = float(np.dot(_case_vector(m.entry), np.asarray(query_vector, dtype=np.float32)))
     x = np.stack([pair_features(claim, case_text(m.entry), m.dense) for m in matches])
     p = matcher.predict_proba(x)[:, 1]
+    # The verifier was trained on English pairs and its word features (actors, predicate, negation) cannot
+    # read another script: such a sentence finds cases across languages, but only as related cases.
+    verifiable = not is_cyrillic(claim)
     out = [
-        VerifiedMatch(m, float(pi), bool(pi >= matcher.threshold)) for m, pi in zip(matches, p, strict=True)
+        VerifiedMatch(m, float(pi), verifiable and bool(pi >= matcher.threshold))
+        for m, pi in zip(matches, p, strict=True)
     ]
     return sorted(out, key=lambda v: -v.probability)
 
