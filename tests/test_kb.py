@@ -325,5 +325,7 @@ def test_cross_lingual_match_with_embeddings(tmp_path: Path) -> None:
         "а западные наёмники готовятся штурмовать города Донбасса.",
     )
     r = unspin.analyze_article(article, language="ru", kb=kb_path)
-    assert [n.entry_id for n in r.narratives][:1] == ["demo-1"]
-    assert "demo-4" not in {n.entry_id for n in r.narratives}
+    # Retrieval crosses the language gap; the verifier reads English only, so the case is related, no verdict.
+    assert [c.entry_id for c in r.related_cases][:1] == ["demo-1"]
+    assert r.narratives == [] and not [c for c in r.claims if c.verdict]
+    assert "demo-4" not in {c.entry_id for c in r.related_cases}

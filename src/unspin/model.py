@@ -268,6 +268,27 @@ class NarrativeMatch(BaseModel):
     similarity: float = Field(ge=0.0, le=1.0)
     matched: Span = Field(description="The part of the article that matched.")
     claim_id: str | None = Field(None, description="The claim that matched, when a claim did.")
+    verifier: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="The claim-matcher's P(same claim) for the matched sentence and the case.",
+    )
+
+
+class RelatedCase(BaseModel):
+    """A knowledge-base case on the same topic that the verifier did not accept as the same claim: no verdict."""
+
+    entry_id: str
+    claim: str = Field(description="The case's claim, as the knowledge base words it.")
+    url: str = ""
+    date: str = ""
+    similarity: float = Field(ge=0.0, le=1.0, description="Retrieval similarity (topic, not proposition).")
+    verifier: float = Field(
+        ge=0.0, le=1.0, description="The claim-matcher's P(same claim), below its threshold."
+    )
+    matched: Span = Field(description="The article sentence closest to the case.")
+    claim_id: str | None = None
 
 
 class OutletLabelInfo(BaseModel):
@@ -374,6 +395,10 @@ class Report(BaseModel):
     claims: list[Claim] = Field(default_factory=list)
     headline: HeadlineCheck | None = None
     narratives: list[NarrativeMatch] = Field(default_factory=list)
+    related_cases: list[RelatedCase] = Field(
+        default_factory=list,
+        description="Cases on the article's topic that the verifier did not accept: no verdict.",
+    )
     outlet: OutletInfo | None = None
     notes: list[str] = Field(default_factory=list, description="Caveats: what could not be analysed and why.")
     timings_ms: dict[str, float] = Field(default_factory=dict)

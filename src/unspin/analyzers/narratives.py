@@ -1,9 +1,10 @@
 """Known narratives: does the article repeat a claim the knowledge base has already debunked?
 
-Queries are the article's check-worthy claims (up to MAX_CLAIMS, best first) and its title with the lead.
-Candidates come from BM25 and are re-ranked by a bounded similarity; a match needs ARTICLE_THRESHOLD or
-CLAIM_THRESHOLD, both set by `unspin eval narratives` on articles that repeat no case. A claim that
-matches a debunked entry inherits "refuted" with the entry as evidence.
+The article's check-worthy claims (up to MAX_CLAIMS, best first), its title and the sentences of its lead
+each retrieve candidate cases (BM25 + e5 vectors when the store has them), and the claim-matcher verifies
+every (sentence, case) pair (kb/article_matching.py). Only a case the verifier accepts is a known narrative,
+shown with the sentence that matched; a claim inherits "refuted" only from a debunked case accepted for that
+claim. Cases retrieval found but the verifier rejected are listed apart as related cases, without a verdict.
 """
 
 from __future__ import annotations
@@ -12,23 +13,13 @@ import threading
 from pathlib import Path
 
 from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
-from unspin.kb.retrieval import retrieve
+from unspin.kb.article_matching import LEAD_SENTENCES, CaseMatch, Unit, match_article
 from unspin.kb.store import KBError, SqliteKB, default_path
-from unspin.model import Claim, NarrativeMatch, OutletInfo, OutletLabelInfo, Span
-from unspin.models.e5_embedder import CachedEncoder
+from unspin.model import Claim, NarrativeMatch, OutletInfo, OutletLabelInfo, RelatedCase, Span
 from unspin.models.registry import ModelRegistry
 from unspin.nlp.doc import Doc, layer
 
-# From `unspin eval narratives`: at most 5 % of PTC train articles without the topic match on title + lead,
-# at most 1 % of their sentences match as claims.
-ARTICLE_THRESHOLD = 0.18
-CLAIM_THRESHOLD = 0.29
-# Title + lead with hybrid retrieval, when the store has embeddings (`unspin eval narratives --embeddings`).
-HYBRID_ARTICLE_THRESHOLD = 0.31
 MAX_CLAIMS = 10
-LEAD_CHARS = 600
-DENSE_CHARS = 300  # of title + lead, for the embedding
-LEXICAL_LANGUAGES = {"en"}  # the language of EUvsDisinfo summaries and most published fact-checks
 DEBUNKED = {
     "false",
     "disinformation",
@@ -39,85 +30,103 @@ DEBUNKED = {
     "mostly false",
     "incorrect",
 }
+DENSE_CHARS = 300  # of title + lead, for the title-retrieval evaluation (`unspin eval narratives`)
 
 
 def dense_query(text: str) -> str:
-    """What gets embedded of an article query (title + lead): its first DENSE_CHARS characters.
-
-    A headline alone (~25 ms to embed) was too little: the Russian translation of a demo case scored a cosine
-    of 0.83 against its English entry from the headline, 0.87 from 300 characters (the nearest wrong entry 0.80).
-    """
+    """What the retrieval evaluation embeds of an article query (title + lead): its first DENSE_CHARS."""
     return text.strip()[:DENSE_CHARS]
 
 
-def analyze(doc: Doc, kb: SqliteKB, encoder: CachedEncoder | None) -> Section:
-    """Known cases the article's claims and lead repeat. ``encoder``: for cross-lingual queries, when the
-    knowledge base has vectors."""
+def article_units(doc: Doc, claims: list[Claim]) -> list[Unit]:
+    """The sentences a case is scored against: the claims, the title, the first LEAD_SENTENCES of the body."""
+    units = [Unit(c.span.text, c.span.field, c.span.start, c.span.end, c.id) for c in claims]
+    taken = {(u.field, u.start) for u in units}
+    lead = [s for s in doc.title.sentences] + doc.body.sentences[:LEAD_SENTENCES]
+    for s in lead:
+        field = "title" if s in doc.title.sentences else "body"
+        if (field, s.start) not in taken and len(s.text.strip()) >= 20:
+            units.append(Unit(s.text, field, s.start, s.end))
+    return units
+
+
+def _span(doc: Doc, m: CaseMatch) -> Span:
+    return span_of(doc, m.unit.field, m.unit.start, m.unit.end)  # type: ignore[arg-type]
+
+
+def analyze(doc: Doc, kb: SqliteKB, models: ModelRegistry) -> Section:
+    """Known cases the article's claims, title and lead repeat (accepted by the claim-matcher), related cases
+    apart, and the verdicts the accepted debunked cases give to the claims (applied by the Report)."""
     section = Section()
-    section.fields |= {"narratives": [], "outlet": None}
+    section.fields |= {"narratives": [], "related_cases": [], "outlet": None}
     claims: list[Claim] = layer(doc.claims, "claims")[:MAX_CLAIMS]
-    queries: list[tuple[Span, Claim | None]] = [(c.span, c) for c in claims]
-    if doc.title.text.strip() or doc.body.text.strip():
-        lead_end = min(len(doc.body.text), LEAD_CHARS)
-        # The title and lead as one query; the span reported is the lead (the title is highlighted as a claim).
-        queries.append((span_of(doc, "body", 0, lead_end), None))
-    make = FindingMaker("narrative")
-    seen: set[tuple[str, str | None]] = set()
-    matches: list[NarrativeMatch] = []
-    texts = [span.text if claim is not None else f"{doc.title.text}\n{span.text}" for span, claim in queries]
-    # With a vector index, the title + lead of an article not in English is also embedded (see dense_query),
-    # which makes that query cross-lingual. English articles stay lexical: against English entries, word overlap
-    # scored as well (recall@1 0.987 vs 0.982 hybrid) for less (67 ms vs 107-129 ms an article over 100,000
-    # entries, bench_kb.py). Claims stay lexical: each would add an encoder call (20-40 ms).
-    hybrid = encoder is not None and doc.language not in LEXICAL_LANGUAGES
-    vectors: list = [None] * len(texts)
-    claim_t, article_t = CLAIM_THRESHOLD, ARTICLE_THRESHOLD
-    if hybrid and encoder is not None and queries and queries[-1][1] is None:
-        vectors[-1] = encoder.embed([dense_query(texts[-1])])[0]
-        article_t = HYBRID_ARTICLE_THRESHOLD
-    for (span, claim), text, vec in zip(queries, texts, vectors, strict=True):
-        for m in retrieve(kb, text, limit=2, query_vector=vec):
-            if m.similarity < (claim_t if claim is not None else article_t):
-                continue
-            key = (m.entry.id, claim.id if claim else None)
-            if key in seen:
-                continue
-            seen.add(key)
-            e = m.entry
-            matches.append(
-                NarrativeMatch(
-                    entry_id=e.id,
-                    claim=e.claim,
-                    verdict=e.verdict,
-                    explanation=e.explanation,
-                    url=e.url,
-                    date=e.date,
-                    outlet=e.outlet,
-                    source=e.source,
-                    similarity=round(m.similarity, 4),
-                    matched=span,
-                    claim_id=claim.id if claim else None,
-                )
-            )
-            if claim is not None and e.verdict.lower() in DEBUNKED:
-                verdict, evidence = section.claim_verdicts.get(claim.id, ("refuted", []))
+    units = article_units(doc, claims)
+    encoder = models.get("encoder")
+    vectors: list = list(encoder.embed([u.text for u in units])) if units else []
+    if not kb.has_vectors():
+        section.notes.append(
+            "The knowledge base has no vectors (`unspin kb embed`): candidate cases were retrieved by wording only."
+        )
+    found = match_article(kb, units, vectors, models.get("claim_matcher"), encoder)
+    by_claim = {c.id: c for c in claims}
+    for m in found.claim_hits:
+        e = m.verified.entry
+        claim = by_claim[m.unit.claim_id] if m.unit.claim_id else None
+        if claim is not None and e.verdict.lower() in DEBUNKED:
+            verdict, evidence = section.claim_verdicts.get(claim.id, ("refuted", []))
+            if e.id not in evidence:
                 section.claim_verdicts[claim.id] = (verdict, [*evidence, e.id])
-            section.findings.append(
-                make(
-                    doc,
-                    span.field,
-                    span.start,
-                    span.end,
-                    "known narrative",
-                    m.similarity,
-                    f"Repeats a known claim ({e.verdict}, {e.date or 'undated'}): {e.claim[:200]}"
-                    + (f" — Disproof: {e.explanation[:300]}" if e.explanation else ""),
-                    entry_id=e.id,
-                    url=e.url,
-                )
+    make = FindingMaker("narrative")
+    matches: list[NarrativeMatch] = []
+    shown = {(m.verified.entry.id, m.unit.claim_id) for m in found.narratives}
+    extra = [m for m in found.claim_hits if (m.verified.entry.id, m.unit.claim_id) not in shown]
+    for m in [*found.narratives, *extra]:
+        e, v = m.verified.entry, m.verified
+        span = _span(doc, m)
+        matches.append(
+            NarrativeMatch(
+                entry_id=e.id,
+                claim=e.claim,
+                verdict=e.verdict,
+                explanation=e.explanation,
+                url=e.url,
+                date=e.date,
+                outlet=e.outlet,
+                source=e.source,
+                similarity=round(v.match.similarity, 4),
+                matched=span,
+                claim_id=m.unit.claim_id,
+                verifier=round(v.probability, 4),
             )
-    matches.sort(key=lambda x: -x.similarity)
-    section.fields["narratives"] = matches
+        )
+        section.findings.append(
+            make(
+                doc,
+                span.field,
+                span.start,
+                span.end,
+                "known narrative",
+                v.probability,
+                f"Repeats a known claim ({e.verdict}, {e.date or 'undated'}): {e.claim[:200]}"
+                + (f" — Disproof: {e.explanation[:300]}" if e.explanation else ""),
+                entry_id=e.id,
+                url=e.url,
+            )
+        )
+    section.fields["narratives"] = sorted(matches, key=lambda x: -(x.verifier or 0.0))
+    section.fields["related_cases"] = [
+        RelatedCase(
+            entry_id=m.verified.entry.id,
+            claim=m.verified.entry.claim,
+            url=m.verified.entry.url,
+            date=m.verified.entry.date,
+            similarity=round(m.verified.match.similarity, 4),
+            verifier=round(m.verified.probability, 4),
+            matched=_span(doc, m),
+            claim_id=m.unit.claim_id,
+        )
+        for m in found.related
+    ]
     section.fields["outlet"] = outlet_info(kb, doc)
     return section
 
@@ -144,8 +153,8 @@ class NarrativesAnalyzer(Analyzer):
 
     name = "narratives"
     requires = ("doc.claims",)
-    provides = ("report.narratives", "report.outlet", "report.claims.verdict")
-    models = ("encoder",)
+    provides = ("report.narratives", "report.related_cases", "report.outlet", "report.claims.verdict")
+    models = ("encoder", "claim_matcher")
 
     def __init__(self, kb: str | Path | None = None) -> None:
         self.path = Path(kb) if kb is not None else default_path()
@@ -170,13 +179,10 @@ class NarrativesAnalyzer(Analyzer):
     def run(self, doc: Doc, models: ModelRegistry) -> Section:
         kb = self.knowledge_base()
         if isinstance(kb, str):
-            return Section(fields={"narratives": [], "outlet": None}, notes=[kb])
-        encoder = (
-            models.get("encoder") if kb.has_vectors() and doc.language not in LEXICAL_LANGUAGES else None
-        )
-        return analyze(doc, kb, encoder)
+            return Section(fields={"narratives": [], "related_cases": [], "outlet": None}, notes=[kb])
+        return analyze(doc, kb, models)
 
     def load(self, models: ModelRegistry, language: str = "en") -> None:
-        kb = self.knowledge_base()
-        if not isinstance(kb, str) and kb.has_vectors() and language not in LEXICAL_LANGUAGES:
+        if not isinstance(self.knowledge_base(), str):
             models.get("encoder")
+            models.get("claim_matcher")

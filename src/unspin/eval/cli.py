@@ -221,12 +221,41 @@ def narratives(
         bool, typer.Option("--embeddings", help="Hybrid retrieval with multilingual-e5 vectors (~5 minutes).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    kb: Annotated[
+        Path | None,
+        typer.Option(
+            help="Article level instead: run claims + narratives with this knowledge base (the full EUvsDisinfo "
+            "import) over the labelled propaganda texts (data/annotations/narratives.jsonl) and PolNeAR test."
+        ),
+    ] = None,
+    split: Annotated[
+        str, typer.Option(help="Article level: labelled texts of this split (dev, test, all).")
+    ] = "test",
+    mainstream: Annotated[
+        int | None, typer.Option(help="Article level: the first N PolNeAR test articles (all 84).")
+    ] = None,
 ) -> None:
-    """EUvsDisinfo: each case title finds its own summary (recall@1/5, MRR); false matches on PTC articles."""
+    """EUvsDisinfo: each case title finds its own summary (recall@1/5, MRR); false matches on PTC articles.
+
+    With --kb: which cases each labelled propaganda text repeats (recall@5, precision of the shown list) and
+    the share of mainstream articles (PolNeAR test) that list any narrative.
+    """
     from dataclasses import asdict
 
-    from unspin.eval.narratives import evaluate_narratives
+    from unspin.eval.narratives import evaluate_article_narratives, evaluate_narratives
 
+    if kb is not None:
+        if not kb.exists():
+            typer.echo(f"error: {kb}: no knowledge base there", err=True)
+            raise typer.Exit(2)
+        if split not in ("dev", "test", "all"):
+            typer.echo(f"error: --split {split}: use dev, test or all", err=True)
+            raise typer.Exit(2)
+        a = evaluate_article_narratives(
+            data_dir(data), kb, split=None if split == "all" else split, mainstream=mainstream
+        )
+        typer.echo(json.dumps(asdict(a), indent=1))
+        return
     r = evaluate_narratives(data_dir(data), embeddings=embeddings)
     if as_json:
         typer.echo(json.dumps(asdict(r), indent=2))
@@ -267,3 +296,28 @@ def verification(
         f"  claims ({r.claims_scored}, DISPUTED left out): accuracy {r.claim_accuracy:.4f}  "
         f"macro-F1 {r.claim_macro_f1:.4f}  {r.claim_f1}"
     )
+
+
+@app.command("claim-matching")
+def claim_matching(
+    data: DataOption = None,
+    kb: Annotated[
+        Path, typer.Option(help="Knowledge base with the full EUvsDisinfo import and its vectors.")
+    ] = Path("build/kb-full.sqlite"),
+    articles: Annotated[
+        int | None, typer.Option(help="Mainstream articles of each source for the false-refute rate (all).")
+    ] = None,
+) -> None:
+    """Same-claim precision and recall on the labelled test pairs, and the false-refute rate on mainstream news."""
+    from dataclasses import asdict
+
+    from unspin.eval.claim_matching import evaluate_claim_matching
+
+    if not kb.exists():
+        typer.echo(
+            f"error: {kb}: no knowledge base (`unspin kb import` both EUvsDisinfo files, then `kb embed`)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    r = evaluate_claim_matching(data_dir(data), kb, articles=articles)
+    typer.echo(json.dumps(asdict(r), indent=1))

@@ -21,6 +21,7 @@ import numpy as np
 from unspin.datasets.ptc import load_ptc
 from unspin.kb.retrieval import retrieve
 from unspin.kb.store import Entry, SqliteKB
+from unspin.model import Report
 
 TOPIC = re.compile(
     r"russia|ukrain|kremlin|putin|moscow|kiev|kyiv|crimea|donbas|nato|soviet|belarus|lukashenko|navalny|"
@@ -148,4 +149,82 @@ def evaluate_narratives(data: Path, embeddings: bool = False) -> NarrativeResult
         claim_negatives_dev=len(claim_dev),
         claim_false_match_rate_dev=sum(s >= claim_threshold for s in claim_dev) / max(1, len(claim_dev)),
         recall_at_1_above_claim_threshold=sum(ok and s >= claim_threshold for ok, s in top1) / n,
+    )
+
+
+# --- Article-level narratives on labelled propaganda texts and on mainstream news (`--articles`) -----------
+
+NARRATIVE_ANNOTATIONS = Path("data/annotations/narratives.jsonl")
+ARTICLE_ANALYZERS = ["entities", "quotes", "unattributed", "claims", "narratives"]
+
+
+@dataclass
+class ArticleNarrativeResult:
+    texts: int  # labelled propaganda texts evaluated
+    texts_with_cases: int  # of which repeat at least one labelled case
+    recall_at_5: float  # gold cases among the first five shown, over all gold cases
+    precision: float  # shown cases that are gold (an unlabelled shown case counts as wrong)
+    shown: int
+    mainstream_articles: int
+    mainstream_with_narrative: float  # share of mainstream articles that list any known narrative
+    mainstream_claims: int
+    mainstream_refuted_claims: float  # share of their claims that get a verdict
+    wrong_shown: list[tuple[str, str]]  # (text id, case id) shown but not labelled same-claim, for review
+
+
+def shown_cases(report: Report) -> list[str]:
+    """The report's known narratives, case ids in the order shown, each once."""
+    return list(dict.fromkeys(n.entry_id for n in report.narratives))
+
+
+def evaluate_article_narratives(
+    data: Path, kb_path: Path, split: str | None = "test", mainstream: int | None = None
+) -> ArticleNarrativeResult:
+    """Run claims + narratives over the labelled propaganda texts (``split``, or all) and PolNeAR test articles."""
+    import json
+
+    from unspin.eval.claim_sources import polnear_texts, ruwar_fakes
+    from unspin.model import Article
+    from unspin.pipeline import analyze_article
+
+    rows = [
+        json.loads(x) for x in NARRATIVE_ANNOTATIONS.read_text(encoding="utf-8").splitlines() if x.strip()
+    ]
+    rows = [r for r in rows if split is None or r["split"] == split]
+    fakes = ruwar_fakes(data)
+    gold_total = found = shown_total = right = 0
+    wrong: list[tuple[str, str]] = []
+    for r in rows:
+        article = Article(id=f"ruwar-{r['text_id']}", body=fakes[int(r["text_id"])])
+        shown = shown_cases(analyze_article(article, kb=kb_path, only=ARTICLE_ANALYZERS, language="en"))
+        gold = set(r["case_ids"])
+        gold_total += len(gold)
+        found += len(gold & set(shown[:5]))
+        shown_total += len(shown)
+        right += sum(c in gold for c in shown)
+        wrong += [(r["text_id"], c) for c in shown if c not in gold]
+    news = sorted(k for k in polnear_texts(data) if k.startswith("test/"))[:mainstream]
+    with_narrative = claims = refuted = 0
+    for key in news:
+        text = polnear_texts(data)[key]
+        title, _, body = text.strip().partition("\n")
+        report = analyze_article(
+            Article(id=key, title=title.strip(), body=body.strip() or title),
+            kb=kb_path,
+            only=ARTICLE_ANALYZERS,
+        )
+        with_narrative += bool(report.narratives)
+        claims += len(report.claims)
+        refuted += sum(c.verdict is not None for c in report.claims)
+    return ArticleNarrativeResult(
+        texts=len(rows),
+        texts_with_cases=sum(bool(r["case_ids"]) for r in rows),
+        recall_at_5=found / max(1, gold_total),
+        precision=right / max(1, shown_total),
+        shown=shown_total,
+        mainstream_articles=len(news),
+        mainstream_with_narrative=with_narrative / max(1, len(news)),
+        mainstream_claims=claims,
+        mainstream_refuted_claims=refuted / max(1, claims),
+        wrong_shown=wrong,
     )

@@ -22,6 +22,7 @@ ArtifactKind = Literal[
     "stance-mlp",
     "checkworthiness",
     "verification",
+    "claim-matcher",
 ]
 
 
@@ -99,6 +100,16 @@ class VerificationMeta(_Meta):
     thresholds: dict[str, float]
 
 
+class ClaimMatcherMeta(_Meta):
+    kind: Literal["claim-matcher-logreg"]
+    features: list[str] = Field(min_length=1)
+    mean: list[float]
+    scale: list[float]
+    weights: list[float]
+    bias: float
+    threshold: float = Field(ge=0, le=1)
+
+
 # kind -> (metadata file, its schema, the other files the runtime reads)
 SCHEMAS: dict[str, tuple[str, type[_Meta], tuple[str, ...]]] = {
     "span-ensemble": ("ensemble.json", SpanEnsembleMeta, ()),
@@ -111,6 +122,7 @@ SCHEMAS: dict[str, tuple[str, type[_Meta], tuple[str, ...]]] = {
     "stance-mlp": ("vocabulary.json", StanceMeta, ("weights.npz",)),
     "checkworthiness": ("model.json", CheckworthinessMeta, ("weights.npz",)),
     "verification": ("model.json", VerificationMeta, ("weights.npz",)),
+    "claim-matcher": ("model.json", ClaimMatcherMeta, ()),
 }
 
 
@@ -128,6 +140,8 @@ def kind_of(folder: Path) -> ArtifactKind:
         return "stance-mlp"
     if (folder / "model.json").exists():
         model = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        if model.get("kind") == "claim-matcher-logreg":
+            return "claim-matcher"
         return "verification" if "labels" in model else "checkworthiness"
     if (folder / "meta.json").exists():
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))

@@ -93,6 +93,12 @@ def _verification(path: Path, _: ModelRegistry) -> Any:
     return VerificationModel(path)
 
 
+def _claim_matcher(path: Path, _: ModelRegistry) -> Any:
+    from unspin.models.claim_matcher import load_claim_matcher
+
+    return load_claim_matcher(path)
+
+
 ROLES: dict[str, Role] = {
     r.name: r
     for r in (
@@ -135,6 +141,13 @@ ROLES: dict[str, Role] = {
             _checkworthiness,
         ),
         Role("verification", "verification", "verify-climate-lr-v1", "claim verification", _verification),
+        Role(
+            "claim_matcher",
+            "claim-matcher",
+            "claim-matcher-v1",
+            "does a claim assert what a known case asserts",
+            _claim_matcher,
+        ),
     )
 }
 

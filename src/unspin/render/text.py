@@ -54,8 +54,13 @@ def print_summary(report: Report, console: Console) -> None:
         labels = ", ".join(f"{x.label} ({x.source})" for x in o.labels) or "no labels"
         console.print(f"  outlet {o.outlet}: {o.cases} known cases cite it; {labels}")
     for match in report.narratives[:5]:
+        score = match.verifier if match.verifier is not None else match.similarity
         console.print(
-            f"  [bold red]known narrative[/bold red] ({match.similarity:.2f}, {match.verdict}): {_clip(match.claim)}"
+            f"  [bold red]known narrative[/bold red] ({score:.2f}, {match.verdict}): {_clip(match.claim)}"
+        )
+    for case in report.related_cases:
+        console.print(
+            f"  [dim]related case, not the same claim ({case.verifier:.2f}): {_clip(case.claim)}[/dim]"
         )
     multi = [e for e in report.entities if e.multiple_spellings]
     for e in multi:

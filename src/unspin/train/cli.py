@@ -397,3 +397,50 @@ def verification(
 
     meta = train_verification(data_dir(data), out, seed=seed)
     typer.echo(f"wrote {out}: thresholds {meta['thresholds']}, FNC-1 pairs used: {meta['uses_fnc1']}")
+
+
+@app.command("claim-matcher")
+def claim_matcher(
+    data: DataOption = None,
+    kb: Annotated[
+        Path,
+        typer.Option(
+            help="Knowledge base with the full EUvsDisinfo import and its vectors (`unspin kb embed`)."
+        ),
+    ] = Path("build/kb-full.sqlite"),
+    annotations: Annotated[Path, typer.Option(help="Labelled claim-case pairs.")] = Path(
+        "data/annotations/claim_matching.jsonl"
+    ),
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path("build/claim-matcher-v1"),
+    seed: Annotated[int, typer.Option(help="Seed for the auxiliary samples and the folds.")] = 17,
+) -> None:
+    """The claim-to-case verifier: logistic regression over agreement features (numpy)."""
+    from unspin.train.claim_matcher import train_claim_matcher
+
+    if not kb.exists():
+        typer.echo(
+            f"error: {kb}: no knowledge base (`unspin kb import` both EUvsDisinfo files, then `kb embed`)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    result = train_claim_matcher(data_dir(data), kb, annotations, seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "model.json").write_text(json.dumps(result.model.to_json(), indent=1) + "\n", encoding="utf-8")
+    typer.echo(
+        json.dumps(
+            {
+                "rows": result.rows,
+                "threshold": result.model.threshold,
+                "dev_out_of_fold_precision": round(result.oof_precision, 4),
+                "dev_out_of_fold_recall": round(result.oof_recall, 4),
+                "weights": dict(
+                    zip(
+                        result.model.features,
+                        [round(w, 3) for w in result.model.weights.tolist()],
+                        strict=True,
+                    )
+                ),
+            },
+            indent=1,
+        )
+    )

@@ -1,0 +1,98 @@
+"""Claim-to-case verification: retrieval proposes cases, the verifier decides which say the same thing.
+
+Retrieval (kb/retrieval.py) ranks cases by topic: BM25 and e5 cosine. That is how a sentence about a
+minister's interview came to be "refuted" by a case about Russia respecting its partners. A case's verdict
+now passes to a claim only when the claim-matcher (models/claim_matcher.py) accepts the pair; a case that
+retrieval found but the verifier did not accept is at most a *related case*, shown without a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from unspin.kb.retrieval import Match, retrieve
+from unspin.kb.store import Entry, KnowledgeBase
+from unspin.models.claim_match_features import CaseText, is_cyrillic, pair_features
+from unspin.models.claim_matcher import ClaimMatcher
+from unspin.models.e5_embedder import CachedEncoder
+
+CANDIDATES_PER_QUERY = 5  # cases verified per claim: the verifier, not the retrieval rank, decides
+# A case the verifier rejected is still worth a "related case" line when the two are this close in meaning
+# (verifier probability) or in wording (retrieval similarity); below both it is noise.
+RELATED_PROBABILITY = 0.15
+RELATED_SIMILARITY = 0.45
+
+
+@dataclass
+class VerifiedMatch:
+    match: Match
+    probability: float  # P(same claim) from the verifier
+    same_claim: bool
+
+    @property
+    def entry(self) -> Entry:
+        return self.match.entry
+
+    @property
+    def related(self) -> bool:
+        return not self.same_claim and (
+            self.probability >= RELATED_PROBABILITY or self.match.similarity >= RELATED_SIMILARITY
+        )
+
+
+def case_text(entry: Entry) -> CaseText:
+    return CaseText(title=entry.title or entry.claim, text=entry.claim, year=entry.date[:4])
+
+
+def verify(
+    matcher: ClaimMatcher,
+    encoder: CachedEncoder | None,
+    claim: str,
+    matches: list[Match],
+    query_vector: np.ndarray | None = None,
+) -> list[VerifiedMatch]:
+    """The verifier's view of each retrieved case, best first.
+
+    A case without a stored vector (a store never `kb embed`-ed) is embedded here with ``encoder``: the
+    verifier's strongest evidence is the e5 cosine, and a small store is cheap to embed on the fly.
+    """
+    if not matches:
+        return []
+    if query_vector is not None and encoder is not None:
+        for m in matches:
+            if m.dense is None:
+                m.dense = float(
+                    np.dot(_case_vector(m.entry, encoder), np.asarray(query_vector, dtype=np.float32))
+                )
+    x = np.stack([pair_features(claim, case_text(m.entry), m.dense) for m in matches])
+    p = matcher.predict_proba(x)[:, 1]
+    # The verifier was trained on English pairs and its word features (actors, predicate, negation) cannot
+    # read another script: such a sentence finds cases across languages, but only as related cases.
+    verifiable = not is_cyrillic(claim)
+    out = [
+        VerifiedMatch(m, float(pi), verifiable and bool(pi >= matcher.threshold))
+        for m, pi in zip(matches, p, strict=True)
+    ]
+    return sorted(out, key=lambda v: -v.probability)
+
+
+def verified_matches(
+    kb: KnowledgeBase,
+    claim: str,
+    query_vector: np.ndarray | None,
+    matcher: ClaimMatcher,
+    encoder: CachedEncoder | None,
+    candidates: int = CANDIDATES_PER_QUERY,
+) -> list[VerifiedMatch]:
+    """Retrieve ``candidates`` cases for ``claim`` (hybrid when a vector is given) and verify each."""
+    matches = retrieve(kb, claim, limit=candidates, query_vector=query_vector)
+    return verify(matcher, encoder, claim, matches, query_vector)
+
+
+def _case_vector(entry: Entry, encoder: CachedEncoder) -> np.ndarray:
+    """The case's e5 vector (the encoder remembers recent texts, so a case is embedded once in a while)."""
+    from unspin.kb.embeddings import entry_text
+
+    return np.asarray(encoder.embed([entry_text(entry)])[0], dtype=np.float32)

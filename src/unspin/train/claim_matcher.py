@@ -1,0 +1,147 @@
+"""Train the claim-to-case verifier (claim-matcher-v1): logistic regression over agreement features.
+
+Training rows:
+- the dev split of data/annotations/claim_matching.jsonl (same-claim = 1; related and unrelated = 0);
+- FNC-1 train pairs, the headline as the case and the body sentence closest to it as the claim
+  (agree = 1; disagree, discuss, unrelated = 0: a body that disputes the headline must not inherit it);
+- the Russia-Ukraine war claims (english_fact_validate), each paired with itself negated or called false
+  (= 0) and repeated (= 1): the polarity cases that topic similarity cannot see.
+The accept threshold is chosen on out-of-fold probabilities of the dev pairs (folds by source text): the
+lowest threshold whose precision of "same claim" reaches MIN_PRECISION over at least MIN_ACCEPTED pairs, or
+where no threshold does, the one with the best F0.5 (precision weighted four times recall); the test split is
+never read here.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from unspin.datasets.fnc1 import load_fnc1
+from unspin.eval.claim_pairs import EmbeddingCache, load_pairs, pair_matrix, text_pair_matrix
+from unspin.eval.claim_sources import sentences
+from unspin.kb.retrieval import stems
+from unspin.kb.store import SqliteKB
+from unspin.models.claim_match_features import FEATURES, CaseText
+from unspin.models.claim_matcher import ClaimMatcher, fit_logistic
+
+MIN_PRECISION = 0.90  # the target; a precision measured on fewer than MIN_ACCEPTED pairs is not trusted
+MIN_ACCEPTED = 5
+FNC1_WEIGHT = 0.1  # FNC-1 and war-claim rows count less: their pairs are not claim-case pairs, and at
+WAR_WEIGHT = 0.3  # full weight they pulled the dev out-of-fold AUC from 0.87 to 0.47-0.66
+L2 = 10.0  # 10 positives in dev: a strong prior keeps the weights small (out-of-fold AUC 0.83 -> 0.87)
+FOLDS = 5
+
+
+@dataclass
+class TrainResult:
+    model: ClaimMatcher
+    rows: dict[str, int]
+    oof_precision: float
+    oof_recall: float
+
+
+def fnc1_pairs(data: Path, per_stance: int, seed: int) -> tuple[list[tuple[str, CaseText]], list[int]]:
+    split = load_fnc1(data, "train")
+    rng = random.Random(seed)
+    pairs, labels = [], []
+    for stance in ("agree", "disagree", "discuss", "unrelated"):
+        chosen = rng.sample([p for p in split.pairs if p.stance == stance], per_stance)
+        for p in chosen:
+            body = split.body(p)
+            head = stems(p.headline)
+            spans = sentences(body) or [(0, min(len(body), 300))]
+            s, e = max(spans, key=lambda se: len(head & stems(body[se[0] : se[1]])))
+            pairs.append((body[s:e][:400], CaseText(title=p.headline, text=p.headline)))
+            labels.append(int(stance == "agree"))
+    return pairs, labels
+
+
+def war_polarity_pairs(data: Path, count: int, seed: int) -> tuple[list[tuple[str, CaseText]], list[int]]:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(data / "russia-ukraine-war" / "english_fact_validate.parquet", columns=["claim"])
+    claims = [" ".join(str(c).split()) for c in table.column("claim").to_pylist() if c and len(str(c)) > 40]
+    rng = random.Random(seed)
+    pairs, labels = [], []
+    for claim in rng.sample(claims, min(count, len(claims))):
+        flipped = rng.choice(
+            [f"It is not true that {claim[0].lower()}{claim[1:]}", f"Claims that {claim} are false."]
+        )
+        # The claim repeated (1) and disputed (0): only the polarity features tell the two apart.
+        pairs += [(f"Reports say {claim[0].lower()}{claim[1:]}", CaseText(title=claim, text=claim))]
+        pairs += [(flipped, CaseText(title=claim, text=claim))]
+        labels += [1, 0]
+    return pairs, labels
+
+
+def _threshold(p: np.ndarray, y: np.ndarray, min_precision: float) -> float:
+    """The lowest probability at which the precision of the accepted pairs reaches ``min_precision``."""
+    candidates = sorted(set(np.round(p, 4).tolist()))
+    for t in candidates:
+        accepted = p >= t
+        if accepted.sum() >= MIN_ACCEPTED and y[accepted].mean() >= min_precision:
+            return float(t)
+
+    # Unreachable on these pairs: the threshold with the best F0.5 (precision counts four times recall).
+    def f05(t: float) -> float:
+        accepted = p >= t
+        tp = float((accepted & (y == 1)).sum())
+        prec, rec = tp / max(1, accepted.sum()), tp / max(1, (y == 1).sum())
+        return 1.25 * prec * rec / (0.25 * prec + rec) if tp else 0.0
+
+    return float(max(candidates, key=f05))
+
+
+def train_claim_matcher(
+    data: Path, kb_path: Path, annotations: Path, seed: int = 17, fnc1_per_stance: int = 60, war: int = 100
+) -> TrainResult:
+    kb = SqliteKB(kb_path)
+    cache = EmbeddingCache()
+    dev = [p for p in load_pairs(data, annotations) if p.split == "dev"]
+    x_dev = pair_matrix(dev, kb, cache)
+    y_dev = np.array([int(p.label == "same-claim") for p in dev], dtype=np.float64)
+    fnc_pairs, fnc_y = fnc1_pairs(data, fnc1_per_stance, seed)
+    war_pairs, war_y = war_polarity_pairs(data, war, seed)
+    x_aux = text_pair_matrix(fnc_pairs + war_pairs, cache)
+    y_aux = np.array(fnc_y + war_y, dtype=np.float64)
+    w_aux = np.array([FNC1_WEIGHT] * len(fnc_y) + [WAR_WEIGHT] * len(war_y))
+    # Out-of-fold probabilities on dev, folds by source text so a text's pairs never straddle a fold.
+    texts = sorted({(p.claim_source, p.claim_row_id) for p in dev})
+    random.Random(seed).shuffle(texts)
+    fold_of = {t: n % FOLDS for n, t in enumerate(texts)}
+    folds = np.array([fold_of[(p.claim_source, p.claim_row_id)] for p in dev])
+    oof = np.zeros(len(dev))
+    for k in range(FOLDS):
+        tr = folds != k
+        model = _fit(
+            np.vstack([x_dev[tr], x_aux]),
+            np.concatenate([y_dev[tr], y_aux]),
+            np.concatenate([np.ones(tr.sum()), w_aux]),
+        )
+        oof[~tr] = model.predict_proba(x_dev[~tr])[:, 1]
+    threshold = _threshold(oof, y_dev, MIN_PRECISION)
+    final = _fit(
+        np.vstack([x_dev, x_aux]), np.concatenate([y_dev, y_aux]), np.concatenate([np.ones(len(dev)), w_aux])
+    )
+    final.threshold = threshold
+    accepted = oof >= threshold
+    return TrainResult(
+        model=final,
+        rows={
+            "dev_pairs": len(dev),
+            "dev_same_claim": int(y_dev.sum()),
+            "fnc1": len(fnc_y),
+            "war": len(war_y),
+        },
+        oof_precision=float(y_dev[accepted].mean()) if accepted.any() else 0.0,
+        oof_recall=float((accepted & (y_dev == 1)).sum() / max(1, y_dev.sum())),
+    )
+
+
+def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> ClaimMatcher:
+    mean, scale, w, b = fit_logistic(x, y, weight, l2=L2)
+    return ClaimMatcher(FEATURES, mean, scale, w, b, threshold=0.5)

@@ -1,0 +1,167 @@
+"""Claim-to-case matching: a verdict only from a case the verifier accepted, on a large knowledge base."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import model
+from unspin.kb.store import Entry, SqliteKB
+from unspin.model import Article
+from unspin.models.claim_match_features import FEATURES, CaseText, pair_features
+from unspin.pipeline import analyze_article
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Written for this test: ordinary wire-style reporting on the same topics as the knowledge base.
+MAINSTREAM = Article(
+    id="mainstream-fixture",
+    title="NATO ministers discuss air defence for Ukraine ahead of winter",
+    body=(
+        "NATO defence ministers met in Brussels on Thursday to discuss how to supply more air defence systems "
+        "to Ukraine before the winter, officials said.\n\n"
+        "The German defence minister told the newspaper Die Welt that Berlin would deliver a second Patriot "
+        "battery in the spring, subject to approval by parliament.\n\n"
+        "Ukraine's foreign minister said Kyiv had asked its partners for additional generators after strikes "
+        "on power stations left parts of Kharkiv without electricity.\n\n"
+        "The European Commission proposed extending sanctions on Russian banks for another six months; "
+        "Hungary said it would study the proposal.\n\n"
+        "Russia's foreign ministry said the meeting showed that the alliance was a party to the conflict, a "
+        "claim NATO officials rejected. Observers from the OSCE reported shelling near Donetsk overnight."
+    ),
+)
+
+ACTORS = [
+    "NATO",
+    "Ukraine",
+    "The West",
+    "The US",
+    "Poland",
+    "The EU",
+    "Kyiv",
+    "Germany",
+    "Lithuania",
+    "Britain",
+]
+PREDICATES = [
+    "is secretly deploying troops to",
+    "is preparing an offensive in",
+    "is sending mercenaries to",
+    "is building biolabs in",
+    "is planning a provocation in",
+    "has lost control over",
+    "is shelling civilians in",
+    "is hiding nuclear weapons in",
+    "is rigging the elections in",
+    "is stealing grain from",
+]
+PLACES = [
+    "Donbas",
+    "Kharkiv",
+    "Odesa",
+    "Crimea",
+    "Moldova",
+    "Belarus",
+    "the Baltics",
+    "Georgia",
+    "Brussels",
+    "Kyiv",
+]
+
+
+def synthetic_kb(path: Path, n: int = 3000) -> SqliteKB:
+    """The demo cases plus ``n`` generated topical distractors (every actor x predicate x place, then more)."""
+    kb = SqliteKB(path)
+    demo = [
+        json.loads(line) for line in (ROOT / "examples" / "demo-kb.jsonl").read_text().splitlines() if line
+    ]
+    kb.upsert(
+        Entry(id=d["id"], claim=d["claim"], verdict=d["verdict"], explanation=d.get("explanation", ""))
+        for d in demo
+    )
+    rng = random.Random(3)
+    combos = list(itertools.product(ACTORS, PREDICATES, PLACES))
+    rng.shuffle(combos)
+    entries = []
+    for i in range(n):
+        actor, predicate, place = combos[i % len(combos)]
+        tail = (
+            ""
+            if i < len(combos)
+            else rng.choice([", officials admit.", " before the winter.", " with US money."])
+        )
+        entries.append(
+            Entry(id=f"syn-{i}", claim=f"{actor} {predicate} {place}{tail}", verdict="disinformation")
+        )
+    kb.upsert(entries)
+    return kb
+
+
+@pytest.fixture(scope="module")
+def big_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("kb") / "big.sqlite"
+    kb = synthetic_kb(path)
+    assert kb.stats()["entries"] >= 3000
+    kb.close()
+    return path
+
+
+def test_report_shows_no_verdict_the_verifier_did_not_accept(big_kb: Path) -> None:
+    matcher = model("claim_matcher")
+    report = analyze_article(MAINSTREAM, kb=big_kb, language="en")
+    accepted = {(n.entry_id, n.claim_id) for n in report.narratives}
+    for n in report.narratives:
+        assert n.verifier is not None and n.verifier >= matcher.threshold
+    for claim in report.claims:
+        for entry_id in claim.evidence:
+            # The claim's verdict rests on a pair of this very claim that the verifier accepted.
+            assert (entry_id, claim.id) in accepted
+        assert (claim.verdict is None) == (not claim.evidence)
+    for r in report.related_cases:
+        assert r.verifier < matcher.threshold
+        assert not hasattr(r, "verdict")
+        assert all(r.entry_id not in c.evidence for c in report.claims)
+    # Ordinary reporting on the topic: nothing in it repeats a case, so no claim is refuted.
+    assert not [c for c in report.claims if c.verdict]
+    assert not report.narratives
+
+
+def test_demo_article_matches_the_nato_troops_case() -> None:
+    kb_path = ROOT / "build" / "test-demo-kb.sqlite"
+    kb_path.unlink(missing_ok=True)
+    kb = SqliteKB(kb_path)
+    kb.upsert(
+        Entry(id=d["id"], claim=d["claim"], verdict=d["verdict"])
+        for d in (json.loads(x) for x in (ROOT / "examples" / "demo-kb.jsonl").read_text().splitlines() if x)
+    )
+    kb.close()
+    text = (ROOT / "examples" / "nato-donbass.txt").read_text()
+    title, _, body = text.partition("\n")
+    report = analyze_article(Article(id="demo", title=title, body=body.strip()), kb=kb_path, language="en")
+    nato = [n for n in report.narratives if n.entry_id == "demo-1"]
+    assert nato and "NATO troops" in nato[0].matched.text
+    refuted = [c for c in report.claims if c.verdict == "refuted"]
+    assert refuted and all(c.evidence == ["demo-1"] for c in refuted)
+
+
+def test_features_see_polarity_and_actors() -> None:
+    case = CaseText(
+        title="NATO is secretly deploying troops to Donbas",
+        text="NATO is secretly deploying troops to Donbas",
+    )
+    same = pair_features("NATO has secretly deployed thousands of troops to Donbas.", case, 0.95)
+    denied = pair_features("It is false that NATO is deploying troops to Donbas.", case, 0.95)
+    other_actor = pair_features("Poland is sending grain to Odesa.", case, 0.85)
+    i = {f: n for n, f in enumerate(FEATURES)}
+    assert denied[i["claim_disputes"]] == 1.0 and same[i["claim_disputes"]] == 0.0
+    assert denied[i["negation_mismatch"]] == 0.0 or denied[i["claim_disputes"]] == 1.0
+    assert same[i["case_actors_in_claim"]] == 1.0 and other_actor[i["case_actors_in_claim"]] == 0.0
+    matcher = model("claim_matcher")
+    p = matcher.predict_proba(np.stack([same, denied, other_actor]))[:, 1]
+    assert p[0] > p[1] and p[0] > p[2]
+    assert matcher.predict_proba(same).shape == (1, 2)
