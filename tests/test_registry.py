@@ -54,6 +54,14 @@ def _predicts(role: str, m: object) -> None:
         stance = default_pipeline().models.get("stance")
         p = m.predict_proba(EN[0], EN, stance.predict_proba([EN[0]] * 2, EN))  # type: ignore[attr-defined]
         assert p.shape == (2, 3) and np.allclose(p.sum(axis=1), 1)
+    elif role == "claim_matcher":
+        from unspin.models.claim_match_features import CaseText, pair_features
+
+        case = CaseText(title="NATO troops in Donbas", text="NATO is secretly deploying troops to Donbas", year="2022")
+        same = pair_features("NATO has secretly deployed thousands of troops to Donbas.", case, 0.95)
+        other = pair_features("Poland is sending grain to Odesa.", case, 0.85)
+        p = m.predict_proba(np.stack([same, other]))  # type: ignore[attr-defined]
+        assert p.shape == (2, 2) and np.allclose(p.sum(axis=1), 1) and p[0, 1] > p[1, 1]
     else:
         raise AssertionError(f"no prediction check for role {role}")
 
