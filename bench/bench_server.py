@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_analyze import article_of  # noqa: E402
+from bench_analyze import article_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,7 +122,9 @@ def start_server(workers: int, clients: int, workdir: Path) -> tuple[subprocess.
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     ready_in_a_row, deadline = 0, time.monotonic() + 600
-    while ready_in_a_row < 20 * workers:  # a run of ready answers: every worker has loaded (each answers some)
+    while (
+        ready_in_a_row < 20 * workers
+    ):  # a run of ready answers: every worker has loaded (each answers some)
         if time.monotonic() > deadline or proc.poll() is not None:
             proc.kill()
             raise SystemExit("the server did not become ready")
@@ -136,7 +138,9 @@ def start_server(workers: int, clients: int, workdir: Path) -> tuple[subprocess.
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
@@ -168,7 +172,9 @@ def main() -> None:
     one, many = result["in_process_1"], result["in_process_n"]
     assert isinstance(one, dict) and isinstance(many, dict)
     print(f"unspin serve, {result['words']}-word article, {args.workers} workers — {result['machine']}")
-    print(f"  in-process, 1 process: median {one['median_ms']:.0f} ms, {one['articles_per_s']:.2f} articles/s")
+    print(
+        f"  in-process, 1 process: median {one['median_ms']:.0f} ms, {one['articles_per_s']:.2f} articles/s"
+    )
     print(
         f"  in-process, {args.workers} processes: median {many['median_ms']:.0f} ms, "
         f"{many['articles_per_s']:.2f} articles/s"

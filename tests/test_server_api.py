@@ -170,7 +170,7 @@ def test_kb_import_search_and_stats(api_server: Server) -> None:
         hits = c.get("/v1/kb/search", params={"q": "NATO troops secretly deployed in Ukraine"}).json()
         stats = c.get("/v1/kb/stats").json()
     assert hits and hits[0]["id"] == "demo-1" and hits[0]["verdict"] == "false"
-    assert stats["entries"] >= 1
+    assert stats["entries"] >= 1 and "path" not in stats  # the server's file layout stays private
 
 
 def test_health_readiness_metrics_and_openapi(api_server: Server) -> None:

@@ -24,7 +24,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Literal
 
-import swagger_ui_bundle
+import fastapi_offline
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -511,7 +511,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         def stats() -> dict[str, Any]:
             store = open_kb()
             try:
-                return dict(store.stats())
+                stats = dict(store.stats())
+                stats.pop("path", None)  # where the file lives on the server is not the client's business
+                return stats
             finally:
                 store.close()
 
@@ -572,11 +574,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             title="unspin API",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_favicon_url="/static/swagger/favicon.png",
         )
 
     app.mount("/ui", StaticFiles(directory=UI_DIR), name="ui")
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+    # Swagger UI 5 (OpenAPI 3.1) as shipped by the fastapi-offline package: no CDN.
+    swagger_assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/static/swagger", StaticFiles(directory=swagger_assets), name="swagger")
 
     # Middleware, innermost first: limits, security headers, CORS (only when configured), metrics.
     app.add_middleware(

@@ -80,7 +80,9 @@
     var verdict = $("summary-verdict");
     if (report.headline) {
       var backed = report.headline.verdict === "supported";
-      verdict.textContent = (backed ? "Headline backed by the body. " : "Headline not supported by the body. ") + report.headline.explanation;
+      var label = backed ? "Headline backed by the body" : "Headline not supported by the body";
+      var why = report.headline.explanation;
+      verdict.textContent = why.indexOf(label) === 0 ? why : label + ". " + why;
       verdict.classList.toggle("bad", !backed);
     } else {
       verdict.textContent = "No headline to check.";
