@@ -96,4 +96,7 @@ def serve(
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=5,
+        # Loading the models holds the GIL for seconds at a time on a busy machine: uvicorn's default 5 s
+        # health check then takes a loading worker for hung and restarts it, over and over.
+        timeout_worker_healthcheck=60,
     )
