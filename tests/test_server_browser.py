@@ -86,7 +86,7 @@ def test_paste_the_example_and_read_the_report(browser: WebDriver, api_server: S
     _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "a-status"), "Done."))
     verdict = browser.find_element(By.ID, "summary-verdict")
     assert verdict.text.startswith("Headline not supported by the body")
-    browser.execute_script("document.getElementById('a-status').scrollIntoView()")
+    browser.execute_script("document.getElementById('summary').scrollIntoView()")
     browser.save_screenshot(str(ARTIFACTS / "ui-analyze.png"))
     browser.switch_to.frame(browser.find_element(By.ID, "report-frame"))
     try:

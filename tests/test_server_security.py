@@ -156,6 +156,7 @@ def test_errors_are_problem_details(api_server: Server) -> None:
         _is_problem(c.get("/v1/jobs/unknown-job"), 404)
         invalid = _is_problem(c.post("/v1/analyze", json={"title": "no text"}), 422)
         assert "text" in invalid["detail"] or "html" in invalid["detail"]
+        _is_problem(c.post("/v1/analyze", json={"text": "Some text.", "lang": "../en"}), 422)
         schema = _is_problem(c.post("/v1/stance", json={"headline": 3}), 422)
         assert schema["errors"] and "body.body" in {e["loc"] for e in schema["errors"]}
         _is_problem(

@@ -58,6 +58,7 @@ log = logging.getLogger("unspin.server")
 UI_DIR = Path(__file__).parent / "ui"
 MAX_JOB_ARTICLES = 100_000
 UPLOAD_PATHS = ("/v1/jobs", "/v1/kb/import")
+LANG = r"^[a-z]{2,3}$"
 
 
 # Request bodies -----------------------------------------------------------------------------------------
@@ -68,7 +69,7 @@ class AnalyzeIn(BaseModel):
     title: str | None = Field(None, description="The headline.")
     url: str | None = Field(None, description="Where the article was published (metadata only; not fetched).")
     html: str | None = Field(None, description="The article page's HTML, instead of text.")
-    lang: str | None = Field(None, description="Language code; skips detection.")
+    lang: str | None = Field(None, pattern=LANG, description="ISO 639-1 language code; skips detection.")
     sections: list[str] | None = Field(None, description="Run only these analysers (and what they need).")
     split_title: bool = Field(
         False,
@@ -77,8 +78,8 @@ class AnalyzeIn(BaseModel):
 
 
 class UrlIn(BaseModel):
-    url: str
-    lang: str | None = None
+    url: str = Field(max_length=8192)
+    lang: str | None = Field(None, pattern=LANG)
     sections: list[str] | None = None
 
 
@@ -93,14 +94,14 @@ class ArticleIn(BaseModel):
 
 class JobIn(BaseModel):
     articles: list[ArticleIn]
-    lang: str | None = None
+    lang: str | None = Field(None, pattern=LANG)
     sections: list[str] | None = None
 
 
 class StanceIn(BaseModel):
     headline: str
     body: str
-    lang: str | None = None
+    lang: str | None = Field(None, pattern=LANG)
 
 
 class VerifyIn(BaseModel):
@@ -671,6 +672,8 @@ async def job_from_upload(request: Request) -> tuple[list[dict[str, Any] | str],
         )
     data = await upload.read()
     lang = str(form.get("lang") or "") or None
+    if lang is not None and not re.fullmatch(LANG, lang):
+        raise Problem(422, "Invalid request body", "'lang' must be a language code such as 'en'")
 
     def read() -> list[dict[str, Any] | str]:
         with tempfile.TemporaryDirectory() as tmp:
