@@ -414,3 +414,16 @@ def test_xss_payloads_stay_inert_in_reports_jobs_and_kb(api_server: Server) -> N
         hits = c.get("/v1/kb/search", params={"q": "onerror talks"})
     assert hits.headers["content-type"] == "application/json"
     assert any("<img src=x" in h["claim"] for h in hits.json())
+
+
+def test_serve_names_an_unusable_store_in_one_line(tmp_path: Path) -> None:
+    not_a_db = tmp_path / "store.sqlite"
+    not_a_db.write_text("not a database")
+    proc = subprocess.run(
+        [sys.executable, "-m", "unspin.cli", "serve", "--db", str(not_a_db), "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{not_a_db}: cannot open the server's store (file is not a database)" in proc.stderr

@@ -12,6 +12,17 @@ from unspin.errors import UnspinError
 from unspin.server.config import SETTINGS_ENV, Settings, check_bind, load_keys
 
 
+def open_store(db: Path) -> None:
+    import sqlite3
+
+    from unspin.server.store import Store
+
+    try:
+        Store(db, owner="check:0").close()
+    except (sqlite3.Error, OSError) as exc:
+        raise UnspinError(str(db), f"cannot open the server's store ({exc})") from exc
+
+
 def serve(
     host: Annotated[
         str, typer.Option(help="Address to listen on (beyond loopback only with API keys).")
@@ -73,9 +84,9 @@ def serve(
         check_bind(settings)
         from unspin.server.ssrf import SafeFetcher
 
-        SafeFetcher(
-            allow_networks=settings.url_allow_networks
-        )  # a bad network is an error now, not per request
+        # A bad network or an unusable store is one error line now, not a failing worker later.
+        SafeFetcher(allow_networks=settings.url_allow_networks)
+        open_store(db)
     except (UnspinError, ValueError) as exc:
         typer.echo(f"unspin: error: {exc}", err=True)
         raise typer.Exit(2) from exc
