@@ -21,6 +21,7 @@ DEMO_KB := build/demo-kb.sqlite
 demo: $(STAMP)
 	$(BIN)/unspin kb import examples/demo-kb.jsonl --format jsonl --kb $(DEMO_KB)
 	$(BIN)/unspin analyze $(EXAMPLE) --kb $(DEMO_KB) --html report.html --json report.json
+	@echo "Web UI and REST API: $(BIN)/unspin serve --kb $(DEMO_KB)   (then open http://127.0.0.1:8000/; API docs at /docs)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

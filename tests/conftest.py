@@ -134,3 +134,6 @@ def http_server() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+pytest_plugins = ["serverkit"]  # `unspin serve` processes for the server tests

@@ -343,11 +343,13 @@ def _predict_paragraph_formats(texts: dict[str, str], format: TechniqueFormat, l
 def _register_task_apps() -> None:
     from unspin.eval.cli import app as eval_app
     from unspin.kb.cli import app as kb_app
+    from unspin.server.cli import serve
     from unspin.train.cli import app as train_app
 
     app.add_typer(kb_app, name="kb")
     app.add_typer(train_app, name="train")
     app.add_typer(eval_app, name="eval")
+    app.command("serve")(serve)
 
 
 _register_task_apps()

@@ -1,0 +1,1 @@
+"""`unspin serve`: the REST API and the web UI."""

@@ -1,0 +1,730 @@
+"""The FastAPI app: the REST API under /v1, health and metrics, the web UI and the offline Swagger UI.
+
+One app per worker process, built by ``create_app`` from the Settings in the environment. Each worker loads
+its own Pipeline at start-up on its model thread (readiness says when it is done); analyses, job articles
+and knowledge-base calls run off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, suppress
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, Literal
+
+import fastapi_offline
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from unspin import __version__
+from unspin.analyzers import ANALYZERS
+from unspin.errors import UnspinError
+from unspin.ingest.corpus import CORPUS_SUFFIXES, article_from_row, iter_rows
+from unspin.ingest.html import article_from_html
+from unspin.ingest.text import article_from_text
+from unspin.model import Article, HeadlineCheck, Report
+from unspin.pipeline import Pipeline
+from unspin.render import render_html, render_json
+from unspin.server.auth import Gate, Role
+from unspin.server.config import Settings
+from unspin.server.limits import BodyLimit, ModelQueue
+from unspin.server.metrics import Metrics, MetricsMiddleware
+from unspin.server.problems import Problem, problem_response
+from unspin.server.ssrf import FetchRefused, SafeFetcher
+from unspin.server.store import Claim, Store, content_hash
+
+log = logging.getLogger("unspin.server")
+UI_DIR = Path(__file__).parent / "ui"
+MAX_JOB_ARTICLES = 100_000
+UPLOAD_PATHS = ("/v1/jobs", "/v1/kb/import")
+LANG = r"^[a-z]{2,3}$"
+
+
+# Request bodies -----------------------------------------------------------------------------------------
+
+
+class AnalyzeIn(BaseModel):
+    text: str | None = Field(None, description="The article text (its first line is not taken as a title).")
+    title: str | None = Field(None, description="The headline.")
+    url: str | None = Field(None, description="Where the article was published (metadata only; not fetched).")
+    html: str | None = Field(None, description="The article page's HTML, instead of text.")
+    lang: str | None = Field(None, pattern=LANG, description="ISO 639-1 language code; skips detection.")
+    sections: list[str] | None = Field(None, description="Run only these analysers (and what they need).")
+    split_title: bool = Field(
+        False,
+        description="Without 'title': take the first line of 'title\\n\\nbody' as the headline (as for files).",
+    )
+
+
+class UrlIn(BaseModel):
+    url: str = Field(max_length=8192)
+    lang: str | None = Field(None, pattern=LANG)
+    sections: list[str] | None = None
+
+
+class ArticleIn(BaseModel):
+    text: str
+    id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+
+
+class JobIn(BaseModel):
+    articles: list[ArticleIn]
+    lang: str | None = Field(None, pattern=LANG)
+    sections: list[str] | None = None
+
+
+class StanceIn(BaseModel):
+    headline: str
+    body: str
+    lang: str | None = Field(None, pattern=LANG)
+
+
+class VerifyIn(BaseModel):
+    claim: str
+    evidence: str | list[str]
+
+
+# The state of one worker --------------------------------------------------------------------------------
+
+
+class Worker:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pipeline = Pipeline(kb=settings.kb)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-model")
+        self.queue = ModelQueue(settings.queue_size, settings.request_timeout_s, self.executor)
+        self.gate = Gate(settings)
+        self.metrics = Metrics()
+        self.store = Store(settings.db, owner=f"{settings.boot_id}:{os.getpid()}")
+        self.fetcher = SafeFetcher(
+            allow_hosts=settings.url_allow_hosts,
+            allow_networks=settings.url_allow_networks,
+            timeout_s=settings.url_timeout_s,
+            max_bytes=settings.max_body_bytes * 5,
+        )
+        self.ready = False
+        self.load_error: str | None = None
+        self.new_work = asyncio.Event()
+
+    def require_ready(self) -> None:
+        if not self.ready:
+            detail = self.load_error or "the models are still loading"
+            raise Problem(503, "Not ready", detail, headers={"Retry-After": "5"})
+
+    def analyze_json(self, article: Article, lang: str | None, sections: list[str] | None) -> str:
+        """Runs on the model thread: the Report as the CLI writes it."""
+        return render_json(self.pipeline.analyze(article, language=lang, only=sections))
+
+    async def analyze(self, article: Article, lang: str | None, sections: list[str] | None) -> Response:
+        self.require_ready()
+        check_sections(sections)
+        report_id = report_key(article, lang, sections)
+        report_json = await self.queue.run(self.analyze_json, article, lang, sections)
+        await asyncio.to_thread(self.store.put_report, report_id, report_json)
+        return Response(
+            report_json,
+            media_type="application/json",
+            headers={"Location": f"/v1/reports/{report_id}", "X-Report-Id": report_id},
+        )
+
+    async def load(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self.executor, self.pipeline.load)
+            self.ready = True
+            log.info("worker %s ready", os.getpid())
+        except Exception as exc:
+            self.load_error = f"the models could not be loaded ({type(exc).__name__}: {exc})"
+            log.exception("model loading failed")
+
+    async def run_jobs(self) -> None:
+        """Analyse the articles of stored jobs, one at a time, until the worker stops."""
+        released = await asyncio.to_thread(self.store.release_stale_claims)
+        if released:
+            log.info("resuming %d article(s) left unfinished by an earlier run", released)
+        idle_rounds = 0
+        while True:
+            if not self.ready:
+                await asyncio.sleep(0.2)
+                continue
+            claim = await asyncio.to_thread(self.store.claim_next)
+            if claim is None:
+                idle_rounds += 1
+                if idle_rounds % 30 == 0:  # a worker that died in this run leaves claims behind
+                    await asyncio.to_thread(self.store.release_stale_claims)
+                self.new_work.clear()
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self.new_work.wait(), timeout=1.0)
+                continue
+            await self._run_one(claim)
+
+    async def _run_one(self, claim: Claim) -> None:
+        lang, sections = claim.options.get("lang"), claim.options.get("sections")
+        try:
+            article = Article.model_validate(claim.article)
+            report_json = await self.queue.run_job(self.analyze_json, article, lang, sections)
+            report_id = report_key(article, lang, sections)
+            await asyncio.to_thread(self.store.finish, claim, report_id=report_id, report_json=report_json)
+        except UnspinError as exc:
+            await asyncio.to_thread(self.store.finish, claim, error=str(exc))
+        except Exception as exc:
+            log.exception("job %s article %d failed", claim.job_id, claim.seq)
+            await asyncio.to_thread(self.store.finish, claim, error=f"internal error ({type(exc).__name__})")
+
+
+def report_key(article: Article, lang: str | None, sections: list[str] | None) -> str:
+    return content_hash(
+        {
+            "version": __version__,
+            "article": article.model_dump(mode="json"),
+            "lang": lang,
+            "sections": sorted(sections) if sections else None,
+        }
+    )
+
+
+def check_sections(sections: list[str] | None) -> None:
+    unknown = sorted(set(sections or ()) - set(ANALYZERS))
+    if unknown:
+        raise Problem(422, "Unknown section", f"{', '.join(unknown)}: choose from {', '.join(ANALYZERS)}")
+
+
+# Security headers and the UI's content security policy ----------------------------------------------------
+
+
+def _report_script_hash() -> str:
+    """The CSP hash of the HTML report's one inline script, so the UI can show reports in a sandboxed frame."""
+    template = (Path(render_html.__code__.co_filename).parent / "templates" / "report.html.j2").read_text(
+        "utf-8"
+    )
+    scripts = re.findall(r"<script>(.*?)</script>", template, flags=re.S)
+    return "'sha256-" + base64.b64encode(hashlib.sha256(scripts[-1].encode()).digest()).decode() + "'"
+
+
+REPORT_SCRIPT = _report_script_hash()
+UI_CSP = (
+    f"default-src 'self'; script-src 'self' {REPORT_SCRIPT}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+REPORT_CSP = (
+    f"default-src 'none'; script-src {REPORT_SCRIPT}; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; sandbox allow-scripts"
+)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def add(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"no-referrer"))
+                if scope["path"].startswith("/v1/"):
+                    headers.append((b"cache-control", b"no-store"))
+            await send(message)
+
+        await self.app(scope, receive, add)
+
+
+# The app ------------------------------------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    worker = Worker(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker.new_work = asyncio.Event()  # bound to the running loop
+        tasks = [asyncio.create_task(worker.load()), asyncio.create_task(worker.run_jobs())]
+        yield
+        for t in tasks:
+            t.cancel()
+        worker.executor.shutdown(wait=False, cancel_futures=True)
+        worker.store.close()
+
+    app = FastAPI(
+        title="unspin",
+        version=__version__,
+        description="Read news articles and show, with evidence, how they manipulate. Offline.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.worker = worker
+
+    def allow(role: Role) -> Any:
+        def dependency(request: Request) -> str:
+            return worker.gate.check(request, role)
+
+        return Depends(dependency)
+
+    read, admin = allow("read"), allow("admin")
+
+    # Errors as problem details.
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> Response:
+        return problem_response(exc, request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        title = HTTPStatus(exc.status_code).phrase
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem_response(
+            Problem(exc.status_code, title, detail, headers=dict(exc.headers or {})), request.url.path
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
+        return problem_response(invalid_body(exc.errors()), request.url.path)
+
+    @app.exception_handler(FetchRefused)
+    async def on_refused(request: Request, exc: FetchRefused) -> Response:
+        return problem_response(Problem(400, "URL refused", str(exc)), request.url.path)
+
+    @app.exception_handler(UnspinError)
+    async def on_input(request: Request, exc: UnspinError) -> Response:
+        return problem_response(Problem(422, "Unusable input", str(exc)), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem_response(
+            Problem(500, "Internal error", "the server could not answer this request (the error is logged)"),
+            request.url.path,
+        )
+
+    # Health.
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz() -> dict[str, str]:
+        worker.require_ready()
+        return {"status": "ready"}
+
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse, dependencies=[read])
+    async def metrics() -> PlainTextResponse:
+        pending = await asyncio.to_thread(worker.store.pending_count)
+        text = worker.metrics.render(
+            {
+                "unspin_queue_depth": ("Analyses waiting or running on this worker.", worker.queue.depth),
+                "unspin_jobs_pending_articles": ("Job articles not yet analysed (all workers).", pending),
+                "unspin_ready": ("1 once this worker's models are loaded.", float(worker.ready)),
+            }
+        )
+        return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    # Analysis.
+    @app.post("/v1/analyze", tags=["analyze"], responses={200: {"model": Report}}, dependencies=[read])
+    async def analyze(body: AnalyzeIn) -> Response:
+        """The Report of one article (the same JSON as `unspin analyze --format json`).
+
+        Its id (a hash of the input) is in the `X-Report-Id` and `Location` headers."""
+        if body.html:
+            article = article_from_html(body.html, "html", url=body.url)
+            if body.title:
+                article = article.model_copy(update={"title": body.title})
+        elif body.text is not None:
+            article = article_from_text(body.text, "text", title=body.title, split=body.split_title)
+            article = article.model_copy(update={"url": body.url}) if body.url else article
+        else:
+            raise Problem(422, "Invalid request body", "give the article as 'text' or 'html'")
+        return await worker.analyze(article, body.lang, body.sections)
+
+    @app.post("/v1/analyze/url", tags=["analyze"], responses={200: {"model": Report}}, dependencies=[read])
+    async def analyze_url(body: UrlIn) -> Response:
+        """Fetch a page (SSRF-safe: public addresses only, each redirect checked) and analyse it."""
+        worker.require_ready()
+        article = await asyncio.to_thread(worker.fetcher.article, body.url)
+        return await worker.analyze(article, body.lang, body.sections)
+
+    @app.get(
+        "/v1/reports/{report_id}", tags=["analyze"], responses={200: {"model": Report}}, dependencies=[read]
+    )
+    async def get_report(report_id: str) -> Response:
+        return Response(await stored_report(report_id), media_type="application/json")
+
+    @app.get(
+        "/v1/reports/{report_id}/html", tags=["analyze"], response_class=HTMLResponse, dependencies=[read]
+    )
+    async def get_report_html(report_id: str) -> HTMLResponse:
+        """The interactive HTML report (self-contained; served sandboxed)."""
+        report = Report.model_validate_json(await stored_report(report_id))
+        return HTMLResponse(render_html(report), headers={"Content-Security-Policy": REPORT_CSP})
+
+    async def stored_report(report_id: str) -> str:
+        found = await asyncio.to_thread(worker.store.get_report, report_id)
+        if found is None:
+            raise Problem(404, "Not found", f"no stored report with id {report_id[:64]!r}")
+        return found
+
+    @app.post("/v1/stance", tags=["analyze"], response_model=HeadlineCheck, dependencies=[read])
+    async def stance(body: StanceIn) -> HeadlineCheck:
+        """Does the body back the headline? FNC-1 stance and the headline's key elements."""
+        worker.require_ready()
+        result: HeadlineCheck = await worker.queue.run(
+            lambda: worker.pipeline.stance(body.headline, body.body, language=body.lang)
+        )
+        return result
+
+    @app.post("/v1/verify", tags=["analyze"], dependencies=[read])
+    async def verify(body: VerifyIn) -> dict[str, Any]:
+        """Does the evidence support or refute the claim? A verdict per evidence sentence and for the claim."""
+        worker.require_ready()
+        result = await worker.queue.run(worker.pipeline.verify, body.claim, body.evidence)
+        return dataclasses.asdict(result)
+
+    # Jobs.
+    @app.post(
+        "/v1/jobs",
+        tags=["jobs"],
+        status_code=202,
+        dependencies=[read],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": JobIn.model_json_schema()},
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "lang": {"type": "string"},
+                            },
+                            "required": ["file"],
+                        }
+                    },
+                },
+            }
+        },
+    )
+    async def create_job(request: Request) -> JSONResponse:
+        """Queue many articles: a JSON list of articles (or {articles, lang, sections}), or a corpus file
+        (.jsonl, .csv, .parquet with the fields id, title, text, url, outlet, date) as multipart 'file'."""
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith("multipart/form-data"):
+            items, options = await job_from_upload(request)
+        else:
+            items, options = job_from_json(await request.body())
+        check_sections(options.get("sections"))
+        job_id = await asyncio.to_thread(worker.store.create_job, items, options)
+        worker.new_work.set()
+        return JSONResponse(
+            {"id": job_id, "total": len(items), "status_url": f"/v1/jobs/{job_id}"},
+            status_code=202,
+            headers={"Location": f"/v1/jobs/{job_id}"},
+        )
+
+    @app.get("/v1/jobs", tags=["jobs"], dependencies=[read])
+    async def list_jobs() -> list[dict[str, Any]]:
+        return await asyncio.to_thread(worker.store.jobs)
+
+    @app.get("/v1/jobs/{job_id}", tags=["jobs"], dependencies=[read])
+    async def get_job(job_id: str) -> dict[str, Any]:
+        """State, progress, counts, errors, and each article's report id (the first 1,000 articles)."""
+        job = await asyncio.to_thread(worker.store.job, job_id)
+        if job is None:
+            raise Problem(404, "Not found", f"no job with id {job_id[:64]!r}")
+        return job
+
+    @app.get("/v1/jobs/{job_id}/results", tags=["jobs"], dependencies=[read])
+    async def job_results(job_id: str, format: Literal["jsonl", "parquet"] = "jsonl") -> Response:
+        """The finished articles in input order: JSONL (one {index, article_id, state, report | error} a
+        line, streamed) or Parquet (one row per article, the report as a JSON string)."""
+        if await asyncio.to_thread(worker.store.job, job_id, max_items=0) is None:
+            raise Problem(404, "Not found", f"no job with id {job_id[:64]!r}")
+        name = f"unspin-job-{job_id[:12]}"
+        if format == "parquet":
+            data = await asyncio.to_thread(results_parquet, worker.store.results(job_id))
+            return Response(
+                data,
+                media_type="application/vnd.apache.parquet",
+                headers={"Content-Disposition": f'attachment; filename="{name}.parquet"'},
+            )
+
+        def lines() -> Iterator[str]:
+            for row in worker.store.results(job_id):
+                yield json.dumps(row, ensure_ascii=False) + "\n"
+
+        return StreamingResponse(
+            lines(),
+            media_type="application/x-ndjson",
+            headers={"Content-Disposition": f'attachment; filename="{name}.jsonl"'},
+        )
+
+    # Knowledge base.
+    @app.get("/v1/kb/search", tags=["kb"], dependencies=[read])
+    async def kb_search(
+        q: str = Query(..., min_length=1), limit: int = Query(10, ge=1, le=100)
+    ) -> list[dict[str, Any]]:
+        """Known claims that match the text (BM25 over their rarest words)."""
+
+        def search() -> list[dict[str, Any]]:
+            store = open_kb()
+            try:
+                return [
+                    {"score": round(h.score, 4), **dataclasses.asdict(h.entry)}
+                    for h in store.search(q, limit)
+                ]
+            finally:
+                store.close()
+
+        return await asyncio.to_thread(search)
+
+    @app.get("/v1/kb/stats", tags=["kb"], dependencies=[read])
+    async def kb_stats() -> dict[str, Any]:
+        def stats() -> dict[str, Any]:
+            store = open_kb()
+            try:
+                stats = dict(store.stats())
+                stats.pop("path", None)  # where the file lives on the server is not the client's business
+                return stats
+            finally:
+                store.close()
+
+        return await asyncio.to_thread(stats)
+
+    @app.post("/v1/kb/import", tags=["kb"], dependencies=[admin])
+    async def kb_import(request: Request) -> dict[str, Any]:
+        """Import entries (admin key): multipart 'file' and 'format' (euvsdisinfo, claimreview, csv, jsonl,
+        outlets); new entries added, changed ones updated, identical ones skipped."""
+        from unspin.kb.importers import FORMATS, read_entries
+
+        form = await request.form()
+        upload, fmt = form.get("file"), str(form.get("format") or "")
+        if not isinstance(upload, UploadFile):
+            raise Problem(422, "Invalid request body", "send the file as multipart field 'file'")
+        if fmt not in FORMATS:
+            raise Problem(422, "Invalid request body", f"'format' must be one of {', '.join(FORMATS)}")
+        data = await upload.read()
+        suffix = Path(upload.filename or "").suffix.lower()[:16]
+
+        def run() -> dict[str, Any]:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"import{suffix}"
+                path.write_bytes(data)
+                items = read_entries(path, fmt)
+                store = open_kb()
+                try:
+                    result = store.upsert(items)
+                finally:
+                    store.close()
+            return {
+                "added": result.added,
+                "updated": result.updated,
+                "skipped": result.skipped,
+                "rejected": [
+                    {"row": w.replace(str(path), upload.filename or "file"), "reason": r}
+                    for w, r in result.rejected[:100]
+                ],
+            }
+
+        return await asyncio.to_thread(run)
+
+    def open_kb() -> Any:
+        from unspin.kb import open_kb as open_store
+
+        return open_store(settings.kb)
+
+    # The web UI and the offline API docs.
+    @app.get("/", include_in_schema=False)
+    async def index() -> HTMLResponse:
+        page = (UI_DIR / "index.html").read_text(encoding="utf-8")
+        return HTMLResponse(page, headers={"Content-Security-Policy": UI_CSP})
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="unspin API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon.png",
+        )
+
+    app.mount("/ui", StaticFiles(directory=UI_DIR), name="ui")
+    # Swagger UI 5 (OpenAPI 3.1) as shipped by the fastapi-offline package: no CDN.
+    swagger_assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/static/swagger", StaticFiles(directory=swagger_assets), name="swagger")
+
+    # Middleware, innermost first: limits, security headers, CORS (only when configured), metrics.
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
+    )
+    app.add_middleware(SecurityHeaders)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type"],
+        )
+    app.add_middleware(
+        MetricsMiddleware, metrics=worker.metrics, route_of=lambda scope: route_name(app, scope)
+    )
+    return app
+
+
+def route_name(app: FastAPI, scope: Scope) -> str:
+    """The route's path template, so that metrics have one series per endpoint, not per id."""
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return str(getattr(route, "path", "other"))
+    return "unmatched"
+
+
+def invalid_body(errors: Any) -> Problem:
+    listed = [
+        {"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": str(e.get("msg", ""))}
+        for e in list(errors)[:20]
+    ]
+    detail = "; ".join(f"{e['loc']}: {e['msg']}" for e in listed[:3])
+    return Problem(
+        422, "Invalid request body", detail or "the body does not match the schema", extra={"errors": listed}
+    )
+
+
+def job_from_json(raw: bytes) -> tuple[list[dict[str, Any] | str], dict[str, Any]]:
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Problem(422, "Invalid request body", f"the body is not JSON ({exc})") from exc
+    if isinstance(data, list):
+        data = {"articles": data}
+    try:
+        job = TypeAdapter(JobIn).validate_python(data)
+    except ValidationError as exc:
+        raise invalid_body(exc.errors()) from exc
+    rows = [a.model_dump() for a in job.articles]
+    return articles_from_rows(rows, "articles"), {"lang": job.lang, "sections": job.sections}
+
+
+def articles_from_rows(
+    rows: list[dict[str, Any]] | Iterator[tuple[int, Any]], where: str
+) -> list[dict[str, Any] | str]:
+    """Each row as an Article dict, or its error message (kept as a failed article of the job)."""
+    items: list[dict[str, Any] | str] = []
+    numbered = enumerate(rows) if isinstance(rows, list) else rows
+    for n, row in numbered:
+        if len(items) >= MAX_JOB_ARTICLES:
+            raise Problem(413, "Too many articles", f"a job holds at most {MAX_JOB_ARTICLES:,} articles")
+        try:
+            if isinstance(row, Exception):
+                raise row
+            items.append(article_from_row(row, f"{where}[{n}]").model_dump(mode="json"))
+        except UnspinError as exc:
+            items.append(str(exc))
+    if not items:
+        raise Problem(422, "Invalid request body", "the job has no articles")
+    return items
+
+
+async def job_from_upload(request: Request) -> tuple[list[dict[str, Any] | str], dict[str, Any]]:
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise Problem(422, "Invalid request body", "send the corpus file as multipart field 'file'")
+    name = Path(upload.filename or "corpus")
+    suffix = name.suffix.lower()
+    if suffix not in CORPUS_SUFFIXES:
+        raise Problem(
+            422, "Unusable input", f"{name.name[:100]}: a corpus is .jsonl, .ndjson, .csv or .parquet"
+        )
+    data = await upload.read()
+    lang = str(form.get("lang") or "") or None
+    if lang is not None and not re.fullmatch(LANG, lang):
+        raise Problem(422, "Invalid request body", "'lang' must be a language code such as 'en'")
+
+    def read() -> list[dict[str, Any] | str]:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"corpus{suffix}"
+            path.write_bytes(data)
+            rows = ((n, row) for n, row in iter_rows(path))
+            items = articles_from_rows(rows, name.name[:100])
+            # Error messages name the temporary file: name the upload instead.
+            return [i.replace(str(path), name.name[:100]) if isinstance(i, str) else i for i in items]
+
+    return await asyncio.to_thread(read), {"lang": lang, "sections": None}
+
+
+def results_parquet(rows: Iterator[dict[str, Any]]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = []
+    for row in rows:
+        report = row.get("report") or {}
+        headline = report.get("headline") or {}
+        records.append(
+            {
+                "index": row["index"],
+                "article_id": row.get("article_id"),
+                "state": row["state"],
+                "error": row.get("error"),
+                "report_id": row.get("report_id"),
+                "title": report.get("title"),
+                "language": (report.get("language") or {}).get("code"),
+                "word_count": (report.get("article") or {}).get("word_count"),
+                "findings": len(report.get("findings") or []),
+                "headline_verdict": headline.get("verdict"),
+                "report_json": json.dumps(report, ensure_ascii=False) if report else None,
+            }
+        )
+    schema = pa.schema(
+        [
+            ("index", pa.int64()),
+            ("article_id", pa.string()),
+            ("state", pa.string()),
+            ("error", pa.string()),
+            ("report_id", pa.string()),
+            ("title", pa.string()),
+            ("language", pa.string()),
+            ("word_count", pa.int64()),
+            ("findings", pa.int64()),
+            ("headline_verdict", pa.string()),
+            ("report_json", pa.string()),
+        ]
+    )
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(records, schema=schema), buf)
+    return buf.getvalue()
