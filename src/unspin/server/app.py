@@ -38,7 +38,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from unspin import __version__
-from unspin.analyzers import ANALYZERS
+from unspin.analyzers import NAMES
 from unspin.errors import UnspinError
 from unspin.ingest.corpus import CORPUS_SUFFIXES, article_from_row, iter_rows
 from unspin.ingest.html import article_from_html
@@ -209,9 +209,9 @@ def report_key(article: Article, lang: str | None, sections: list[str] | None) -
 
 
 def check_sections(sections: list[str] | None) -> None:
-    unknown = sorted(set(sections or ()) - set(ANALYZERS))
+    unknown = sorted(set(sections or ()) - set(NAMES))
     if unknown:
-        raise Problem(422, "Unknown section", f"{', '.join(unknown)}: choose from {', '.join(ANALYZERS)}")
+        raise Problem(422, "Unknown section", f"{', '.join(unknown)}: choose from {', '.join(NAMES)}")
 
 
 # Security headers and the UI's content security policy ----------------------------------------------------
