@@ -306,6 +306,9 @@ def _register_task_apps() -> None:
     app.add_typer(kb_app, name="kb")
     app.add_typer(train_app, name="train")
     app.add_typer(eval_app, name="eval")
+    from unspin.engines.cli import register as register_batch
+
+    register_batch(app, eval_app)
 
 
 _register_task_apps()
