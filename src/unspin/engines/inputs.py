@@ -120,7 +120,11 @@ def _iter_csv(index: int, path: Path) -> Iterator[InputRow]:
                 yield InputRow(index, n, error=f"malformed CSV ({exc})", source=where)
                 continue
             if any(_has_surrogates(v) for v in values):
-                yield InputRow(index, n, error="record is not UTF-8 (undecodable bytes)", source=where)
+                # Keep the readable fields (the id, usually) so that the error row says which article it was.
+                readable = {k: v for k, v in zip(header, values, strict=False) if not _has_surrogates(v)}
+                bad = [k for k, v in zip(header, values, strict=False) if _has_surrogates(v)]
+                reason = f"field(s) {', '.join(bad)} not UTF-8 (undecodable bytes)"
+                yield InputRow(index, n, fields=readable, error=reason, source=where)
                 continue
             if len(values) != len(header):
                 yield InputRow(
