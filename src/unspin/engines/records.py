@@ -145,6 +145,7 @@ def flat_columns(report: Report) -> dict[str, Any]:
     techniques.update(label.label for p in report.paragraphs for label in p.techniques)
     speakers = [q.speaker.name for q in report.quotes if q.speaker is not None]
     sources = [q.source.name for q in report.quotes if q.source is not None]
+    narratives = {n.entry_id: n.claim for n in report.narratives}  # an entry may match several passages
     return {
         "language": report.language.code,
         "word_count": report.article.word_count,
@@ -158,8 +159,8 @@ def flat_columns(report: Report) -> dict[str, Any]:
         "speakers": sorted(set(speakers)),
         "sources": sorted(set(sources)),
         "n_entities": len(report.entities),
-        "narratives": [n.entry_id for n in report.narratives],
-        "narrative_claims": [n.claim for n in report.narratives],
+        "narratives": list(narratives),
+        "narrative_claims": list(narratives.values()),
         "headline_verdict": report.headline.verdict if report.headline else None,
         "report_json": report.model_dump_json(exclude={"timings_ms"}),
     }
