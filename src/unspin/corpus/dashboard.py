@@ -109,7 +109,7 @@ th{background:#fafafa} .diff{color:#555} details{margin:.6em 0} summary{cursor:p
 <div id="chart-narratives" class="chart wide"></div>
 </div>
 <h2>Near-duplicate clusters</h2>
-<p>Articles that copy or lightly rewrite each other (MinHash estimate of word 5-shingle Jaccard ≥ __THRESHOLD__);
+<p>Articles that copy or lightly rewrite each other (MinHash estimate of word 3-shingle Jaccard ≥ __THRESHOLD__);
 the earliest first, each copy with what it added and removed.</p>
 __CLUSTERS__
 <h2>Articles to read first</h2>__FLAGGED__

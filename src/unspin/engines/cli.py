@@ -119,7 +119,9 @@ def corpus_report(
 def eval_clusters(
     data: Annotated[Path, typer.Option("--data", help="The labelled data directory (../shared/data).")],
     articles: Annotated[int, typer.Option("--articles", min=2, help="Real articles to rewrite.")] = 150,
-    threshold: Annotated[float, typer.Option("--threshold", help="Jaccard threshold.")] = 0.5,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", help="One Jaccard threshold (default: 0.3, 0.5 and 0.7).")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed")] = 13,
 ) -> None:
     """Pairwise precision/recall of the near-duplicate clustering on synthetic rewrites and EUvsDisinfo."""
