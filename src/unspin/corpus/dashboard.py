@@ -184,7 +184,7 @@ def render_dashboard(
     threshold: float,
     source: str,
 ) -> str:
-    data = {
+    data: dict[str, Any] = {
         name: tables[name].records()
         for name in (
             "outlets",

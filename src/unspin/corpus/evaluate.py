@@ -5,7 +5,8 @@
    edited with probability r (substituted by a word from another article, deleted, or followed by an
    inserted word, equally likely). The true clusters are {article, its copies}.
 2. EUvsDisinfo cases (the 2015-2017 scrape with summaries): cases whose claim title repeats form a true
-   cluster (the database records the same claim again for each outlet or date that carried it); every
+   cluster (the database records the same claim again for each outlet or date that carried it; titles are
+   compared without case and punctuation); every
    other case is a distinct claim on often the same themes, which the clustering must keep apart.
 
 Scores are pairwise: precision = predicted same-cluster pairs that are true pairs, recall = true pairs
@@ -111,6 +112,11 @@ def synthetic(data: Path, n: int, thresholds: Iterable[float], seed: int) -> dic
     }
 
 
+def _title_key(title: str) -> str:
+    """The claim title, case and punctuation aside: 'is a threat to Russia.' repeats 'is a threat to Russia'."""
+    return " ".join(re.findall(r"\w+", title.lower()))
+
+
 def euvsdisinfo(data: Path, thresholds: Iterable[float]) -> dict[str, Any]:
     path = data / EUVS_FILE
     if not path.is_file():
@@ -121,7 +127,7 @@ def euvsdisinfo(data: Path, thresholds: Iterable[float]) -> dict[str, Any]:
     titles: dict[str, list[str]] = {}
     for i, row in enumerate(rows):
         if row["summary"].strip():
-            titles.setdefault(row["title"].strip().lower(), []).append(f"case{i}")
+            titles.setdefault(_title_key(row["title"]), []).append(f"case{i}")
     truth = [keys for keys in titles.values() if len(keys) > 1]
     return {
         "cases": len(docs),
