@@ -3,7 +3,9 @@ cores, over PTC SemEval-2020 articles from the shared data folder (full pipeline
 
 Each configuration runs twice: on 1 article (start-up: interpreter, JVM, model loading) and on N; the
 steady rate is (N - 1) / (wall_N - wall_1). Peak memory is the largest sum of RSS over the whole process
-tree (parent, workers, JVM, Python workers), sampled every 0.2 s.
+tree (parent, workers, JVM, Python workers), sampled every 0.2 s. CPU seconds per article (user + system
+of every descendant, start-up run subtracted) do not depend on what else the machine runs; wall-clock
+rates and the 1-vs-2-worker speed-up do, so the script records the load average before and after.
 
     python bench/bench_batch.py --data ../shared/data -n 200
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -60,9 +63,10 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def run(args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak tree RSS of `unspin batch ARGS`."""
+def run(args: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, every descendant) and peak tree RSS of `unspin batch ARGS`."""
     env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "unspin.cli", "batch", *args, "--quiet"],
@@ -83,10 +87,12 @@ def run(args: list[str]) -> tuple[float, int]:
     sampler.start()
     _, err = proc.communicate()
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"unspin batch {' '.join(args)} failed:\n{err.decode()[-3000:]}")
-    return wall, peak
+    return wall, cpu, peak
 
 
 def main() -> None:
@@ -111,11 +117,13 @@ def main() -> None:
         corpus(args.data, 1, one)
         results["articles"] = n
         for name in args.configs.split(","):
-            startup, _ = run([str(one), "--out", f"{tmp}/{name}-1", *configs[name], *extra])
-            wall, peak = run([str(big), "--out", f"{tmp}/{name}", *configs[name], *extra])
+            startup, startup_cpu, _ = run([str(one), "--out", f"{tmp}/{name}-1", *configs[name], *extra])
+            wall, cpu, peak = run([str(big), "--out", f"{tmp}/{name}", *configs[name], *extra])
             results[name] = {
                 "wall_s": round(wall, 1),
                 "startup_s": round(startup, 1),
+                "cpu_s": round(cpu, 1),
+                "cpu_s_per_article": round((cpu - startup_cpu) / max(n - 1, 1), 3),
                 "articles_per_s": round(n / wall, 3),
                 "steady_articles_per_s": round((n - 1) / max(wall - startup, 1e-9), 3),
                 "peak_rss_mb": round(peak / 2**20),
