@@ -1,11 +1,11 @@
-# unspin — make demo | make test | make bench | make lint
+# unspin — make demo | make corpus-demo | make test | make bench | make lint
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 EXAMPLE := examples/nato-donbass.txt
 
-.PHONY: demo test bench lint schema clean
+.PHONY: demo corpus-demo test bench lint schema clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,16 @@ demo: $(STAMP)
 	$(BIN)/unspin kb import examples/demo-kb.jsonl --format jsonl --kb $(DEMO_KB)
 	$(BIN)/unspin analyze $(EXAMPLE) --kb $(DEMO_KB) --html report.html --json report.json
 	@echo "Web UI and REST API: $(BIN)/unspin serve --kb $(DEMO_KB)   (then open http://127.0.0.1:8000/; API docs at /docs)"
+
+CORPUS := tests/fixtures/corpus
+
+# A batch over the bundled fixture corpus (10 articles, 2 workers), then its dashboard, opened in a browser.
+corpus-demo: $(STAMP)
+	rm -rf build/corpus-demo
+	$(BIN)/unspin kb import $(CORPUS)/kb.jsonl --format jsonl --kb build/corpus-demo/kb.sqlite
+	$(BIN)/unspin batch $(CORPUS)/articles.jsonl --out build/corpus-demo/out --workers 2 --kb build/corpus-demo/kb.sqlite
+	$(BIN)/unspin corpus report build/corpus-demo/out --html build/corpus-demo/corpus.html
+	-$(BIN)/python -m webbrowser -t build/corpus-demo/corpus.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

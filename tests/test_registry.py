@@ -57,7 +57,9 @@ def _predicts(role: str, m: object) -> None:
     elif role == "claim_matcher":
         from unspin.models.claim_match_features import CaseText, pair_features
 
-        case = CaseText(title="NATO troops in Donbas", text="NATO is secretly deploying troops to Donbas", year="2022")
+        case = CaseText(
+            title="NATO troops in Donbas", text="NATO is secretly deploying troops to Donbas", year="2022"
+        )
         same = pair_features("NATO has secretly deployed thousands of troops to Donbas.", case, 0.95)
         other = pair_features("Poland is sending grain to Odesa.", case, 0.85)
         p = m.predict_proba(np.stack([same, other]))  # type: ignore[attr-defined]

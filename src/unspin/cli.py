@@ -350,6 +350,9 @@ def _register_task_apps() -> None:
     app.add_typer(train_app, name="train")
     app.add_typer(eval_app, name="eval")
     app.command("serve")(serve)
+    from unspin.cli_corpus import register as register_batch
+
+    register_batch(app, eval_app)
 
 
 _register_task_apps()
