@@ -38,6 +38,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_analyze.py
+	$(BIN)/python bench/bench_encoders.py
 	$(BIN)/python bench/bench_techniques.py
 	$(BIN)/python bench/bench_techniques.py --example tests/fixtures/ru_article.txt --runs 5
 	$(BIN)/python bench/bench_claims.py

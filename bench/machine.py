@@ -17,12 +17,8 @@ FLAGS_OF_INTEREST = (
 )  # fmt: skip
 
 
-def _cpuinfo() -> tuple[str, set[str]]:
-    """CPU model name and feature flags from /proc/cpuinfo (Linux); empty elsewhere."""
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return platform.processor() or "unknown CPU", set()
+def parse_cpuinfo(text: str, arch: str) -> tuple[str, set[str]]:
+    """CPU model name and feature flags from the text of /proc/cpuinfo (x86 "flags", ARM "Features")."""
     model, flags = "", set()
     for line in text.splitlines():
         key, _, value = line.partition(":")
@@ -31,15 +27,25 @@ def _cpuinfo() -> tuple[str, set[str]]:
             model = value.strip()
         elif key in ("flags", "features") and not flags:
             flags = set(value.split())
-    if platform.machine().lower() in ("aarch64", "arm64"):
+    if arch.lower() in ("aarch64", "arm64"):
         flags.add("neon")  # NEON is part of every ARMv8-A core
+    return model, flags
+
+
+def _cpuinfo() -> tuple[str, set[str]]:
+    """This machine's CPU model and flags (Linux); the processor name and no flags elsewhere."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return platform.processor() or "unknown CPU", set()
+    model, flags = parse_cpuinfo(text, platform.machine())
     return model or platform.processor() or "unknown CPU", flags
 
 
-def cpu_flags() -> list[str]:
-    """The FLAGS_OF_INTEREST this CPU has, in that order."""
-    _, flags = _cpuinfo()
-    return [f for f in FLAGS_OF_INTEREST if f in flags]
+def cpu_flags(flags: set[str] | None = None) -> list[str]:
+    """The FLAGS_OF_INTEREST this CPU (or the given flag set) has, in that order."""
+    have = _cpuinfo()[1] if flags is None else flags
+    return [f for f in FLAGS_OF_INTEREST if f in have]
 
 
 def machine() -> dict[str, object]:

