@@ -57,7 +57,7 @@ def test_undecodable_bytes_are_refused_with_their_row(tmp_path: Path) -> None:
     f = tmp_path / "mixed.jsonl"
     f.write_bytes(
         GOOD.encode()
-        + '{"id": "bad", "claim": "caf\\u00e9 '.encode()
+        + b'{"id": "bad", "claim": "caf\\u00e9 '
         + b'\xff\xfe latin"}\n'
         + '{"id": "ru", "claim": "НАТО готовит наступление"}\n'.encode()
     )

@@ -19,6 +19,8 @@ __all__ = ["DEFAULT_MAX_BYTES", "IngestError", "iter_rows", "load_article"]
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_ONLY = re.compile("[^\ud800-\udc7f\udd00-\udfff]*", re.DOTALL)  # no surrogate but U+DC80-U+DCFF
 _PATH_LIKE = re.compile(r"^[^\s]+\.[A-Za-z0-9]{1,8}$|^[^\s]*/[^\s]*$")
 
 
@@ -98,5 +100,12 @@ def load_article(
         text = source
     if text is None:
         raise IngestError("input", "no article given (pass a file, a URL, text, or '-' for stdin)")
-    _check_size(len(text.encode("utf-8")), max_bytes, "text")
-    return article_from_text(text, "text", title=title)
+    data = text.encode("utf-8", "surrogateescape" if _ESCAPED_ONLY.fullmatch(text) else "surrogatepass")
+    _check_size(len(data), max_bytes, "text")
+    note = None
+    if _SURROGATE.search(text):
+        # Bytes that were not UTF-8 reach us as lone surrogates (a command-line argument, say): decode
+        # the bytes as a file's would be, with the same note.
+        text, note = decode_with_note(data, "text")
+    title = _SURROGATE.sub("\ufffd", title) if title else title
+    return _noted(article_from_text(text, "text", title=title), note)
