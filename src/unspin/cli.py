@@ -375,7 +375,7 @@ def main() -> None:
     except click.ClickException as exc:
         typer.echo(f"unspin: error: {' '.join(exc.format_message().split())}", err=True)
         sys.exit(exc.exit_code)
-    except (click.Abort, typer.Abort):
+    except typer.Abort:
         typer.echo("unspin: aborted", err=True)
         sys.exit(130)
     except UnspinError as exc:

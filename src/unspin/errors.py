@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 MAX_SHOWN_SOURCE = 200  # a source echoed in a message (the text itself, a URL) is cut to this
 
 
