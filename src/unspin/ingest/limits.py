@@ -15,10 +15,10 @@ _CHUNK = 1 << 16
 
 def too_big(source: str, limit: int, size: int | None = None) -> IngestError:
     """The one error every source gives when it passes the limit."""
-    what = f"input is {size:,} bytes" if size is not None else "input is larger than that"
+    what = f"input is {size:,} bytes, over" if size is not None else "input goes on past"
     return IngestError(
         source,
-        f"{what}, over the {limit:,}-byte limit (--max-bytes; raise it with --max-bytes or ${MAX_BYTES_ENV})",
+        f"{what} the {limit:,}-byte limit (--max-bytes; raise it with --max-bytes or ${MAX_BYTES_ENV})",
     )
 
 
