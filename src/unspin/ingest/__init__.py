@@ -29,7 +29,7 @@ def _check_size(n: int, limit: int, source: str) -> None:
         raise too_big(source, limit, n)
 
 
-def _read_file(path: Path, limit: int) -> bytes:
+def read_file(path: Path, limit: int = DEFAULT_MAX_BYTES) -> bytes:
     """The file's bytes, read no further than the limit (a device or a FIFO has no size to check first)."""
     try:
         if path.is_file():
@@ -56,7 +56,7 @@ def load_path(path: Path, *, row_id: str | None = None, max_bytes: int = DEFAULT
             source, f"unsupported file type '{suffix}' (use .txt, .html, .jsonl, .csv or .parquet)"
         )
     # HTML pages are larger than their text: they may use 5x the text limit.
-    text, note = decode_with_note(_read_file(path, max_bytes * (5 if suffix in HTML_SUFFIXES else 1)), source)
+    text, note = decode_with_note(read_file(path, max_bytes * (5 if suffix in HTML_SUFFIXES else 1)), source)
     if suffix in HTML_SUFFIXES:
         return _noted(article_from_html(text, source), note)
     return _noted(article_from_text(text, source, kind="txt", split=True), note)
