@@ -23,10 +23,54 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1_000, 10_000, 100_000, 300_000)
 
-FIRST = ["Anna", "Marek", "Olena", "David", "Sofia", "Tomas", "Irina", "Peter", "Laura", "Viktor", "Maria", "Jonas"]
-LAST = ["Kowalski", "Hartmann", "Moreau", "Bianchi", "Novak", "Lindqvist", "Petrov", "Garcia", "Horvat", "Brennan"]
-PLACES = ["Kharkiv", "Gdansk", "Lyon", "Brno", "Tallinn", "Porto", "Utrecht", "Varna", "Kaunas", "Graz", "Odesa"]
-ORGS = ["the European Commission", "NATO", "the World Bank", "Reuters", "the Red Cross", "the OSCE", "Gazprom"]
+FIRST = [
+    "Anna",
+    "Marek",
+    "Olena",
+    "David",
+    "Sofia",
+    "Tomas",
+    "Irina",
+    "Peter",
+    "Laura",
+    "Viktor",
+    "Maria",
+    "Jonas",
+]
+LAST = [
+    "Kowalski",
+    "Hartmann",
+    "Moreau",
+    "Bianchi",
+    "Novak",
+    "Lindqvist",
+    "Petrov",
+    "Garcia",
+    "Horvat",
+    "Brennan",
+]
+PLACES = [
+    "Kharkiv",
+    "Gdansk",
+    "Lyon",
+    "Brno",
+    "Tallinn",
+    "Porto",
+    "Utrecht",
+    "Varna",
+    "Kaunas",
+    "Graz",
+    "Odesa",
+]
+ORGS = [
+    "the European Commission",
+    "NATO",
+    "the World Bank",
+    "Reuters",
+    "the Red Cross",
+    "the OSCE",
+    "Gazprom",
+]
 TEMPLATES = [
     "{p1} {s1}, a spokesperson for {org}, said on {day} that talks in {place} would resume within {n} days. "
     '"We are not going to accept any deal that leaves {place2} without power," {s1} told reporters.',
@@ -102,7 +146,9 @@ def main() -> None:
     ap.add_argument("--words", type=int, nargs="+", default=list(SIZES))
     ap.add_argument("--stages", action="store_true", help="Also print each stage's milliseconds.")
     args = ap.parse_args()
-    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print("| words | seconds | peak RSS (MB) | RSS after loading (MB) | slowest stages (s) |")
     print("|---:|---:|---:|---:|---|")
     for words in args.words:
