@@ -49,9 +49,10 @@ def dense_query(text: str) -> str:
 
 
 def knowledge_base(path: Path) -> SqliteKB:
-    """Opened once per process and path."""
+    """Opened once per process and path, read-only: an analysis never writes to the store, never waits for an
+    import's write lock, and never creates a file."""
     if path not in _open:
-        _open[path] = SqliteKB(path)
+        _open[path] = SqliteKB(path, read_only=True)
     return _open[path]
 
 
