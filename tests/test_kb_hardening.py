@@ -251,3 +251,16 @@ def test_kb_import_reads_no_further_than_its_limit(tmp_path: Path, monkeypatch: 
     with pytest.raises(KBError, match="not a valid gzip file"):
         (tmp_path / "bad.gz").write_bytes(b"\x1f\x8b not really")
         read_entries(tmp_path / "bad.gz", "csv")
+
+
+@pytest.mark.parametrize("fmt", ["euvsdisinfo", "csv", "outlets"])
+def test_csv_quirks_are_kb_errors(tmp_path: Path, fmt: str) -> None:
+    """Found by `make fuzz`: a file of b'\\r\\x01' raised csv.Error (a traceback) from the EUvsDisinfo header
+    check; the csv module's errors are KBErrors naming the file."""
+    for i, data in enumerate([b"\r\x01", b'claim,domain,label,source\n"a"b,c\n', b"\x01\r\r\n"]):
+        path = tmp_path / f"{i}.csv"
+        path.write_bytes(data)
+        try:
+            read_entries(path, fmt)
+        except KBError as exc:
+            assert str(path) in str(exc)

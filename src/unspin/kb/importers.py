@@ -124,19 +124,32 @@ def _iso_date(text: str) -> str:
 def _csv_rows(path: Path, text: str, required: set[str]) -> tuple[list[str], Iterator[dict[str, str]]]:
     csv.field_size_limit(1 << 30)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise KBError(str(path), f"malformed CSV header ({exc})") from exc
     missing = required - set(header)
     if missing:
         raise KBError(
             str(path), f"missing required column(s): {', '.join(sorted(missing))} (header: {header})"
         )
     reader.fieldnames = header
-    return header, iter(reader)
+
+    def rows() -> Iterator[dict[str, str]]:
+        try:
+            yield from reader
+        except csv.Error as exc:  # the whole file is refused: its rows cannot be told apart any more
+            raise KBError(str(path), f"malformed CSV at line {reader.line_num} ({exc})") from exc
+
+    return header, rows()
 
 
 def read_euvsdisinfo(path: Path) -> Iterator[Item]:
     text = read_text(path)
-    first = next(csv.reader(io.StringIO(text)), [])
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        raise KBError(str(path), f"malformed CSV header ({exc})") from exc
     header = {h.strip() for h in first}
     if header >= _KALKUN:
         _, rows = _csv_rows(path, text, _KALKUN)
