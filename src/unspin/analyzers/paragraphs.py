@@ -70,6 +70,7 @@ def model_for(language: str) -> tuple[str, ParagraphModel | NgramParagraphModel 
 def analyze(doc: Doc) -> Section:
     """Techniques per paragraph (title first), the article's frames and its genre."""
     section = Section()
+    name, model = model_for(doc.language)  # loaded even for a short text: Pipeline.load() warms up on one
     if doc.word_count < MIN_CLASSIFY_WORDS:
         # Frames and genre are properties of an article: a few words give the model nothing to go on, and
         # it would still name a confident genre for a single letter.
@@ -80,7 +81,6 @@ def analyze(doc: Doc) -> Section:
         section.fields["paragraphs"] = []
         section.fields["classification"] = None
         return section
-    name, model = model_for(doc.language)
     parts = [(p, para) for p in doc.parts for para in p.paragraphs]
     if len(parts) > MAX_PARAGRAPHS:
         section.notes.append(
