@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 EXAMPLE := examples/nato-donbass.txt
 
-.PHONY: demo corpus-demo test bench lint schema clean
+.PHONY: demo corpus-demo test fuzz bench bench-length lint schema clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,15 @@ corpus-demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The long Hypothesis run (600 inputs a target; `make test` runs 25): counts go to build/fuzz.json.
+fuzz: $(STAMP)
+	mkdir -p build && rm -f build/fuzz.json
+	HYPOTHESIS_PROFILE=fuzz UNSPIN_FUZZ_REPORT=build/fuzz.json $(BIN)/python -m pytest tests/test_fuzz.py
+
+# Time and peak memory of 1k-300k-word articles (about 10 minutes on 2 cores).
+bench-length: $(STAMP)
+	$(BIN)/python bench/bench_length.py --stages
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_analyze.py

@@ -65,7 +65,7 @@ def _peak_child_mb(cmd: str) -> tuple[int, str, float]:
 def test_endless_input_stops_at_the_limit(pipeline: str) -> None:
     rc, err, peak_mb = _peak_child_mb(pipeline)  # a pipeline's code is its last command's
     assert rc == 2, err
-    assert "over the 2,000,000-byte limit" in err and "--max-bytes" in err
+    assert "the 2,000,000-byte limit" in err and "--max-bytes" in err
     assert "Traceback" not in err
     assert peak_mb < MEMORY_BOUND_MB, f"peak RSS {peak_mb:.0f} MB"
 
@@ -79,7 +79,7 @@ def test_read_bounded_reads_limit_plus_one() -> None:
             return b"y\n" * (n // 2) + b"y" * (n % 2)
 
     stream = Counting()
-    with pytest.raises(IngestError, match="over the 1,000-byte limit"):
+    with pytest.raises(IngestError, match="the 1,000-byte limit"):
         read_bounded(stream, 1000, "stdin")  # type: ignore[arg-type]
     assert stream.read_total == 1001
 
@@ -87,11 +87,11 @@ def test_read_bounded_reads_limit_plus_one() -> None:
 def test_corpus_row_and_line_over_the_limit(tmp_path: Path) -> None:
     corpus = tmp_path / "c.jsonl"
     corpus.write_text('{"id": "1", "text": "' + "word " * 400 + '"}\n', encoding="utf-8")
-    with pytest.raises(IngestError, match="over the 1,000-byte limit"):
+    with pytest.raises(IngestError, match="the 1,000-byte limit"):
         load_article(corpus, max_bytes=1000)
     csv_file = tmp_path / "c.csv"
     csv_file.write_text("id,text\n1," + "x" * 200_000 + "\n", encoding="utf-8")
-    with pytest.raises(IngestError, match="over the 1,000-byte limit"):
+    with pytest.raises(IngestError, match="the 1,000-byte limit"):
         load_article(csv_file, max_bytes=1000)
 
 

@@ -232,3 +232,35 @@ def test_export_then_import_is_lossless(
         fresh.close()
         os.unlink(tmp / f"fresh-{fmt}.sqlite")
     kb.close()
+
+
+def test_kb_import_reads_no_further_than_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kb import /dev/zero` read forever; a gzip bomb would too. Both stop at the import limit."""
+    import gzip
+
+    from unspin.kb import importers
+
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 10_000)
+    with pytest.raises(KBError, match="goes on past the 10,000-byte limit"):
+        read_entries(Path("/dev/zero"), "jsonl")
+    bomb = tmp_path / "bomb.jsonl.gz"
+    bomb.write_bytes(gzip.compress(b"\n" * 5_000_000))  # 5 KB on disk
+    assert bomb.stat().st_size < 10_000
+    with pytest.raises(KBError, match="goes on past the 10,000-byte limit"):
+        read_entries(bomb, "jsonl")
+    with pytest.raises(KBError, match="not a valid gzip file"):
+        (tmp_path / "bad.gz").write_bytes(b"\x1f\x8b not really")
+        read_entries(tmp_path / "bad.gz", "csv")
+
+
+@pytest.mark.parametrize("fmt", ["euvsdisinfo", "csv", "outlets"])
+def test_csv_quirks_are_kb_errors(tmp_path: Path, fmt: str) -> None:
+    """Found by `make fuzz`: a file of b'\\r\\x01' raised csv.Error (a traceback) from the EUvsDisinfo header
+    check; the csv module's errors are KBErrors naming the file."""
+    for i, data in enumerate([b"\r\x01", b'claim,domain,label,source\n"a"b,c\n', b"\x01\r\r\n"]):
+        path = tmp_path / f"{i}.csv"
+        path.write_bytes(data)
+        try:
+            read_entries(path, fmt)
+        except KBError as exc:
+            assert str(path) in str(exc)

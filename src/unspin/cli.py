@@ -179,14 +179,14 @@ def stance(
     as_json: Annotated[bool, typer.Option("--json", help="Print the HeadlineCheck as JSON.")] = False,
 ) -> None:
     """Does the body back the headline? FNC-1 stance and the headline's key elements, with evidence."""
-    from unspin.ingest import load_article
+    from unspin.ingest import load_article, read_file
     from unspin.ingest.decode import decode_bytes
     from unspin.pipeline import stance as run
 
     try:
         path = Path(headline)
         if "\n" not in headline and len(headline) < 4096 and path.is_file():
-            headline = decode_bytes(path.read_bytes(), str(path)).strip()
+            headline = decode_bytes(read_file(path), str(path)).strip()
         art = load_article(body if body == "-" or body.startswith(("http://", "https://")) else Path(body))
         # An article file's own title line is not evidence for the headline: only its body counts.
         result = run(headline, art.body, language=lang)
@@ -216,13 +216,14 @@ def verify(
     """Does the evidence support or refute the claim? A verdict per sentence and for the claim."""
     from dataclasses import asdict
 
+    from unspin.ingest import read_file
     from unspin.ingest.decode import decode_bytes
     from unspin.pipeline import verify as run
 
     try:
         path = Path(evidence)
         if "\n" not in evidence and len(evidence) < 4096 and path.is_file():
-            evidence = decode_bytes(path.read_bytes(), str(path))
+            evidence = decode_bytes(read_file(path), str(path))
             if not evidence.strip():
                 raise UnspinError(str(path), "empty file: no evidence to weigh")
         if not evidence.strip():  # the API answers NOT_ENOUGH_INFO; on the command line it is a slip

@@ -171,7 +171,8 @@ class NarrativesAnalyzer(Analyzer):
                         "(`unspin kb import FILE --format …`)."
                     )
                 try:
-                    self._kb = SqliteKB(self.path)
+                    # Read-only: an analysis never writes to the store, waits for an import's lock, or creates a file.
+                    self._kb = SqliteKB(self.path, read_only=True)
                 except KBError as exc:
                     return f"Known narratives were not checked: {exc}"
             return self._kb

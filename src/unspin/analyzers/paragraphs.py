@@ -38,6 +38,9 @@ def role_for(language: str, models: ModelRegistry) -> str:
 def analyze(doc: Doc, models: ModelRegistry) -> Section:
     """Techniques per paragraph (title first), the article's frames and its genre."""
     section = Section()
+    role = role_for(doc.language, models)
+    model: ParagraphHeads = models.get(role)  # loaded even for a short text: Pipeline.load() warms up on one
+    name = models.folder(role).name
     if doc.word_count < MIN_CLASSIFY_WORDS:
         # Frames and genre are properties of an article: a few words give the model nothing to go on, and
         # it would still name a confident genre for a single letter.
@@ -48,9 +51,6 @@ def analyze(doc: Doc, models: ModelRegistry) -> Section:
         section.fields["paragraphs"] = []
         section.fields["classification"] = None
         return section
-    role = role_for(doc.language, models)
-    model: ParagraphHeads = models.get(role)
-    name = models.folder(role).name
     parts = [(p, para) for p in doc.parts for para in p.paragraphs]
     if len(parts) > MAX_PARAGRAPHS:
         section.notes.append(

@@ -19,6 +19,8 @@ __all__ = ["DEFAULT_MAX_BYTES", "IngestError", "iter_rows", "load_article"]
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_ONLY = re.compile("[^\ud800-\udc7f\udd00-\udfff]*", re.DOTALL)  # no surrogate but U+DC80-U+DCFF
 _PATH_LIKE = re.compile(r"^[^\s]+\.[A-Za-z0-9]{1,8}$|^[^\s]*/[^\s]*$")
 
 
@@ -27,7 +29,7 @@ def _check_size(n: int, limit: int, source: str) -> None:
         raise too_big(source, limit, n)
 
 
-def _read_file(path: Path, limit: int) -> bytes:
+def read_file(path: Path, limit: int = DEFAULT_MAX_BYTES) -> bytes:
     """The file's bytes, read no further than the limit (a device or a FIFO has no size to check first)."""
     try:
         if path.is_file():
@@ -54,7 +56,7 @@ def load_path(path: Path, *, row_id: str | None = None, max_bytes: int = DEFAULT
             source, f"unsupported file type '{suffix}' (use .txt, .html, .jsonl, .csv or .parquet)"
         )
     # HTML pages are larger than their text: they may use 5x the text limit.
-    text, note = decode_with_note(_read_file(path, max_bytes * (5 if suffix in HTML_SUFFIXES else 1)), source)
+    text, note = decode_with_note(read_file(path, max_bytes * (5 if suffix in HTML_SUFFIXES else 1)), source)
     if suffix in HTML_SUFFIXES:
         return _noted(article_from_html(text, source), note)
     return _noted(article_from_text(text, source, kind="txt", split=True), note)
@@ -98,5 +100,12 @@ def load_article(
         text = source
     if text is None:
         raise IngestError("input", "no article given (pass a file, a URL, text, or '-' for stdin)")
-    _check_size(len(text.encode("utf-8")), max_bytes, "text")
-    return article_from_text(text, "text", title=title)
+    data = text.encode("utf-8", "surrogateescape" if _ESCAPED_ONLY.fullmatch(text) else "surrogatepass")
+    _check_size(len(data), max_bytes, "text")
+    note = None
+    if _SURROGATE.search(text):
+        # Bytes that were not UTF-8 reach us as lone surrogates (a command-line argument, say): decode
+        # the bytes as a file's would be, with the same note.
+        text, note = decode_with_note(data, "text")
+    title = _SURROGATE.sub("\ufffd", title) if title else title
+    return _noted(article_from_text(text, "text", title=title), note)

@@ -13,13 +13,13 @@ MAX_BYTES_ENV = "UNSPIN_MAX_BYTES"
 _CHUNK = 1 << 16
 
 
-def too_big(source: str, limit: int, size: int | None = None) -> IngestError:
+LIMIT_HINT = f"--max-bytes; raise it with --max-bytes or ${MAX_BYTES_ENV}"
+
+
+def too_big(source: str, limit: int, size: int | None = None, hint: str = LIMIT_HINT) -> IngestError:
     """The one error every source gives when it passes the limit."""
-    what = f"input is {size:,} bytes" if size is not None else "input is larger than that"
-    return IngestError(
-        source,
-        f"{what}, over the {limit:,}-byte limit (--max-bytes; raise it with --max-bytes or ${MAX_BYTES_ENV})",
-    )
+    what = f"input is {size:,} bytes, over" if size is not None else "input goes on past"
+    return IngestError(source, f"{what} the {limit:,}-byte limit ({hint})")
 
 
 def check_limit(limit: int, source: str = "--max-bytes") -> int:
@@ -41,7 +41,7 @@ def max_bytes_from_env(default: int = DEFAULT_MAX_BYTES) -> int:
     return check_limit(value, f"${MAX_BYTES_ENV}")
 
 
-def read_bounded(stream: BinaryIO, limit: int, source: str) -> bytes:
+def read_bounded(stream: BinaryIO, limit: int, source: str, hint: str = LIMIT_HINT) -> bytes:
     """At most ``limit`` bytes from ``stream``; reading stops at ``limit + 1`` and the input is refused."""
     check_limit(limit)
     buf = bytearray()
@@ -50,4 +50,4 @@ def read_bounded(stream: BinaryIO, limit: int, source: str) -> bytes:
         if not chunk:
             return bytes(buf)
         buf += chunk
-    raise too_big(source, limit)
+    raise too_big(source, limit, hint=hint)

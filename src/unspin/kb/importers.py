@@ -31,9 +31,12 @@ from typing import Any
 
 from unspin.errors import IngestError
 from unspin.ingest.decode import decode_bytes
+from unspin.ingest.limits import read_bounded
 from unspin.kb.store import Entry, KBError, OutletLabel
 
 FORMATS = ("euvsdisinfo", "claimreview", "csv", "jsonl", "outlets")
+MAX_IMPORT_BYTES = 1 << 30  # 1 GiB of text (the full EUvsDisinfo export is ~30 MB): /dev/zero stops here
+IMPORT_HINT = "the most one import reads; split the file"
 Item = Entry | OutletLabel | tuple[str, str]
 _KALKUN = {"date", "outlet", "language", "keywords", "source", "title", "summary", "disproof"}
 _CKNABS = {"date", "id", "title", "countries", "keywords", "languages", "outlets"}
@@ -46,14 +49,19 @@ def read_text(path: Path) -> str:
     than the whole file being guessed into another encoding (mojibake in every row); a file with no UTF-8 at
     all is decoded as the legacy code page it most likely is (cp1251 exports)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as raw:
+            if path.suffix == ".gz":
+                # Decompressed a block at a time, so a small gzip bomb stops at the limit too.
+                with gzip.GzipFile(fileobj=raw) as unzipped:
+                    data = read_bounded(unzipped, MAX_IMPORT_BYTES, str(path), IMPORT_HINT)  # type: ignore[arg-type]
+            else:
+                data = read_bounded(raw, MAX_IMPORT_BYTES, str(path), IMPORT_HINT)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise KBError(str(path), "not a valid gzip file") from exc
     except OSError as exc:
-        raise KBError(str(path), f"cannot read ({exc.strerror})") from exc
-    if path.suffix == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise KBError(str(path), "not a valid gzip file") from exc
+        raise KBError(str(path), f"cannot read ({exc.strerror or exc})") from exc
+    except IngestError as exc:
+        raise KBError(str(path), exc.reason) from exc
     try:
         try:
             data.decode("utf-8")
@@ -116,19 +124,32 @@ def _iso_date(text: str) -> str:
 def _csv_rows(path: Path, text: str, required: set[str]) -> tuple[list[str], Iterator[dict[str, str]]]:
     csv.field_size_limit(1 << 30)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise KBError(str(path), f"malformed CSV header ({exc})") from exc
     missing = required - set(header)
     if missing:
         raise KBError(
             str(path), f"missing required column(s): {', '.join(sorted(missing))} (header: {header})"
         )
     reader.fieldnames = header
-    return header, iter(reader)
+
+    def rows() -> Iterator[dict[str, str]]:
+        try:
+            yield from reader
+        except csv.Error as exc:  # the whole file is refused: its rows cannot be told apart any more
+            raise KBError(str(path), f"malformed CSV at line {reader.line_num} ({exc})") from exc
+
+    return header, rows()
 
 
 def read_euvsdisinfo(path: Path) -> Iterator[Item]:
     text = read_text(path)
-    first = next(csv.reader(io.StringIO(text)), [])
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        raise KBError(str(path), f"malformed CSV header ({exc})") from exc
     header = {h.strip() for h in first}
     if header >= _KALKUN:
         _, rows = _csv_rows(path, text, _KALKUN)
