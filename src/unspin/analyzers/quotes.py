@@ -350,7 +350,7 @@ def _direct_quotes(
     quotes: list[Quote] = []
     prior = sorted(previous or [], key=lambda x: x.span.start)
     for q in quoted:
-        if q.words < MIN_QUOTE_WORDS or q.is_name:
+        if not q.is_utterance:
             continue
         s, e = _interior(part, q)
         if any((a <= s and e <= b) or (a < e and s < b and e - s < 2 * (b - a)) for a, b in covered or []):
@@ -372,6 +372,8 @@ def _direct_quotes(
             att = attributor.attribute(before, after)
         else:
             att = _Attribution(None, None, None, 0.25)
+        if q.words < MIN_QUOTE_WORDS and att.cue is None:
+            continue  # a short quotation is someone's words only with a cue next to it ('"Never," she said')
         if att.speaker is None and att.source is None and att.cue is None:
             earlier = sorted(
                 (x for x in prior + quotes if x.span.end <= s and (x.speaker or x.source)),
@@ -414,7 +416,7 @@ def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
     X," he said'), not a quote of its own: PolNeAR and PARC annotate the outer one only.
     """
     attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
-    long_quotes = [(q, *_interior(part, q)) for q in quoted if q.words >= MIN_QUOTE_WORDS and not q.is_name]
+    long_quotes = [(q, *_interior(part, q)) for q in quoted if q.is_utterance]
     found: list[tuple[Relation, list[tuple[int, int, bool]]]] = []
     for rel in find_relations(part):
         if any(a <= rel.cue[0] < b for _, a, b in long_quotes):
