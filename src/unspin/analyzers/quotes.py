@@ -9,7 +9,7 @@ from functools import cache
 from unspin.analyzers.base import FindingMaker, Section, span_of
 from unspin.analyzers.lexicon import Lexicon, lexicon, outlets
 from unspin.model import Party, PartyKind, Quote
-from unspin.nlp.attribution import Relation, cue_sources, find_relations
+from unspin.nlp.attribution import Relation, cue_forms, cue_sources, find_relations
 from unspin.nlp.doc import Doc, Part
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, WORD, Quoted, find_quoted
 
@@ -352,6 +352,9 @@ def _direct_quotes(
     for q in quoted:
         if not q.is_utterance:
             continue
+        embedded = _embedded(part, q)
+        if q.words < MIN_QUOTE_WORDS and embedded:
+            continue  # 'called him a "nasty guy,"': scare quotes, not someone's words
         s, e = _interior(part, q)
         if any((a <= s and e <= b) or (a < e and s < b and e - s < 2 * (b - a)) for a, b in covered or []):
             continue
@@ -387,7 +390,7 @@ def _direct_quotes(
         quotes.append(
             Quote(
                 id="",
-                type="direct",
+                type="indirect" if embedded else "direct",
                 span=span_of(doc, part.field, s, e),
                 speaker=att.speaker,
                 source=att.source,
@@ -399,6 +402,25 @@ def _direct_quotes(
             )
         )
     return quotes
+
+
+_PREVIOUS_WORD = re.compile(r"([^\W_]+)\s*$")
+
+
+def _embedded(part: Part, q: Quoted) -> bool:
+    """Quoted words inside the writer's own clause ('called it "a disaster"', 'that "the talks failed"'): a
+    mixed quotation, reported speech in PARC's and PolNeAR's terms. A quotation that opens its sentence or
+    follows a colon, a comma or a cue verb ('said "we will win"') is someone's words as they stand."""
+    para = next((p for p in part.paragraphs if p.start <= q.open < p.end), None)
+    head = part.text[para.start if para else 0 : q.open]
+    stripped = head.rstrip()
+    if not stripped or stripped[-1] in ".!?:,;—–-\n\"“”«»„":
+        return False
+    word = _PREVIOUS_WORD.search(stripped)
+    if word is None:
+        return False
+    lex_cues = cue_forms()
+    return word.group(1).lower() not in lex_cues
 
 
 def _paragraphs_apart(part: Part, a: int, b: int) -> int:
