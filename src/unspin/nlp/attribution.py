@@ -138,6 +138,8 @@ def _span_of(tree: _Tree, head: int, stop: set[int]) -> Span:
 
 
 _CUE_PREPS = ("to", "for", "about", "of", "on")
+# Verbs of evidence and perception take an object that is no one's words ('has shown its true face').
+_NO_OBJECT_CONTENT = {"show", "shows", "showed", "shown", "find", "finds", "found", "see", "sees", "saw", "seen"}
 
 
 def c_pobj(tree: _Tree, prep: int) -> int | None:
@@ -188,7 +190,7 @@ def find_relations(
         elif t.dep == "parataxis" and t.head != i:
             own = set(tree.subtree(i))
             content_tokens = [j for j in tree.subtree(t.head) if j not in own]
-        elif object_content:
+        elif object_content and w not in _NO_OBJECT_CONTENT:
             # 'called him "a liar"', 'cited the polls', 'questioned the results': the object is the content
             obj = tree.child(i, ("dobj",))
             prep = next(
@@ -210,6 +212,8 @@ def find_relations(
         if not content_tokens or len([j for j in content_tokens if tokens[j].pos != "PUNCT"]) < 2:
             continue
         src_head = _source(tree, i)
+        if src_head is not None and tokens[src_head].text.lower() in ("who", "what") and t.dep != "relcl":
+            continue  # 'who really believes these "defenders"?': a question, not an attribution
         gap_deps = ("aux", "neg", "advmod", "prt", "dobj") if comp is not None else ("aux", "neg", "prt")
         gap = [i] + [c for c in tree.children[i] if tokens[c].dep in gap_deps]
         src: Span | None = None
