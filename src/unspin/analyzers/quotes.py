@@ -414,7 +414,7 @@ def _embedded(part: Part, q: Quoted) -> bool:
     para = next((p for p in part.paragraphs if p.start <= q.open < p.end), None)
     head = part.text[para.start if para else 0 : q.open]
     stripped = head.rstrip()
-    if not stripped or stripped[-1] in ".!?:,;—–-\n\"“”«»„":
+    if not stripped or stripped[-1] in '.!?:,;—–-\n"“”«»„':
         return False
     word = _PREVIOUS_WORD.search(stripped)
     if word is None:

@@ -73,6 +73,21 @@ class _Tree:
         return next((c for c in self.children[i] if self.tokens[c].dep in deps), None)
 
 
+_TREES: dict[int, tuple[list[Token], _Tree]] = {}
+
+
+def _tree_of(tokens: list[Token]) -> _Tree:
+    """The dependency tree of a part's tokens, built once per part (the quotes ask for it per quotation)."""
+    hit = _TREES.get(id(tokens))
+    if hit is not None and hit[0] is tokens:
+        return hit[1]
+    if len(_TREES) > 8:
+        _TREES.clear()
+    tree = _Tree(tokens)
+    _TREES[id(tokens)] = (tokens, tree)
+    return tree
+
+
 def _trim(text: str, s: int, e: int) -> Span:
     while s < e and text[s] in _EDGE:
         s += 1
@@ -139,7 +154,19 @@ def _span_of(tree: _Tree, head: int, stop: set[int]) -> Span:
 
 _CUE_PREPS = ("to", "for", "about", "of", "on")
 # Verbs of evidence and perception take an object that is no one's words ('has shown its true face').
-_NO_OBJECT_CONTENT = {"show", "shows", "showed", "shown", "find", "finds", "found", "see", "sees", "saw", "seen"}
+_NO_OBJECT_CONTENT = {
+    "show",
+    "shows",
+    "showed",
+    "shown",
+    "find",
+    "finds",
+    "found",
+    "see",
+    "sees",
+    "saw",
+    "seen",
+}
 
 
 def c_pobj(tree: _Tree, prep: int) -> int | None:
@@ -157,7 +184,7 @@ def find_relations(
     tokens = part.tokens
     if not tokens or tokens[0].head < 0:
         return []
-    tree = _Tree(tokens)
+    tree = _tree_of(tokens)
     forms = cue_forms()
     text = part.text
     out: list[Relation] = []
@@ -236,7 +263,7 @@ def cue_sources(part: Part, lo: int, hi: int) -> list[tuple[Span, Span]]:
     tokens = part.tokens
     if not tokens or tokens[0].head < 0:
         return []
-    tree = _Tree(tokens)
+    tree = _tree_of(tokens)
     forms = cue_forms()
     out = []
     for i, t in enumerate(tokens):
