@@ -495,6 +495,44 @@ def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
     return out
 
 
+# Translated media's sentence-final attribution: 'CONTENT, - reports RIA Novosti.', 'CONTENT, writes "Izvestia".'
+_TRAILING_ATTRIBUTION = re.compile(
+    r",\s*(?:[-–—]\s*)?(reports|reported|writes|wrote|says|said|notes|noted|adds|added|claims|claimed|told)\s+"
+    r"([^,.!?]{2,80}?)\s*[.!]?$"
+)
+
+
+def _trailing_attributions(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
+    """'CONTENT, - reports RIA Novosti.': reported speech whose outlet or speaker closes the sentence, the
+    word order of translated Russian-language news that the English parse does not read as a clause."""
+    attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
+    out = []
+    for sent in part.sentences:
+        m = _TRAILING_ATTRIBUTION.search(part.text, sent.start, sent.end)
+        if m is None or m.end() != sent.end:
+            continue
+        s, e = sent.start, m.start()
+        if len(WORD.findall(part.text[s:e])) < 3:
+            continue
+        party, conf = attributor.party_for_source(m.start(2), m.end(2))
+        if party.kind not in ("outlet", "person", "organisation", "pronoun"):
+            continue  # a named speaker or outlet only: 'X, said the official' stays with the parse
+        speaker, source = (None, party) if party.kind == "outlet" else (party, None)
+        out.append(
+            Quote(
+                id="",
+                type="indirect",
+                span=span_of(doc, part.field, s, e),
+                speaker=speaker,
+                source=source,
+                cue=m.group(1),
+                confidence=round(conf * 0.85, 3),
+                explanation=f"Reported speech attributed to {party.name}.",
+            )
+        )
+    return out
+
+
 def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
     """Reported speech: 'X said that ...', 'according to X, ...', 'X заявил, что ...'."""
     attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
@@ -579,11 +617,12 @@ def analyze(doc: Doc) -> Section:
             found = parsed + _direct_quotes(doc, part, lex, quoted, covered, parsed)
             taken = [(q.span.start, q.span.end) for q in found]
             # What the parse missed ('CONTENT, warned the spokeswoman X'), from the cue-word patterns.
-            found += [
-                q
-                for q in _indirect_quotes(doc, part, lex, quoted)
-                if not any(a < q.span.end and q.span.start < b for a, b in taken)
-            ]
+            for extra in _trailing_attributions(doc, part, lex, quoted) + _indirect_quotes(
+                doc, part, lex, quoted
+            ):
+                if not any(a < extra.span.end and extra.span.start < b for a, b in taken):
+                    found.append(extra)
+                    taken.append((extra.span.start, extra.span.end))
             quotes += found
         else:
             quotes += _direct_quotes(doc, part, lex, quoted)
