@@ -65,3 +65,48 @@ def test_quote_marks_of_every_convention() -> None:
 def test_unclosed_quote_continues_only_into_a_paragraph_that_opens_with_a_mark() -> None:
     assert _quoted("“One.\n\n“Two.”") == ["One.\n\n“Two."]
     assert _quoted("“One.\n\nTwo.”") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content", "speaker", "cue"),
+    [
+        (
+            "Senator Jane Miller said that the plan would raise taxes for most families.",
+            "that the plan would raise taxes for most families",
+            "Jane Miller",
+            "said",
+        ),
+        (
+            "Senator Jane Miller believes the plan would raise taxes for most families.",
+            "the plan would raise taxes for most families",
+            "Jane Miller",
+            "believes",
+        ),
+        (
+            "According to Jane Miller, the plan would raise taxes for most families.",
+            "the plan would raise taxes for most families",
+            "Jane Miller",
+            "According to",
+        ),
+        (
+            "The plan would raise taxes for most families, Jane Miller warned on Monday.",
+            "The plan would raise taxes for most families",
+            "Jane Miller",
+            "warned",
+        ),
+    ],
+)
+def test_reported_speech_and_beliefs_are_indirect_quotes(
+    body: str, content: str, speaker: str, cue: str
+) -> None:
+    (q,) = _quotes(body, "en")
+    assert q.type == "indirect" and body[q.span.start : q.span.end] == content
+    assert q.speaker is not None and speaker in q.speaker.name and q.cue == cue
+
+
+def test_quote_interrupted_by_its_attribution_is_two_fragments() -> None:
+    body = "“We will not sign this deal,” Jane Miller said, “unless the taxes go down.”"
+    quotes = _quotes(body, "en")
+    texts = sorted(body[q.span.start : q.span.end] for q in quotes)
+    assert texts == ["We will not sign this deal", "unless the taxes go down."]
+    assert all(q.type == "direct" and q.speaker is not None and "Miller" in q.speaker.name for q in quotes)

@@ -12,7 +12,7 @@ from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.analyzers.intervals import Intervals
 from unspin.model import Party, PartyKind, Quote
 from unspin.models.registry import ModelRegistry
-from unspin.nlp.attribution import Relation, cue_sources, find_relations
+from unspin.nlp.attribution import Relation, cue_forms, cue_sources, find_relations
 from unspin.nlp.doc import Doc, FieldRange, Part, Sentence, layer
 from unspin.nlp.lexicon import Lexicon, lexicon, outlets
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, WORD, Quoted, find_quoted
@@ -373,8 +373,11 @@ def _direct_quotes(
     quotes: list[Quote] = []
     prior = sorted(previous or [], key=lambda x: x.span.start)
     for q in quoted:
-        if q.words < MIN_QUOTE_WORDS or q.is_name:
+        if not q.is_utterance:
             continue
+        embedded = _embedded(part, q)
+        if q.words < MIN_QUOTE_WORDS and embedded:
+            continue  # 'called him a "nasty guy,"': scare quotes, not someone's words
         s, e = _interior(part, q)
         if any((a <= s and e <= b) or (a < e and s < b and e - s < 2 * (b - a)) for a, b in covered or []):
             continue
@@ -395,6 +398,8 @@ def _direct_quotes(
             att = attributor.attribute(before, after)
         else:
             att = _Attribution(None, None, None, 0.25)
+        if q.words < MIN_QUOTE_WORDS and att.cue is None:
+            continue  # a short quotation is someone's words only with a cue next to it ('"Never," she said')
         if att.speaker is None and att.source is None and att.cue is None:
             earlier = sorted(
                 (x for x in prior + quotes if x.span.end <= s and (x.speaker or x.source)),
@@ -408,7 +413,7 @@ def _direct_quotes(
         quotes.append(
             Quote(
                 id="",
-                type="direct",
+                type="indirect" if embedded else "direct",
                 span=span_of(doc, part.field, s, e),
                 speaker=att.speaker,
                 source=att.source,
@@ -420,6 +425,25 @@ def _direct_quotes(
             )
         )
     return quotes
+
+
+_PREVIOUS_WORD = re.compile(r"([^\W_]+)\s*$")
+
+
+def _embedded(part: Part, q: Quoted) -> bool:
+    """Quoted words inside the writer's own clause ('called it "a disaster"', 'that "the talks failed"'): a
+    mixed quotation, reported speech in PARC's and PolNeAR's terms. A quotation that opens its sentence or
+    follows a colon, a comma or a cue verb ('said "we will win"') is someone's words as they stand."""
+    para = next((p for p in part.paragraphs if p.start <= q.open < p.end), None)
+    head = part.text[para.start if para else 0 : q.open]
+    stripped = head.rstrip()
+    if not stripped or stripped[-1] in '.!?:,;—–-\n"“”«»„':
+        return False
+    word = _PREVIOUS_WORD.search(stripped)
+    if word is None:
+        return False
+    lex_cues = cue_forms()
+    return word.group(1).lower() not in lex_cues
 
 
 def _paragraphs_apart(part: Part, a: int, b: int) -> int:
@@ -437,7 +461,7 @@ def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
     X," he said'), not a quote of its own: PolNeAR and PARC annotate the outer one only.
     """
     attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
-    long_quotes = [(q, *_interior(part, q)) for q in quoted if q.words >= MIN_QUOTE_WORDS and not q.is_name]
+    long_quotes = [(q, *_interior(part, q)) for q in quoted if q.is_utterance]
     found: list[tuple[Relation, list[tuple[int, int, bool]]]] = []
     for rel in find_relations(part):
         if any(a <= rel.cue[0] < b for _, a, b in long_quotes):
@@ -491,6 +515,44 @@ def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
                     explanation=f"{'Direct quotation' if direct else 'Reported speech'} attributed to {who}.",
                 )
             )
+    return out
+
+
+# Translated media's sentence-final attribution: 'CONTENT, - reports RIA Novosti.', 'CONTENT, writes "Izvestia".'
+_TRAILING_ATTRIBUTION = re.compile(
+    r",\s*(?:[-–—]\s*)?(reports|reported|writes|wrote|says|said|notes|noted|adds|added|claims|claimed|told)\s+"
+    r"([^,.!?]{2,80}?)\s*[.!]?$"
+)
+
+
+def _trailing_attributions(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
+    """'CONTENT, - reports RIA Novosti.': reported speech whose outlet or speaker closes the sentence, the
+    word order of translated Russian-language news that the English parse does not read as a clause."""
+    attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
+    out = []
+    for sent in part.sentences:
+        m = _TRAILING_ATTRIBUTION.search(part.text, sent.start, sent.end)
+        if m is None or m.end() != sent.end:
+            continue
+        s, e = sent.start, m.start()
+        if len(WORD.findall(part.text[s:e])) < 3:
+            continue
+        party, conf = attributor.party_for_source(m.start(2), m.end(2))
+        if party.kind not in ("outlet", "person", "organisation", "pronoun"):
+            continue  # a named speaker or outlet only: 'X, said the official' stays with the parse
+        speaker, source = (None, party) if party.kind == "outlet" else (party, None)
+        out.append(
+            Quote(
+                id="",
+                type="indirect",
+                span=span_of(doc, part.field, s, e),
+                speaker=speaker,
+                source=source,
+                cue=m.group(1),
+                confidence=round(conf * 0.85, 3),
+                explanation=f"Reported speech attributed to {party.name}.",
+            )
+        )
     return out
 
 
@@ -578,11 +640,12 @@ def analyze(doc: Doc) -> Section:
             found = parsed + _direct_quotes(doc, part, lex, quoted, covered, parsed)
             taken = [(q.span.start, q.span.end) for q in found]
             # What the parse missed ('CONTENT, warned the spokeswoman X'), from the cue-word patterns.
-            found += [
-                q
-                for q in _indirect_quotes(doc, part, lex, quoted)
-                if not any(a < q.span.end and q.span.start < b for a, b in taken)
-            ]
+            for extra in _trailing_attributions(doc, part, lex, quoted) + _indirect_quotes(
+                doc, part, lex, quoted
+            ):
+                if not any(a < extra.span.end and extra.span.start < b for a, b in taken):
+                    found.append(extra)
+                    taken.append((extra.span.start, extra.span.end))
             quotes += found
         else:
             quotes += _direct_quotes(doc, part, lex, quoted)

@@ -73,6 +73,21 @@ class _Tree:
         return next((c for c in self.children[i] if self.tokens[c].dep in deps), None)
 
 
+_TREES: dict[int, tuple[list[Token], _Tree]] = {}
+
+
+def _tree_of(tokens: list[Token]) -> _Tree:
+    """The dependency tree of a part's tokens, built once per part (the quotes ask for it per quotation)."""
+    hit = _TREES.get(id(tokens))
+    if hit is not None and hit[0] is tokens:
+        return hit[1]
+    if len(_TREES) > 8:
+        _TREES.clear()
+    tree = _Tree(tokens)
+    _TREES[id(tokens)] = (tokens, tree)
+    return tree
+
+
 def _trim(text: str, s: int, e: int) -> Span:
     while s < e and text[s] in _EDGE:
         s += 1
@@ -137,12 +152,39 @@ def _span_of(tree: _Tree, head: int, stop: set[int]) -> Span:
     return s, e
 
 
-def find_relations(part: Part, first: int = 0, last: int | None = None) -> list[Relation]:
-    """Attribution relations in the part's tokens [first, last) (all of them by default)."""
+_CUE_PREPS = ("to", "for", "about", "of", "on")
+# Verbs of evidence and perception take an object that is no one's words ('has shown its true face').
+_NO_OBJECT_CONTENT = {
+    "show",
+    "shows",
+    "showed",
+    "shown",
+    "find",
+    "finds",
+    "found",
+    "see",
+    "sees",
+    "saw",
+    "seen",
+}
+
+
+def c_pobj(tree: _Tree, prep: int) -> int | None:
+    return tree.child(prep, ("pobj",))
+
+
+def find_relations(
+    part: Part, first: int = 0, last: int | None = None, object_content: bool = True
+) -> list[Relation]:
+    """Attribution relations in the part's tokens [first, last) (all of them by default).
+
+    ``object_content``: a cue verb's object or prepositional object is its content when it has no clause
+    ('criticized the plan', 'called for a recount'), as PolNeAR annotates it.
+    """
     tokens = part.tokens
     if not tokens or tokens[0].head < 0:
         return []
-    tree = _Tree(tokens)
+    tree = _tree_of(tokens)
     forms = cue_forms()
     text = part.text
     out: list[Relation] = []
@@ -169,24 +211,49 @@ def find_relations(part: Part, first: int = 0, last: int | None = None) -> list[
             continue
         comp = tree.child(i, _CONTENT_DEPS)
         content_tokens: list[int] = []
+        cue_end = t.end
         if comp is not None:
             content_tokens = tree.subtree(comp)
         elif t.dep == "parataxis" and t.head != i:
             own = set(tree.subtree(i))
             content_tokens = [j for j in tree.subtree(t.head) if j not in own]
+        elif object_content and w not in _NO_OBJECT_CONTENT:
+            # 'called him "a liar"', 'cited the polls', 'questioned the results': the object is the content
+            obj = tree.child(i, ("dobj",))
+            prep = next(
+                (
+                    c
+                    for c in tree.children[i]
+                    if tokens[c].dep == "prep" and tokens[c].text.lower() in _CUE_PREPS
+                ),
+                None,
+            )
+            if obj is not None:
+                content_tokens = tree.subtree(obj)
+                oprd = tree.child(i, ("oprd",))
+                if oprd is not None:
+                    content_tokens = sorted(content_tokens + tree.subtree(oprd))
+            elif prep is not None and c_pobj(tree, prep) is not None and prep == i + 1:
+                content_tokens = tree.subtree(c_pobj(tree, prep))  # type: ignore[arg-type]
+                cue_end = tokens[prep].end
         if not content_tokens or len([j for j in content_tokens if tokens[j].pos != "PUNCT"]) < 2:
             continue
         src_head = _source(tree, i)
-        gap = [i] + [c for c in tree.children[i] if tokens[c].dep in ("aux", "neg", "advmod", "prt", "dobj")]
+        if src_head is not None and tokens[src_head].text.lower() in ("who", "what") and t.dep != "relcl":
+            continue  # 'who really believes these "defenders"?': a question, not an attribution
+        gap_deps = ("aux", "neg", "advmod", "prt", "dobj") if comp is not None else ("aux", "neg", "prt")
+        gap = [i] + [c for c in tree.children[i] if tokens[c].dep in gap_deps]
         src: Span | None = None
         if src_head is not None:
             stop = set(tree.subtree(i)) if tokens[i].dep == "relcl" else set()
             src = _span_of(tree, src_head, stop)
             gap += [j for j in tree.subtree(src_head) if j not in stop]
         content_tokens = [j for j in content_tokens if j not in gap or j == comp]
+        if not content_tokens:
+            continue
         frags = _fragments(text, tokens, content_tokens, sorted(set(gap)))
         if frags:
-            out.append(Relation(frags, (t.start, t.end), src, src_head))
+            out.append(Relation(frags, (t.start, cue_end), src, src_head))
     return out
 
 
@@ -196,7 +263,7 @@ def cue_sources(part: Part, lo: int, hi: int) -> list[tuple[Span, Span]]:
     tokens = part.tokens
     if not tokens or tokens[0].head < 0:
         return []
-    tree = _Tree(tokens)
+    tree = _tree_of(tokens)
     forms = cue_forms()
     out = []
     for i, t in enumerate(tokens):

@@ -43,6 +43,14 @@ class Quoted:
         return len(WORD.findall(self.text))
 
     @property
+    def is_utterance(self) -> bool:
+        """Someone's words: a quotation of four words or more that is no name, or a shorter one that ends
+        with its own punctuation ('"It's finished," she said'), unlike a title or scare quotes."""
+        if self.words >= MIN_QUOTE_WORDS:
+            return not self.is_name
+        return self.words > 0 and self.text.rstrip()[-1:] in ",.!?…"
+
+    @property
     def is_name(self) -> bool:
         """A short quoted string that starts with a capital ("The Globe and Mail", «Первого канала») is a name.
 
@@ -106,6 +114,7 @@ def find_quoted(part: Part) -> list[Quoted]:
             j += len(mark)
         if stack:
             nxt = paras[pi + 1] if pi + 1 < len(paras) else None
-            if not (nxt and _mark_at(text, nxt.start) and _mark_at(text, nxt.start)[0] in "“„«\"'`‚"):
+            # Only the opening mark repeated (a paragraph that opens with another kind of mark is a new quote).
+            if not (nxt and _mark_at(text, nxt.start) == stack[0][0]):
                 stack = []
     return out
