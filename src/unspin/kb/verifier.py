@@ -19,10 +19,13 @@ from unspin.models.claim_match_features import CaseText, is_cyrillic, pair_featu
 from unspin.models.claim_matcher import ClaimMatcher, load_claim_matcher
 
 CANDIDATES_PER_QUERY = 5  # cases verified per claim: the verifier, not the retrieval rank, decides
-# A case the verifier rejected is still worth a "related case" line when the two are this close in meaning
-# (verifier probability) or in wording (retrieval similarity); below both it is noise.
+# A case the verifier rejected is still worth a "related case" line when the two are this close by the
+# verifier, in wording (retrieval similarity) or in meaning (e5 cosine: what a sentence in another language
+# has); below all three it is noise.
 RELATED_PROBABILITY = 0.15
 RELATED_SIMILARITY = 0.45
+# e5 cosine of a Russian translation of a demo case with its English entry: 0.87; nearest wrong entry 0.80.
+RELATED_DENSE = 0.85
 
 
 @dataclass
@@ -38,7 +41,9 @@ class VerifiedMatch:
     @property
     def related(self) -> bool:
         return not self.same_claim and (
-            self.probability >= RELATED_PROBABILITY or self.match.similarity >= RELATED_SIMILARITY
+            self.probability >= RELATED_PROBABILITY
+            or self.match.similarity >= RELATED_SIMILARITY
+            or (self.match.dense or 0.0) >= RELATED_DENSE
         )
 
 
