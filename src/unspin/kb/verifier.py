@@ -15,7 +15,13 @@ import numpy as np
 
 from unspin.kb.retrieval import Match, retrieve
 from unspin.kb.store import Entry, KnowledgeBase
-from unspin.models.claim_match_features import CaseText, is_cyrillic, pair_features
+from unspin.models.claim_match_features import (
+    CaseText,
+    headline_options,
+    is_cyrillic,
+    pair_features,
+    prefetch_verbs,
+)
 from unspin.models.claim_matcher import ClaimMatcher, load_claim_matcher
 
 CANDIDATES_PER_QUERY = 5  # cases verified per claim: the verifier, not the retrieval rank, decides
@@ -61,6 +67,7 @@ def verify(
     """
     if not matches:
         return []
+    prefetch_verbs([claim, *(h for m in matches for h in headline_options(case_text(m.entry)))])
     if query_vector is not None:
         for m in matches:
             if m.dense is None:
