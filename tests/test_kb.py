@@ -192,7 +192,8 @@ def test_narratives_in_the_report_and_verdict_inheritance(tmp_path: Path) -> Non
     claim = next(c for c in r.claims if "NATO troops" in c.span.text)
     assert claim.verdict == "refuted" and "demo-1" in claim.evidence
     assert any(f.kind == "narrative" for f in r.findings)
-    assert all(r.body[n.matched.start : n.matched.end] == n.matched.text for n in r.narratives)
+    text = {"title": r.title, "body": r.body}
+    assert all(text[n.matched.field][n.matched.start : n.matched.end] == n.matched.text for n in r.narratives)
 
 
 def test_no_kb_gives_a_note(example_report) -> None:

@@ -21,11 +21,14 @@ from unspin.kb.store import SqliteKB
 from unspin.models.registry import ModelRegistry
 
 
-def main(data: Path, kb_path: Path, first: Path, out: Path) -> None:
-    rng = random.Random(18)
+def main(data: Path, kb_path: Path, earlier: list[Path], out: Path, seed: int) -> None:
+    rng = random.Random(seed)
     kb = SqliteKB(kb_path)
     done = {
-        json.loads(line)["claim_row_id"] for line in first.read_text().splitlines() if '"ruwar-fakes"' in line
+        json.loads(line)["claim_row_id"]
+        for path in earlier
+        for line in path.read_text().splitlines()
+        if '"ruwar-fakes"' in line
     }
     fakes = ruwar_fakes(data)
     pool = rng.sample([i for i in range(len(fakes)) if str(i) not in done], 1500)

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from unspin.kb.retrieval import retrieve
 from unspin.kb.store import KnowledgeBase
-from unspin.kb.verifier import VerifiedMatch, verified_matches
+from unspin.kb.verifier import CANDIDATES_PER_QUERY, VerifiedMatch, case_text, verify
+from unspin.models.claim_match_features import headline_options, prefetch_verbs
 from unspin.models.claim_matcher import ClaimMatcher
 from unspin.models.e5_embedder import CachedEncoder
 
@@ -56,8 +58,17 @@ def match_article(
 ) -> ArticleMatches:
     best: dict[str, CaseMatch] = {}
     claim_hits: list[CaseMatch] = []
-    for unit, vec in zip(units, vectors, strict=True):
-        for v in verified_matches(kb, unit.text, vec, matcher, encoder):
+    candidates = [
+        retrieve(kb, unit.text, limit=CANDIDATES_PER_QUERY, query_vector=vec)
+        for unit, vec in zip(units, vectors, strict=True)
+    ]
+    # Tag every sentence and candidate headline of the article in one spaCy batch (see prefetch_verbs).
+    prefetch_verbs(
+        [u.text for u in units]
+        + [h for found in candidates for m in found for h in headline_options(case_text(m.entry))]
+    )
+    for unit, vec, found in zip(units, vectors, candidates, strict=True):
+        for v in verify(matcher, encoder, unit.text, found, vec):
             m = CaseMatch(unit, v)
             if v.same_claim and unit.claim_id is not None:
                 claim_hits.append(m)

@@ -14,15 +14,24 @@ import numpy as np
 
 from unspin.kb.retrieval import Match, retrieve
 from unspin.kb.store import Entry, KnowledgeBase
-from unspin.models.claim_match_features import CaseText, is_cyrillic, pair_features
+from unspin.models.claim_match_features import (
+    CaseText,
+    headline_options,
+    is_cyrillic,
+    pair_features,
+    prefetch_verbs,
+)
 from unspin.models.claim_matcher import ClaimMatcher
 from unspin.models.e5_embedder import CachedEncoder
 
 CANDIDATES_PER_QUERY = 5  # cases verified per claim: the verifier, not the retrieval rank, decides
-# A case the verifier rejected is still worth a "related case" line when the two are this close in meaning
-# (verifier probability) or in wording (retrieval similarity); below both it is noise.
+# A case the verifier rejected is still worth a "related case" line when the two are this close by the
+# verifier, in wording (retrieval similarity) or in meaning (e5 cosine: what a sentence in another language
+# has); below all three it is noise.
 RELATED_PROBABILITY = 0.15
 RELATED_SIMILARITY = 0.45
+# e5 cosine of a Russian translation of a demo case with its English entry: 0.87; nearest wrong entry 0.80.
+RELATED_DENSE = 0.85
 
 
 @dataclass
@@ -38,7 +47,9 @@ class VerifiedMatch:
     @property
     def related(self) -> bool:
         return not self.same_claim and (
-            self.probability >= RELATED_PROBABILITY or self.match.similarity >= RELATED_SIMILARITY
+            self.probability >= RELATED_PROBABILITY
+            or self.match.similarity >= RELATED_SIMILARITY
+            or (self.match.dense or 0.0) >= RELATED_DENSE
         )
 
 
@@ -60,6 +71,7 @@ def verify(
     """
     if not matches:
         return []
+    prefetch_verbs([claim, *(h for m in matches for h in headline_options(case_text(m.entry)))])
     if query_vector is not None and encoder is not None:
         for m in matches:
             if m.dense is None:
