@@ -207,7 +207,7 @@ def test_a_restarted_server_resumes_a_job_without_losing_or_repeating_an_article
     """Kill the server mid-job (SIGKILL, no clean shutdown), start it again on the same store."""
     rows = [json.loads(line) for line in (FIXTURES / "corpus-20.jsonl").read_text().splitlines()]
     args = ["--db", str(tmp_path / "store.sqlite"), "--kb", str(tmp_path / "kb.sqlite")]
-    args += ["--cors-origin", "https://newsroom.example"]
+    args += ["--cors-origin", "https://newsroom.example", "--request-timeout", "0.01"]
     first = Server(tmp_path, args=args).start()
     try:
         with first.client(None) as c:
@@ -220,6 +220,10 @@ def test_a_restarted_server_resumes_a_job_without_losing_or_repeating_an_article
             other = c.get("/healthz", headers={"Origin": "https://evil.example"})
             assert ok.headers["access-control-allow-origin"] == "https://newsroom.example"
             assert "access-control-allow-origin" not in other.headers
+            # The per-request time limit, set tiny here (job articles have none): 503 with Retry-After.
+            late = c.post("/v1/analyze", json={"text": rows[0]["text"]})
+            assert late.status_code == 503 and late.json()["title"] == "Request timed out"
+            assert int(late.headers["retry-after"]) >= 1
     finally:
         first.stop(signal.SIGKILL)
     assert 2 <= len(before) < len(rows), "the job must be killed part-way"
