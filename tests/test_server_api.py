@@ -178,11 +178,13 @@ def test_health_readiness_metrics_and_openapi(api_server: Server) -> None:
         assert c.get("/healthz").json() == {"status": "ok"}
         assert c.get("/readyz").json() == {"status": "ready"}
         c.get("/v1/jobs")
+        c.get("/static/swagger/swagger-ui.css")
         metrics = c.get("/metrics")
         spec = c.get("/openapi.json").json()
     assert metrics.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = metrics.text
     assert 'unspin_http_requests_total{method="GET",route="/v1/jobs",status="200"' in text
+    assert 'unspin_http_requests_total{method="GET",route="/static/swagger",status="200"' in text
     assert "# TYPE unspin_http_request_duration_seconds histogram" in text
     assert 'unspin_http_request_duration_seconds_bucket{route="/v1/jobs"' in text and 'le="+Inf"' in text
     assert "# TYPE unspin_queue_depth gauge" in text and "unspin_ready{" in text
