@@ -178,11 +178,13 @@ def test_health_readiness_metrics_and_openapi(api_server: Server) -> None:
         assert c.get("/healthz").json() == {"status": "ok"}
         assert c.get("/readyz").json() == {"status": "ready"}
         c.get("/v1/jobs")
+        c.get("/static/swagger/swagger-ui.css")
         metrics = c.get("/metrics")
         spec = c.get("/openapi.json").json()
     assert metrics.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = metrics.text
     assert 'unspin_http_requests_total{method="GET",route="/v1/jobs",status="200"' in text
+    assert 'unspin_http_requests_total{method="GET",route="/static/swagger",status="200"' in text
     assert "# TYPE unspin_http_request_duration_seconds histogram" in text
     assert 'unspin_http_request_duration_seconds_bucket{route="/v1/jobs"' in text and 'le="+Inf"' in text
     assert "# TYPE unspin_queue_depth gauge" in text and "unspin_ready{" in text
@@ -207,7 +209,7 @@ def test_a_restarted_server_resumes_a_job_without_losing_or_repeating_an_article
     """Kill the server mid-job (SIGKILL, no clean shutdown), start it again on the same store."""
     rows = [json.loads(line) for line in (FIXTURES / "corpus-20.jsonl").read_text().splitlines()]
     args = ["--db", str(tmp_path / "store.sqlite"), "--kb", str(tmp_path / "kb.sqlite")]
-    args += ["--cors-origin", "https://newsroom.example"]
+    args += ["--cors-origin", "https://newsroom.example", "--request-timeout", "0.01"]
     first = Server(tmp_path, args=args).start()
     try:
         with first.client(None) as c:
@@ -220,6 +222,10 @@ def test_a_restarted_server_resumes_a_job_without_losing_or_repeating_an_article
             other = c.get("/healthz", headers={"Origin": "https://evil.example"})
             assert ok.headers["access-control-allow-origin"] == "https://newsroom.example"
             assert "access-control-allow-origin" not in other.headers
+            # The per-request time limit, set tiny here (job articles have none): 503 with Retry-After.
+            late = c.post("/v1/analyze", json={"text": rows[0]["text"]})
+            assert late.status_code == 503 and late.json()["title"] == "Request timed out"
+            assert int(late.headers["retry-after"]) >= 1
     finally:
         first.stop(signal.SIGKILL)
     assert 2 <= len(before) < len(rows), "the job must be killed part-way"

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.skipif(
     reason="headless Chromium and chromium-driver are not installed (.ci/run installs them)",
 )
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+NO_XSS = "return window.__xss === undefined && !document.querySelector('img[src=x]')"
 
 if CHROMIUM and DRIVER:
     from selenium import webdriver
@@ -159,14 +160,20 @@ def test_article_and_kb_strings_never_become_markup(browser: WebDriver, api_serv
     browser.switch_to.frame(browser.find_element(By.ID, "report-frame"))
     try:
         assert XSS in browser.find_element(By.ID, "article-title").text
-        assert browser.execute_script(
-            "return window.__xss === undefined && !document.querySelector('img[src=x]')"
-        )
+        assert browser.execute_script(NO_XSS)
     finally:
         browser.switch_to.default_content()
-    assert browser.execute_script(
-        "return window.__xss === undefined && !document.querySelector('img[src=x]')"
-    )
+    assert browser.execute_script(NO_XSS)
+
+    corpus = ARTIFACTS / "xss-corpus.jsonl"
+    corpus.write_text(json.dumps({"id": XSS, "title": XSS, "text": "The talks would go on, he said."}) + "\n")
+    browser.get(f"{api_server.url}/#jobs")
+    browser.find_element(By.ID, "j-file").send_keys(str(corpus))
+    browser.find_element(By.ID, "j-submit").click()
+    _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "j-status"), "finished"))
+    cells = browser.find_elements(By.CSS_SELECTOR, "#j-items tbody td")
+    assert cells[1].text == XSS and cells[2].text == XSS  # the id and the title, as text
+    assert browser.execute_script(NO_XSS)
 
 
 def test_docs_render_offline_and_pages_fit_a_phone(browser: WebDriver, api_server: Server) -> None:

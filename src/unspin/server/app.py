@@ -11,15 +11,12 @@ import asyncio
 import base64
 import dataclasses
 import hashlib
-import io
 import json
 import logging
-import os
 import re
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Literal
@@ -31,187 +28,30 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from unspin import __version__
-from unspin.analyzers import NAMES
 from unspin.errors import UnspinError
-from unspin.ingest.corpus import CORPUS_SUFFIXES, article_from_row, iter_rows
 from unspin.ingest.html import article_from_html
 from unspin.ingest.text import article_from_text
-from unspin.model import Article, HeadlineCheck, Report
-from unspin.pipeline import Pipeline
-from unspin.render import render_html, render_json
-from unspin.server.auth import Gate, Role
+from unspin.model import HeadlineCheck, Report
+from unspin.render import render_html
+from unspin.server.auth import Role
 from unspin.server.config import Settings
-from unspin.server.limits import BodyLimit, ModelQueue
-from unspin.server.metrics import Metrics, MetricsMiddleware
-from unspin.server.problems import Problem, problem_response
-from unspin.server.ssrf import FetchRefused, SafeFetcher
-from unspin.server.store import Claim, Store, content_hash
+from unspin.server.jobs import job_from_json, job_from_upload, results_parquet
+from unspin.server.limits import BodyLimit
+from unspin.server.metrics import MetricsMiddleware
+from unspin.server.problems import Problem, invalid_body, problem_response
+from unspin.server.schemas import AnalyzeIn, JobIn, StanceIn, UrlIn, VerifyIn
+from unspin.server.ssrf import FetchRefused
+from unspin.server.worker import Worker, check_sections
 
-log = logging.getLogger("unspin.server")
+log = logging.getLogger("uvicorn.error.unspin")  # under uvicorn's logger: its handlers and --log-level
 UI_DIR = Path(__file__).parent / "ui"
-MAX_JOB_ARTICLES = 100_000
 UPLOAD_PATHS = ("/v1/jobs", "/v1/kb/import")
-LANG = r"^[a-z]{2,3}$"
-
-
-# Request bodies -----------------------------------------------------------------------------------------
-
-
-class AnalyzeIn(BaseModel):
-    text: str | None = Field(None, description="The article text (its first line is not taken as a title).")
-    title: str | None = Field(None, description="The headline.")
-    url: str | None = Field(None, description="Where the article was published (metadata only; not fetched).")
-    html: str | None = Field(None, description="The article page's HTML, instead of text.")
-    lang: str | None = Field(None, pattern=LANG, description="ISO 639-1 language code; skips detection.")
-    sections: list[str] | None = Field(None, description="Run only these analysers (and what they need).")
-    split_title: bool = Field(
-        False,
-        description="Without 'title': take the first line of 'title\\n\\nbody' as the headline (as for files).",
-    )
-
-
-class UrlIn(BaseModel):
-    url: str = Field(max_length=8192)
-    lang: str | None = Field(None, pattern=LANG)
-    sections: list[str] | None = None
-
-
-class ArticleIn(BaseModel):
-    text: str
-    id: str | None = None
-    title: str | None = None
-    url: str | None = None
-    outlet: str | None = None
-    date: str | None = None
-
-
-class JobIn(BaseModel):
-    articles: list[ArticleIn]
-    lang: str | None = Field(None, pattern=LANG)
-    sections: list[str] | None = None
-
-
-class StanceIn(BaseModel):
-    headline: str
-    body: str
-    lang: str | None = Field(None, pattern=LANG)
-
-
-class VerifyIn(BaseModel):
-    claim: str
-    evidence: str | list[str]
-
-
-# The state of one worker --------------------------------------------------------------------------------
-
-
-class Worker:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.pipeline = Pipeline(kb=settings.kb)
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-model")
-        self.queue = ModelQueue(settings.queue_size, settings.request_timeout_s, self.executor)
-        self.gate = Gate(settings)
-        self.metrics = Metrics()
-        self.store = Store(settings.db, owner=f"{settings.boot_id}:{os.getpid()}")
-        self.fetcher = SafeFetcher(
-            allow_hosts=settings.url_allow_hosts,
-            allow_networks=settings.url_allow_networks,
-            timeout_s=settings.url_timeout_s,
-            max_bytes=settings.max_body_bytes * 5,
-        )
-        self.ready = False
-        self.load_error: str | None = None
-        self.new_work = asyncio.Event()
-
-    def require_ready(self) -> None:
-        if not self.ready:
-            detail = self.load_error or "the models are still loading"
-            raise Problem(503, "Not ready", detail, headers={"Retry-After": "5"})
-
-    def analyze_json(self, article: Article, lang: str | None, sections: list[str] | None) -> str:
-        """Runs on the model thread: the Report as the CLI writes it."""
-        return render_json(self.pipeline.analyze(article, language=lang, only=sections))
-
-    async def analyze(self, article: Article, lang: str | None, sections: list[str] | None) -> Response:
-        self.require_ready()
-        check_sections(sections)
-        report_id = report_key(article, lang, sections)
-        report_json = await self.queue.run(self.analyze_json, article, lang, sections)
-        await asyncio.to_thread(self.store.put_report, report_id, report_json)
-        return Response(
-            report_json,
-            media_type="application/json",
-            headers={"Location": f"/v1/reports/{report_id}", "X-Report-Id": report_id},
-        )
-
-    async def load(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            await loop.run_in_executor(self.executor, self.pipeline.load)
-            self.ready = True
-            log.info("worker %s ready", os.getpid())
-        except Exception as exc:
-            self.load_error = f"the models could not be loaded ({type(exc).__name__}: {exc})"
-            log.exception("model loading failed")
-
-    async def run_jobs(self) -> None:
-        """Analyse the articles of stored jobs, one at a time, until the worker stops."""
-        released = await asyncio.to_thread(self.store.release_stale_claims)
-        if released:
-            log.info("resuming %d article(s) left unfinished by an earlier run", released)
-        idle_rounds = 0
-        while True:
-            if not self.ready:
-                await asyncio.sleep(0.2)
-                continue
-            claim = await asyncio.to_thread(self.store.claim_next)
-            if claim is None:
-                idle_rounds += 1
-                if idle_rounds % 30 == 0:  # a worker that died in this run leaves claims behind
-                    await asyncio.to_thread(self.store.release_stale_claims)
-                self.new_work.clear()
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self.new_work.wait(), timeout=1.0)
-                continue
-            await self._run_one(claim)
-
-    async def _run_one(self, claim: Claim) -> None:
-        lang, sections = claim.options.get("lang"), claim.options.get("sections")
-        try:
-            article = Article.model_validate(claim.article)
-            report_json = await self.queue.run_job(self.analyze_json, article, lang, sections)
-            report_id = report_key(article, lang, sections)
-            await asyncio.to_thread(self.store.finish, claim, report_id=report_id, report_json=report_json)
-        except UnspinError as exc:
-            await asyncio.to_thread(self.store.finish, claim, error=str(exc))
-        except Exception as exc:
-            log.exception("job %s article %d failed", claim.job_id, claim.seq)
-            await asyncio.to_thread(self.store.finish, claim, error=f"internal error ({type(exc).__name__})")
-
-
-def report_key(article: Article, lang: str | None, sections: list[str] | None) -> str:
-    return content_hash(
-        {
-            "version": __version__,
-            "article": article.model_dump(mode="json"),
-            "lang": lang,
-            "sections": sorted(sections) if sections else None,
-        }
-    )
-
-
-def check_sections(sections: list[str] | None) -> None:
-    unknown = sorted(set(sections or ()) - set(NAMES))
-    if unknown:
-        raise Problem(422, "Unknown section", f"{', '.join(unknown)}: choose from {', '.join(NAMES)}")
 
 
 # Security headers and the UI's content security policy ----------------------------------------------------
@@ -611,120 +451,3 @@ def route_name(app: FastAPI, scope: Scope) -> str:
         if match is Match.FULL:
             return str(getattr(route, "path", "other"))
     return "unmatched"
-
-
-def invalid_body(errors: Any) -> Problem:
-    listed = [
-        {"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": str(e.get("msg", ""))}
-        for e in list(errors)[:20]
-    ]
-    detail = "; ".join(f"{e['loc']}: {e['msg']}" for e in listed[:3])
-    return Problem(
-        422, "Invalid request body", detail or "the body does not match the schema", extra={"errors": listed}
-    )
-
-
-def job_from_json(raw: bytes) -> tuple[list[dict[str, Any] | str], dict[str, Any]]:
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Problem(422, "Invalid request body", f"the body is not JSON ({exc})") from exc
-    if isinstance(data, list):
-        data = {"articles": data}
-    try:
-        job = TypeAdapter(JobIn).validate_python(data)
-    except ValidationError as exc:
-        raise invalid_body(exc.errors()) from exc
-    rows = [a.model_dump() for a in job.articles]
-    return articles_from_rows(rows, "articles"), {"lang": job.lang, "sections": job.sections}
-
-
-def articles_from_rows(
-    rows: list[dict[str, Any]] | Iterator[tuple[int, Any]], where: str
-) -> list[dict[str, Any] | str]:
-    """Each row as an Article dict, or its error message (kept as a failed article of the job)."""
-    items: list[dict[str, Any] | str] = []
-    numbered = enumerate(rows) if isinstance(rows, list) else rows
-    for n, row in numbered:
-        if len(items) >= MAX_JOB_ARTICLES:
-            raise Problem(413, "Too many articles", f"a job holds at most {MAX_JOB_ARTICLES:,} articles")
-        try:
-            if isinstance(row, Exception):
-                raise row
-            items.append(article_from_row(row, f"{where}[{n}]").model_dump(mode="json"))
-        except UnspinError as exc:
-            items.append(str(exc))
-    if not items:
-        raise Problem(422, "Invalid request body", "the job has no articles")
-    return items
-
-
-async def job_from_upload(request: Request) -> tuple[list[dict[str, Any] | str], dict[str, Any]]:
-    form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise Problem(422, "Invalid request body", "send the corpus file as multipart field 'file'")
-    name = Path(upload.filename or "corpus")
-    suffix = name.suffix.lower()
-    if suffix not in CORPUS_SUFFIXES:
-        raise Problem(
-            422, "Unusable input", f"{name.name[:100]}: a corpus is .jsonl, .ndjson, .csv or .parquet"
-        )
-    data = await upload.read()
-    lang = str(form.get("lang") or "") or None
-    if lang is not None and not re.fullmatch(LANG, lang):
-        raise Problem(422, "Invalid request body", "'lang' must be a language code such as 'en'")
-
-    def read() -> list[dict[str, Any] | str]:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"corpus{suffix}"
-            path.write_bytes(data)
-            rows = ((n, row) for n, row in iter_rows(path))
-            items = articles_from_rows(rows, name.name[:100])
-            # Error messages name the temporary file: name the upload instead.
-            return [i.replace(str(path), name.name[:100]) if isinstance(i, str) else i for i in items]
-
-    return await asyncio.to_thread(read), {"lang": lang, "sections": None}
-
-
-def results_parquet(rows: Iterator[dict[str, Any]]) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    records = []
-    for row in rows:
-        report = row.get("report") or {}
-        headline = report.get("headline") or {}
-        records.append(
-            {
-                "index": row["index"],
-                "article_id": row.get("article_id"),
-                "state": row["state"],
-                "error": row.get("error"),
-                "report_id": row.get("report_id"),
-                "title": report.get("title"),
-                "language": (report.get("language") or {}).get("code"),
-                "word_count": (report.get("article") or {}).get("word_count"),
-                "findings": len(report.get("findings") or []),
-                "headline_verdict": headline.get("verdict"),
-                "report_json": json.dumps(report, ensure_ascii=False) if report else None,
-            }
-        )
-    schema = pa.schema(
-        [
-            ("index", pa.int64()),
-            ("article_id", pa.string()),
-            ("state", pa.string()),
-            ("error", pa.string()),
-            ("report_id", pa.string()),
-            ("title", pa.string()),
-            ("language", pa.string()),
-            ("word_count", pa.int64()),
-            ("findings", pa.int64()),
-            ("headline_verdict", pa.string()),
-            ("report_json", pa.string()),
-        ]
-    )
-    buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(records, schema=schema), buf)
-    return buf.getvalue()

@@ -80,6 +80,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         t0 = time.perf_counter()
+        route = self.route_of(scope)  # before the app runs: routing rewrites the scope's root_path for mounts
         status = 500
 
         async def record(message: Message) -> None:
@@ -91,4 +92,4 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, record)
         finally:
-            self.metrics.observe(scope["method"], self.route_of(scope), status, time.perf_counter() - t0)
+            self.metrics.observe(scope["method"], route, status, time.perf_counter() - t0)

@@ -46,3 +46,14 @@ def problem_response(problem: Problem, instance: str | None = None) -> Response:
         media_type="application/problem+json",
         headers=problem.headers,
     )
+
+
+def invalid_body(errors: Any) -> Problem:
+    listed = [
+        {"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": str(e.get("msg", ""))}
+        for e in list(errors)[:20]
+    ]
+    detail = "; ".join(f"{e['loc']}: {e['msg']}" for e in listed[:3])
+    return Problem(
+        422, "Invalid request body", detail or "the body does not match the schema", extra={"errors": listed}
+    )
