@@ -122,8 +122,11 @@ def main() -> None:
             results[name] = {
                 "wall_s": round(wall, 1),
                 "startup_s": round(startup, 1),
-                "cpu_s": round(cpu, 1),
-                "cpu_s_per_article": round((cpu - startup_cpu) / max(n - 1, 1), 3),
+                # Spark's JVM (and its Python workers) is not reaped by the driver: no CPU count for it.
+                "cpu_s": None if name.startswith("spark") else round(cpu, 1),
+                "cpu_s_per_article": None
+                if name.startswith("spark")
+                else round((cpu - startup_cpu) / max(n - 1, 1), 3),
                 "articles_per_s": round(n / wall, 3),
                 "steady_articles_per_s": round((n - 1) / max(wall - startup, 1e-9), 3),
                 "peak_rss_mb": round(peak / 2**20),

@@ -149,3 +149,13 @@ def test_spark_submit_entry_point_is_the_cli() -> None:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0 and "--engine" in result.stdout
+
+
+def test_clustering_on_spark_gives_the_local_clusters(local_out: Path, tmp_path: Path) -> None:
+    from unspin.corpus.report import build_report
+
+    local = build_report(local_out, tmp_path / "local" / "corpus.html")
+    spark = build_report(local_out, tmp_path / "spark" / "corpus.html", spark_master="local[2]")
+    assert local["clusters"] == spark["clusters"] == 2
+    csvs = [(tmp_path / side / "corpus_csv" / "clusters.csv").read_text() for side in ("local", "spark")]
+    assert csvs[0] == csvs[1]

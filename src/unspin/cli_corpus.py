@@ -105,12 +105,16 @@ def corpus_report(
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.05, max=1.0, help="Jaccard threshold of near-duplicates.")
     ] = 0.5,
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark", help="Cluster on Spark at this master (local[4], spark://host:7077)."),
+    ] = None,
 ) -> None:
     """Aggregates (techniques, narratives, headlines, sources, near-copies) as an HTML dashboard and CSVs."""
     from unspin.corpus.report import build_report
 
     try:
-        summary = build_report(out_dir, html, csv_dir=csv_dir, threshold=threshold)
+        summary = build_report(out_dir, html, csv_dir=csv_dir, threshold=threshold, spark_master=spark_master)
     except UnspinError as exc:
         _fail(str(exc))
     typer.echo(json.dumps(summary))

@@ -17,15 +17,22 @@ TEXT_SQL = """SELECT key, json_extract_string(report_json, '$.body') FROM articl
     ORDER BY chunk, split_part(key, ':', 1)::INT, input_row"""
 
 
-def cluster_corpus(con: Any, threshold: float) -> list[dict[str, Any]]:
-    """Near-duplicate clusters of the analysed articles, streamed from DuckDB in input order."""
+def cluster_corpus(
+    con: Any, threshold: float, spark: Any = None, out_dir: Path | None = None
+) -> list[dict[str, Any]]:
+    """Near-duplicate clusters of the analysed articles: streamed from DuckDB in input order, or on Spark."""
 
     def texts() -> Any:
         result = con.execute(TEXT_SQL)
         while batch := result.fetchmany(1000):
             yield from ((key, text or "") for key, text in batch)
 
-    groups = link(texts(), threshold=threshold)
+    if spark is not None and out_dir is not None:
+        from unspin.corpus.spark_clusters import spark_link
+
+        groups = spark_link(spark, out_dir, threshold)
+    else:
+        groups = link(texts(), threshold=threshold)
     members = [key for group in groups for key in group]
     docs: dict[str, Doc] = {}
     if members:
@@ -106,10 +113,16 @@ def write_article_reports(con: Any, keys: set[str], folder: Path) -> dict[str, s
 
 
 def build_report(
-    out_dir: Path, html: Path, *, csv_dir: Path | None = None, threshold: float = 0.5
+    out_dir: Path,
+    html: Path,
+    *,
+    csv_dir: Path | None = None,
+    threshold: float = 0.5,
+    spark_master: str | None = None,
 ) -> dict[str, Any]:
     """Write the dashboard to ``html``, the tables as CSV into ``csv_dir`` (default: <html stem>_csv next to it)
-    and the linked per-article reports into <html stem>_reports; returns a summary of what was written."""
+    and the linked per-article reports into <html stem>_reports; returns a summary of what was written.
+    ``spark_master`` (e.g. local[4] or spark://host:7077) runs the clustering on Spark."""
     con = aggregate.connect(out_dir)
     overview = aggregate.overview(con)
     tables: dict[str, Table] = {
@@ -124,7 +137,16 @@ def build_report(
         "errors": aggregate.errors(con),
         "flagged": aggregate.flagged(con),
     }
-    clusters = cluster_corpus(con, threshold)
+    if spark_master:
+        from unspin.engines.spark import spark_session
+
+        spark = spark_session(spark_master, 1, app="unspin corpus report")
+        try:
+            clusters = cluster_corpus(con, threshold, spark, out_dir)
+        finally:
+            spark.stop()
+    else:
+        clusters = cluster_corpus(con, threshold)
     tables["clusters"] = clusters_table(clusters)
 
     html.parent.mkdir(parents=True, exist_ok=True)

@@ -114,18 +114,19 @@ def chunk_function(
     return analyse
 
 
-def _session(config: BatchConfig) -> Any:
+def spark_session(master: str | None, cores: int, app: str = "unspin batch") -> Any:
+    """A SparkSession on ``master``, or local[cores] when none is given and spark-submit did not set one."""
     from pyspark.sql import SparkSession
 
     builder = (
-        SparkSession.builder.appName("unspin batch")
+        SparkSession.builder.appName(app)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
-    if config.master:
-        builder = builder.master(config.master)
+    if master:
+        builder = builder.master(master)
     elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit, which sets the master itself
-        builder = builder.master(f"local[{config.workers}]")
+        builder = builder.master(f"local[{cores}]")
     # The executors' Python is this one (the same unspin, models and dependencies) unless set otherwise.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     if os.environ.get("PYTHONPATH"):
@@ -142,7 +143,7 @@ def run_spark(config: BatchConfig, *, quiet: bool = False) -> dict[str, Any]:
     # Spark reports the chunks' counts when the job ends: the bar moves once, the log line comes then.
     progress = Progress(total, total - staged, quiet=quiet)
     if chunks:
-        spark = _session(config)
+        spark = spark_session(config.master, config.workers)
         try:
             kb_name = None
             if config.kb is not None:
