@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -31,12 +32,14 @@ def test_analyze_returns_the_cli_report_and_stores_it(api_server: Server) -> Non
         resp = c.post("/v1/analyze", json={"text": text, "split_title": True})
         assert resp.status_code == 200 and resp.headers["content-type"] == "application/json"
         api = resp.json()
+        # $UNSPIN_KB rather than --kb: the store may not exist yet, which --kb refuses and the server notes.
         cli = subprocess.run(
-            [sys.executable, "-m", "unspin.cli", "analyze", "-", "--format", "json", "--kb", str(kb)],
+            [sys.executable, "-m", "unspin.cli", "analyze", "-", "--format", "json"],
             input=text,
             capture_output=True,
             text=True,
             timeout=300,
+            env={**os.environ, "UNSPIN_KB": str(kb)},
         )
         assert cli.returncode == 0, cli.stderr
         assert api["article"]["source"] == "text" and api["title"] and api["headline"]

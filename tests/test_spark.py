@@ -145,7 +145,7 @@ def test_standalone_cluster_resumes_a_local_run_to_the_same_rows(
 
 def test_spark_submit_entry_point_is_the_cli() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "src" / "unspin" / "engines" / "spark.py"), "--help"],
+        [sys.executable, str(ROOT / "src" / "unspin" / "spark_submit.py"), "--help"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0 and "--engine" in result.stdout
