@@ -13,6 +13,7 @@ import pytest
 from unspin.datasets.polnear import PolnearArticle, load_polnear, parse_ann
 from unspin.errors import DataError
 from unspin.eval.attribution import Pred, count_article, evaluate_attribution, gold_units, normalise
+from unspin.model import Article
 
 TEXT = (
     "Talks stall.\n\n"
@@ -117,3 +118,22 @@ def test_cli_scores_and_rejects_an_unknown_split(tmp_path: Path) -> None:
     assert '"task": "polnear-attribution"' in ok.stdout
     bad = subprocess.run([*cmd, "--split", "validation"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "validation" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cue_forms_keep_words_that_mostly_serve_as_cues() -> None:
+    from collections import Counter
+
+    from unspin.train.attribution_cues import select
+
+    in_cue = Counter({"said": 90, "the": 40, "shows": 3, "plan": 3})
+    total = Counter({"said": 100, "the": 5000, "shows": 5, "plan": 60})
+    assert select(in_cue, total, min_share=0.3, min_count=3) == ["said", "shows"]
+
+
+def test_english_tokens_carry_the_dependency_parse() -> None:
+    from unspin.nlp.parse import parse
+
+    doc = parse(Article(title="", body="Jane Miller said the plan failed."), language="en")
+    said = next(t for t in doc.body.tokens if t.text == "said")
+    miller = next(t for t in doc.body.tokens if t.text == "Miller")
+    assert said.pos == "VERB" and doc.body.tokens[miller.head].text == "said" and miller.dep == "nsubj"
