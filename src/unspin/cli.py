@@ -16,7 +16,6 @@ from unspin.cli_checks import (
     check_output_path,
     language_option,
     row_id_option,
-    with_ingest_notes,
     write_all,
 )
 from unspin.errors import UnspinError
@@ -127,7 +126,7 @@ def analyze(
         from unspin.pipeline import Pipeline  # the models' imports only once the input is read
         from unspin.render import render_html, render_json, render_text
 
-        report = with_ingest_notes(article, Pipeline(models=overrides, kb=kb).analyze(article, language=lang))
+        report = Pipeline(models=overrides, kb=kb).analyze(article, language=lang)
         outputs = [(p, render(report)) for p, render in ((html, render_html), (json_out, render_json)) if p]
         rendered = None
         if output is not None or format is not Format.text:

@@ -13,7 +13,6 @@ from pathlib import Path
 import typer
 
 from unspin.errors import UnspinError
-from unspin.model import Article, Report
 from unspin.nlp.language import SUPPORTED_LANGUAGES
 
 
@@ -85,15 +84,3 @@ def check_kb_file(path: Path) -> None:
     from unspin.kb import open_kb
 
     open_kb(path, read_only=True).close()
-
-
-def with_ingest_notes(article: Article, report: Report) -> Report:
-    """The report with the caveats that ingest and language id leave (a guessed encoding; a language that
-    could not be determined, with the languages unspin knows) added before the analysers' notes."""
-    notes = list(article.notes)
-    if report.language.code == "und":
-        notes.append(
-            "The language could not be determined (too little text, or a language unspin does not know): "
-            f"unspin identifies {', '.join(SUPPORTED_LANGUAGES)}; pass --lang to set it."
-        )
-    return report.model_copy(update={"notes": [*notes, *report.notes]}) if notes else report

@@ -16,6 +16,7 @@ from unspin.models.threads import single_threaded_blas
 from unspin.models.verification import Verification, verify_with
 from unspin.nlp import parse
 from unspin.nlp.doc import Doc
+from unspin.nlp.language import SUPPORTED_LANGUAGES
 from unspin.version import __version__
 
 
@@ -163,8 +164,15 @@ class Pipeline:
 
 
 def assemble(article: Article, doc: Doc, sections: list[Section], timings: dict[str, float]) -> Report:
-    """The Report from the sections of one run: findings in reading order, fields, notes, claim verdicts."""
-    findings, notes, fields = [], [], {}
+    """The Report from the sections of one run: findings in reading order, fields, notes (ingest's and
+    language id's caveats first), claim verdicts."""
+    findings, fields = [], {}
+    notes = list(article.notes)  # e.g. a guessed encoding, a first line too long to be a title
+    if doc.language == "und":
+        notes.append(
+            "The language could not be determined (too little text, or a language unspin does not know): "
+            f"unspin identifies {', '.join(SUPPORTED_LANGUAGES)}; set it (--lang, or 'lang' in the API)."
+        )
     verdicts: dict[str, tuple[str, list[str]]] = {}
     for section in sections:
         findings += section.findings

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
-from unspin.model import Entity, EntitySource, EntityType, EntityVariant, TextField
+from unspin.model import Entity, EntitySource, EntityType, EntityVariant, Finding, TextField
 from unspin.models.registry import ModelRegistry
 from unspin.nlp import names
 from unspin.nlp.doc import Doc, EntityRef, Part
@@ -218,6 +218,61 @@ def _canonical(ms: list[_Mention]) -> str:
     return max(counts, key=lambda n: (len(n.split()), counts[n], -first[n]))
 
 
+def _entity(doc: Doc, eid: str, ms: list[_Mention]) -> Entity:
+    """One entity from its grouped mentions: its canonical name, type, variants and spellings."""
+    types = [m.type for m in ms]
+    etype = cast(EntityType, "PER" if "PER" in types else Counter(types).most_common(1)[0][0])
+    spellings = _spellings(ms, etype)
+    variants: dict[str, list[_Mention]] = defaultdict(list)
+    for m in ms:
+        variants[m.text].append(m)
+    origins = {m.origin for m in ms}
+    source: EntitySource = (
+        "ner" if origins == {"ner"} else "gazetteer" if origins == {"gazetteer"} else "ner+gazetteer"
+    )
+    return Entity(
+        id=eid,
+        canonical=_canonical(ms),
+        type=etype,
+        mention_count=len(ms),
+        variants=[
+            EntityVariant(text=t, count=len(v), mentions=[span_of(doc, x.field, x.start, x.end) for x in v])
+            for t, v in variants.items()
+        ],
+        multiple_spellings=len(spellings) > 1,
+        spellings=spellings,
+        source=source,
+    )
+
+
+def _spelling_findings(doc: Doc, entity: Entity, ms: list[_Mention], make: FindingMaker) -> list[Finding]:
+    """One finding per spelling of an entity spelt several ways, at its first mention."""
+    spellings = entity.spellings
+    if len(spellings) < 2:
+        return []
+    quoted = [f"'{s}'" for s in spellings]
+    listed = ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+    seen: set[str] = set()
+    out = []
+    for m in ms:
+        if m.normal in spellings and m.normal not in seen:
+            seen.add(m.normal)
+            out.append(
+                make(
+                    doc,
+                    m.field,
+                    m.start,
+                    m.end,
+                    "multiple spellings",
+                    1.0,
+                    f"{listed} all name the same {_TYPE_WORDS[entity.type]} ({entity.canonical}) in this article: "
+                    "inconsistent spelling often marks text stitched from several sources or translations.",
+                    entity_id=entity.id,
+                )
+            )
+    return out
+
+
 def analyze(doc: Doc) -> Section:
     """Entities with merged variants, and spelling findings for entities spelt several ways."""
     section = Section()
@@ -227,76 +282,29 @@ def analyze(doc: Doc) -> Section:
             "to the names in unspin's variant tables."
         )
     entities: list[Entity] = []
-    mention_index: list[tuple[TextField, int, int, str]] = []
+    refs: list[EntityRef] = []
     make_entity, make_spelling = FindingMaker("entity"), FindingMaker("spelling")
     for n, ms in enumerate(group_mentions(collect_mentions(doc)), start=1):
-        eid = f"E{n}"
-        canonical = _canonical(ms)
-        types = [m.type for m in ms]
-        etype = cast(EntityType, "PER" if "PER" in types else Counter(types).most_common(1)[0][0])
-        spellings = _spellings(ms, etype)
-        variants: dict[str, list[_Mention]] = defaultdict(list)
+        entity = _entity(doc, f"E{n}", ms)
+        entities.append(entity)
         for m in ms:
-            variants[m.text].append(m)
-        origins = {m.origin for m in ms}
-        source: EntitySource = (
-            "ner" if origins == {"ner"} else "gazetteer" if origins == {"gazetteer"} else "ner+gazetteer"
-        )
-        entities.append(
-            Entity(
-                id=eid,
-                canonical=canonical,
-                type=etype,
-                mention_count=len(ms),
-                variants=[
-                    EntityVariant(
-                        text=t, count=len(v), mentions=[span_of(doc, x.field, x.start, x.end) for x in v]
-                    )
-                    for t, v in variants.items()
-                ],
-                multiple_spellings=len(spellings) > 1,
-                spellings=spellings,
-                source=source,
-            )
-        )
-        for m in ms:
-            mention_index.append((m.field, m.start, m.end, eid))
-            score = GAZETTEER_SCORE if m.origin != "ner" else NER_SCORE
+            refs.append(EntityRef(m.field, m.start, m.end, entity.id))
             section.findings.append(
                 make_entity(
                     doc,
                     m.field,
                     m.start,
                     m.end,
-                    etype,
-                    score,
-                    f"{etype} mention of {canonical}"
-                    + (f", spelt '{m.text}'" if m.text != canonical else ""),
-                    entity_id=eid,
-                    canonical=canonical,
+                    entity.type,
+                    GAZETTEER_SCORE if m.origin != "ner" else NER_SCORE,
+                    f"{entity.type} mention of {entity.canonical}"
+                    + (f", spelt '{m.text}'" if m.text != entity.canonical else ""),
+                    entity_id=entity.id,
+                    canonical=entity.canonical,
                 )
             )
-        if len(spellings) > 1:
-            seen: set[str] = set()
-            for m in ms:
-                if m.normal in spellings and m.normal not in seen:
-                    seen.add(m.normal)
-                    quoted = [f"'{s}'" for s in spellings]
-                    listed = ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
-                    section.findings.append(
-                        make_spelling(
-                            doc,
-                            m.field,
-                            m.start,
-                            m.end,
-                            "multiple spellings",
-                            1.0,
-                            f"{listed} all name the same {_TYPE_WORDS[etype]} ({canonical}) in this article: "
-                            "inconsistent spelling often marks text stitched from several sources or translations.",
-                            entity_id=eid,
-                        )
-                    )
-    doc.entity_mentions = [EntityRef(*m) for m in mention_index]
+        section.findings += _spelling_findings(doc, entity, ms, make_spelling)
+    doc.entity_mentions = refs
     doc.entities = {e.id: e for e in entities}
     section.fields["entities"] = entities
     return section

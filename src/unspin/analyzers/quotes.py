@@ -10,7 +10,7 @@ from functools import cache
 
 from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.analyzers.intervals import Intervals
-from unspin.model import Party, PartyKind, Quote
+from unspin.model import Finding, Party, PartyKind, Quote
 from unspin.models.registry import ModelRegistry
 from unspin.nlp.attribution import Relation, cue_forms, cue_sources, find_relations
 from unspin.nlp.doc import Doc, FieldRange, Part, Sentence, layer
@@ -620,52 +620,38 @@ def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
     return out
 
 
-def analyze(doc: Doc) -> Section:
-    """Direct and indirect quotes with speakers and sources; short quoted strings go to the cache."""
-    section = Section()
-    lex = _quote_lexicon(doc.language)
-    if lex is None:
-        section.notes.append(
-            f"Speaker and source cues are available for English, Russian and Ukrainian only; quotes in "
-            f"'{doc.language}' are found by their quote marks, without attribution."
+def _part_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quoted]) -> list[Quote]:
+    """The quotes of one part: attribution relations from the parse first (English body), then quotation
+    marks and cue-word patterns for what the parse missed; marks and patterns alone elsewhere."""
+    if not (lex and part.field == "body" and part.tokens and part.tokens[0].head >= 0):
+        return _direct_quotes(doc, part, lex, quoted) + (
+            _indirect_quotes(doc, part, lex, quoted) if lex else []
         )
-    quotes: list[Quote] = []
-    scare: list[FieldRange] = []
-    ranges: list[FieldRange] = []
-    for part in doc.parts:
-        quoted = find_quoted(part)
-        if lex and part.field == "body" and part.tokens and part.tokens[0].head >= 0:
-            parsed = _relation_quotes(doc, part, lex, quoted)
-            covered = [(q.span.start, q.span.end) for q in parsed]
-            found = parsed + _direct_quotes(doc, part, lex, quoted, covered, parsed)
-            taken = [(q.span.start, q.span.end) for q in found]
-            # What the parse missed ('CONTENT, warned the spokeswoman X'), from the cue-word patterns.
-            for extra in _trailing_attributions(doc, part, lex, quoted) + _indirect_quotes(
-                doc, part, lex, quoted
-            ):
-                if not any(a < extra.span.end and extra.span.start < b for a, b in taken):
-                    found.append(extra)
-                    taken.append((extra.span.start, extra.span.end))
-            quotes += found
-        else:
-            quotes += _direct_quotes(doc, part, lex, quoted)
-            if lex:
-                quotes += _indirect_quotes(doc, part, lex, quoted)
-        for q in quoted:
-            if q.words >= MIN_QUOTE_WORDS and not q.is_name:
-                ranges.append(FieldRange(part.field, q.open, q.close + q.width))
-            elif 0 < q.words < MIN_QUOTE_WORDS and not q.is_name:
-                scare.append(FieldRange(part.field, q.open + q.width, q.close))
-    quotes.sort(key=lambda q: (q.span.field != "title", q.span.start))
+    parsed = _relation_quotes(doc, part, lex, quoted)
+    covered = [(q.span.start, q.span.end) for q in parsed]
+    found = parsed + _direct_quotes(doc, part, lex, quoted, covered, parsed)
+    taken = [(q.span.start, q.span.end) for q in found]
+    # What the parse missed ('CONTENT, warned the spokeswoman X'), from the cue-word patterns.
+    for extra in _trailing_attributions(doc, part, lex, quoted) + _indirect_quotes(doc, part, lex, quoted):
+        if not any(a < extra.span.end and extra.span.start < b for a, b in taken):
+            found.append(extra)
+            taken.append((extra.span.start, extra.span.end))
+    return found
+
+
+def _quote_findings(doc: Doc, quotes: list[Quote]) -> list[Finding]:
+    """Each quote, its speaker and its source as highlighted findings (quotes numbered Q1, Q2 … here)."""
     mk_quote, mk_speaker, mk_source = FindingMaker("quote"), FindingMaker("speaker"), FindingMaker("source")
+    out: list[Finding] = []
     for n, quote in enumerate(quotes, start=1):
         quote.id = f"Q{n}"
-        section.findings.append(
+        s = quote.span
+        out.append(
             mk_quote(
                 doc,
-                quote.span.field,
-                quote.span.start,
-                quote.span.end,
+                s.field,
+                s.start,
+                s.end,
                 quote.type,
                 quote.confidence,
                 quote.explanation,
@@ -674,7 +660,7 @@ def analyze(doc: Doc) -> Section:
         )
         if quote.speaker:
             sp = quote.speaker
-            section.findings.append(
+            out.append(
                 mk_speaker(
                     doc,
                     sp.span.field,
@@ -689,7 +675,7 @@ def analyze(doc: Doc) -> Section:
             )
         if quote.source:
             so = quote.source
-            section.findings.append(
+            out.append(
                 mk_source(
                     doc,
                     so.span.field,
@@ -701,6 +687,32 @@ def analyze(doc: Doc) -> Section:
                     quote_id=quote.id,
                 )
             )
+    return out
+
+
+def analyze(doc: Doc) -> Section:
+    """Direct and indirect quotes with speakers and sources; the ranges of quotation marks, and short quoted
+    words (scare quotes), as Doc layers for the analysers after it."""
+    section = Section()
+    lex = _quote_lexicon(doc.language)
+    if lex is None:
+        section.notes.append(
+            f"Speaker and source cues are available for English, Russian and Ukrainian only; quotes in "
+            f"'{doc.language}' are found by their quote marks, without attribution."
+        )
+    quotes: list[Quote] = []
+    scare: list[FieldRange] = []
+    ranges: list[FieldRange] = []
+    for part in doc.parts:
+        quoted = find_quoted(part)
+        quotes += _part_quotes(doc, part, lex, quoted)
+        for q in quoted:
+            if q.words >= MIN_QUOTE_WORDS and not q.is_name:
+                ranges.append(FieldRange(part.field, q.open, q.close + q.width))
+            elif 0 < q.words < MIN_QUOTE_WORDS and not q.is_name:
+                scare.append(FieldRange(part.field, q.open + q.width, q.close))
+    quotes.sort(key=lambda q: (q.span.field != "title", q.span.start))
+    section.findings += _quote_findings(doc, quotes)
     doc.quote_ranges = ranges
     doc.scare_quotes = scare
     doc.quotes = quotes  # claims take their claimant from here

@@ -18,7 +18,13 @@ def _clip(s: str, n: int = 90) -> str:
 
 
 def print_summary(report: Report, console: Console) -> None:
-    """Print the short summary: headline facts, entities spelt several ways, quotes, unattributed claims."""
+    """Print the short summary: headline facts, claims and known cases, names, quotes, techniques, signals."""
+    for part in (_header, _claims_and_cases, _names, _quotes, _techniques, _sourcing_and_notes):
+        part(report, console)
+
+
+def _header(report: Report, console: Console) -> None:
+    """The title, the article facts, genre and frames, the headline check."""
     a = report.article
     console.print(f"[bold]{_clip(report.title or '(untitled)', 100)}[/bold]")
     meta = [f"language {report.language.code}", f"{a.word_count} words"]
@@ -42,6 +48,10 @@ def print_summary(report: Report, console: Console) -> None:
         for el in h.elements:
             if el.status != "supported":
                 console.print(f"    {el.kind} '{el.span.text}': {el.status}")
+
+
+def _claims_and_cases(report: Report, console: Console) -> None:
+    """The most check-worthy claims, the outlet record, known narratives and related cases."""
     for claim in report.claims[:5]:
         flag = " [red]unattributed[/red]" if claim.unattributed else ""
         refuted = " [bold red]refuted by a known case[/bold red]" if claim.verdict == "refuted" else ""
@@ -62,6 +72,10 @@ def print_summary(report: Report, console: Console) -> None:
         console.print(
             f"  [dim]related case, not the same claim ({case.verifier:.2f}): {_clip(case.claim)}[/dim]"
         )
+
+
+def _names(report: Report, console: Console) -> None:
+    """Entities spelt several ways and the place-name convention."""
     multi = [e for e in report.entities if e.multiple_spellings]
     for e in multi:
         console.print(
@@ -74,6 +88,10 @@ def print_summary(report: Report, console: Console) -> None:
             f"({n.russian_derived} Russian-derived, {n.ukrainian_derived} Ukrainian-derived: "
             f"{', '.join(sorted({x.form for x in n.evidence}))})"
         )
+
+
+def _quotes(report: Report, console: Console) -> None:
+    """Who is quoted, through which source."""
     if report.quotes:
         t = Table(title="Quotes", show_lines=False, expand=False)
         for col in ("id", "type", "quote", "speaker", "source", "conf"):
@@ -88,6 +106,10 @@ def print_summary(report: Report, console: Console) -> None:
                 f"{q.confidence:.2f}",
             )
         console.print(t)
+
+
+def _techniques(report: Report, console: Console) -> None:
+    """Technique counts by category and the most certain spans."""
     if report.techniques:
         by_cat = Counter(t.category for t in report.techniques)
         top = Counter(display_names(t.semeval2023) for t in report.techniques).most_common(4)
@@ -101,6 +123,10 @@ def print_summary(report: Report, console: Console) -> None:
         strongest = sorted(report.techniques, key=lambda span: -span.score)[:5]
         for span in sorted(strongest, key=lambda span: (span.field != "title", span.start)):
             console.print(f"    {span.score:.2f} {display_names(span.semeval2023)}: {_clip(span.text, 70)}")
+
+
+def _sourcing_and_notes(report: Report, console: Console) -> None:
+    """Unattributed assertions, signal counts and the notes."""
     for u in report.unattributed:
         console.print(f"  [red]unattributed[/red] ({u.trigger.text}): {_clip(u.span.text)}")
     signals = Counter(f.label for f in report.findings if f.kind == "signal")

@@ -134,7 +134,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     read, admin = allow("read"), allow("admin")
 
-    # Errors as problem details.
+    _error_handlers(app)
+    _health_routes(app, worker, read)
+    _analysis_routes(app, worker, read)
+    _job_routes(app, worker, read)
+    _kb_routes(app, settings, read, admin)
+    _ui_routes(app)
+    # Middleware, innermost first: limits, security headers, CORS (only when configured), metrics.
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
+    )
+    app.add_middleware(SecurityHeaders)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type"],
+        )
+    app.add_middleware(
+        MetricsMiddleware, metrics=worker.metrics, route_of=lambda scope: route_name(app, scope)
+    )
+    return app
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """Every error as problem details (RFC 9457), never a stack trace."""
+
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> Response:
         return problem_response(exc, request.url.path)
@@ -167,7 +196,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             request.url.path,
         )
 
-    # Health.
+
+def _health_routes(app: FastAPI, worker: Worker, read: Any) -> None:
+    """Liveness, readiness (models loaded) and Prometheus metrics."""
+
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -189,7 +221,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    # Analysis.
+
+def _analysis_routes(app: FastAPI, worker: Worker, read: Any) -> None:
+    """One article: analyse text, HTML or a URL; stored reports; stance and verification."""
+
     @app.post("/v1/analyze", tags=["analyze"], responses={200: {"model": Report}}, dependencies=[read])
     async def analyze(body: AnalyzeIn) -> Response:
         """The Report of one article (the same JSON as `unspin analyze --format json`).
@@ -249,7 +284,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         result = await worker.queue.run(worker.pipeline.verify, body.claim, body.evidence)
         return dataclasses.asdict(result)
 
-    # Jobs.
+
+def _job_routes(app: FastAPI, worker: Worker, read: Any) -> None:
+    """Corpus jobs: create, follow, download the results."""
+
     @app.post(
         "/v1/jobs",
         tags=["jobs"],
@@ -328,7 +366,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             headers={"Content-Disposition": f'attachment; filename="{name}.jsonl"'},
         )
 
-    # Knowledge base.
+
+def _kb_routes(app: FastAPI, settings: Settings, read: Any, admin: Any) -> None:
+    """The knowledge base: search, statistics, import (admin)."""
+
     @app.get("/v1/kb/search", tags=["kb"], dependencies=[read])
     async def kb_search(
         q: str = Query(..., min_length=1), limit: int = Query(10, ge=1, le=100)
@@ -402,7 +443,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         return open_store(settings.kb)
 
-    # The web UI and the offline API docs.
+
+def _ui_routes(app: FastAPI) -> None:
+    """The web UI and the offline API docs (no external assets)."""
+
     @app.get("/", include_in_schema=False)
     async def index() -> HTMLResponse:
         page = (UI_DIR / "index.html").read_text(encoding="utf-8")
@@ -422,26 +466,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Swagger UI 5 (OpenAPI 3.1) as shipped by the fastapi-offline package: no CDN.
     swagger_assets = Path(fastapi_offline.__file__).parent / "static"
     app.mount("/static/swagger", StaticFiles(directory=swagger_assets), name="swagger")
-
-    # Middleware, innermost first: limits, security headers, CORS (only when configured), metrics.
-    app.add_middleware(
-        BodyLimit,
-        limit=settings.max_body_bytes,
-        upload_limit=settings.max_upload_bytes,
-        upload_paths=UPLOAD_PATHS,
-    )
-    app.add_middleware(SecurityHeaders)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["X-API-Key", "Authorization", "Content-Type"],
-        )
-    app.add_middleware(
-        MetricsMiddleware, metrics=worker.metrics, route_of=lambda scope: route_name(app, scope)
-    )
-    return app
 
 
 def route_name(app: FastAPI, scope: Scope) -> str:
