@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Out-of-fold character probabilities for the v3 members' recipes and session 9's e5-v3 recipe, exported per
-# output channel like the shipped members (see src/unspin/models/ptc-spans-ensemble-v3/MODEL_CARD.md, session
-# 10). Resumable: a fold whose file exists is skipped, so on 2 CPU cores it can run across sessions (~20 min a
+# Out-of-fold character probabilities for the v3 members' recipes and the e5-v3 recipe (e5 + other languages'
+# gold), exported per output channel like the shipped encoders (see docs/RESEARCH_LOG.md, "PTC span models").
+# Resumable: a fold whose file exists is skipped, so on 2 CPU cores it can run across several starts (~20 min a
 # MiniLM fold, ~60-70 min an e5 fold). DEVICE=cuda runs on a GPU machine (then all fifteen fit in minutes).
 set -euo pipefail
 DATA=${DATA:-../shared/data}

@@ -1,6 +1,6 @@
 """Probes of the PTC span ensemble that need no GPU, from the out-of-fold files of `unspin train span-folds`.
 
-Session 8 had no GPU, so the members could not be retrained. These probes ask which cheap change could still
+They need no retraining of the members (no GPU). These probes ask which cheap change could still
 lift SI F1, each one judged on PTC train only (out of fold, or on the members' 37 held-out articles), never on
 dev:
 

@@ -95,7 +95,7 @@ class SpanEnsemble(SpanTagger):
             )
         # One worker thread per core, each encoder call on one thread: one window is too small a job to split
         # between threads (members one after the other on both cores took 250 ms against 160 ms side by side,
-        # 800 words, session 6). `encode` feeds the workers window by window.
+        # an 800-word article, `bench/bench_techniques.py`). `encode` feeds the workers window by window.
         workers = min(len(self.member_names), os.cpu_count() or 1)
         threads = max(1, (os.cpu_count() or 1) // workers)
         self.members = [SpanModel(folder.parent / name, threads) for name in self.member_names]

@@ -3,7 +3,7 @@
 The encoders run in onnxruntime on all cores; the heads around them are small numpy matrix products. A
 multi-threaded OpenBLAS wakes its worker threads for those products, and the workers then spin, waiting for
 more work, while onnxruntime runs the next window: on 2 cores the techniques stage took 107 ms instead of 43 ms
-for an 800-word article (`bench/bench_techniques.py`, session 6). Products this small gain nothing from
+for an 800-word article (`bench/bench_techniques.py`). Products this small gain nothing from
 threads, so unspin runs its own numpy work with one BLAS thread. Code outside unspin keeps its settings.
 """
 

@@ -3,9 +3,9 @@
 **Self-training** (``unlabelled_texts`` + ``pseudo_label``): unlabelled news, labelled by a shipped ensemble.
 
 Why: the SemEval-2020 SI winner (ApplicaAI) gained from self-training on unlabelled news, and a learning curve
-on our members (session 8) showed more *gold* articles are not available here. The teacher is an ensemble whose
-members never saw the 37 held-out train articles, so the student can still be judged on them; PTC dev plays no
-part, and neither do its texts.
+on our members (`experiments/span_probes.py learning-curve`) showed more *gold* articles are not available
+here. The teacher is an ensemble whose members never saw the 37 held-out train articles, so the student can
+still be judged on them; PTC dev plays no part, and neither do its texts.
 
 Unlabelled sources, all offline in the data directory:
 - PTC test articles (90, no gold): same sites and period as train;

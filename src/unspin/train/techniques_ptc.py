@@ -232,7 +232,7 @@ def export(model, tokenizer: object, out_dir: Path) -> None:  # type: ignore[no-
         opset_version=17, dynamo=False,
     )  # fmt: skip
     # Per output channel: per tensor, one scale per matrix cost the MiniLM member 0.036 held-out SI F1 alone
-    # (0.3913 against 0.4275; float32 0.4253), session 8.
+    # (0.3913 against 0.4275; float32 0.4253; docs/RESEARCH_LOG.md).
     quantize_dynamic(str(fp32), str(out_dir / "encoder.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     fp32.unlink()
     # Int8 weights stay on disk; the arithmetic becomes float, so every CPU gives the same scores.
