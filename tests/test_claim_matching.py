@@ -165,3 +165,24 @@ def test_features_see_polarity_and_actors() -> None:
     p = matcher.predict_proba(np.stack([same, denied, other_actor]))[:, 1]
     assert p[0] > p[1] and p[0] > p[2]
     assert matcher.predict_proba(same).shape == (1, 2)
+
+
+def test_malformed_annotations_and_missing_kb_are_one_clear_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from unspin.cli import app
+    from unspin.errors import UnspinError
+    from unspin.eval.claim_pairs import load_pairs
+
+    bad = tmp_path / "pairs.jsonl"
+    bad.write_text(
+        '{"pair_id": "x", "claim_source": "fnc1", "claim_row_id": "train/1", "start": 0, "end": 5, '
+        '"case_id": "c", "label": "maybe", "split": "dev"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(UnspinError, match=r"pairs.jsonl:1: unknown label 'maybe'"):
+        load_pairs(tmp_path, bad)
+    res = CliRunner().invoke(
+        app, ["eval", "claim-matching", "--data", str(tmp_path), "--kb", str(tmp_path / "no.sqlite")]
+    )
+    assert res.exit_code == 2 and "no.sqlite" in res.output
