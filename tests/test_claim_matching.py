@@ -165,3 +165,77 @@ def test_features_see_polarity_and_actors() -> None:
     p = matcher.predict_proba(np.stack([same, denied, other_actor]))[:, 1]
     assert p[0] > p[1] and p[0] > p[2]
     assert matcher.predict_proba(same).shape == (1, 2)
+
+
+def test_malformed_annotations_and_missing_kb_are_one_clear_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from unspin.cli import app
+    from unspin.errors import UnspinError
+    from unspin.eval.claim_pairs import load_pairs
+
+    bad = tmp_path / "pairs.jsonl"
+    bad.write_text(
+        '{"pair_id": "x", "claim_source": "fnc1", "claim_row_id": "train/1", "start": 0, "end": 5, '
+        '"case_id": "c", "label": "maybe", "split": "dev"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(UnspinError, match=r"pairs.jsonl:1: unknown label 'maybe'"):
+        load_pairs(tmp_path, bad)
+    res = CliRunner().invoke(
+        app, ["eval", "claim-matching", "--data", str(tmp_path), "--kb", str(tmp_path / "no.sqlite")]
+    )
+    assert res.exit_code == 2 and "no.sqlite" in res.output
+
+
+def test_bootstrap_intervals_bracket_the_point_estimate() -> None:
+    from unspin.eval.claim_matching import bootstrap_pr, rate_interval
+
+    pred = np.array([True, True, False, True, False, False])
+    gold = np.array([True, False, False, True, True, False])
+    precision, recall = bootstrap_pr(pred, gold, ["a", "a", "b", "c", "c", "d"])
+    assert precision.value == pytest.approx(2 / 3) and recall.value == pytest.approx(2 / 3)
+    assert precision.low <= precision.value <= precision.high and recall.low <= recall.value <= recall.high
+    assert rate_interval([False] * 10, list("abcdefghij")).high == 0.0
+
+
+def test_article_level_narrative_eval_on_a_small_data_dir(tmp_path: Path) -> None:
+    """Propaganda texts with their labelled cases and mainstream articles, in the layout of ../shared/data."""
+    import io
+    import tarfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from unspin.eval.narratives import evaluate_article_narratives
+
+    war = tmp_path / "russia-ukraine-war"
+    war.mkdir()
+    texts = [
+        "Thousands of NATO troops are secretly deployed in Ukraine near Kharkiv and Odesa, sources report.",
+        "The weather in Kyiv was mild on Sunday and the markets were busy.",
+    ]
+    pq.write_table(pa.table({"Text": texts}), war / "data_russian_fakes_text.parquet")
+    (tmp_path / "polnear").mkdir()
+    with tarfile.open(tmp_path / "polnear" / "polnear-v1.0.0.tar.gz", "w:gz") as tar:
+        raw = MAINSTREAM.title.encode() + b"\n\n" + MAINSTREAM.body.encode()
+        info = tarfile.TarInfo("test/text/fixture.txt")
+        info.size = len(raw)
+        tar.addfile(info, io.BytesIO(raw))
+    annotations = tmp_path / "narratives.jsonl"
+    annotations.write_text(
+        json.dumps({"text_id": "0", "source": "ruwar-fakes", "case_ids": ["demo-1"], "split": "test"})
+        + "\n"
+        + json.dumps({"text_id": "1", "source": "ruwar-fakes", "case_ids": [], "split": "test"})
+        + "\n",
+        encoding="utf-8",
+    )
+    kb_path = tmp_path / "demo.sqlite"
+    SqliteKB(kb_path).upsert(
+        Entry(id=d["id"], claim=d["claim"], verdict=d["verdict"], title=d.get("title", ""))
+        for d in (json.loads(x) for x in (ROOT / "examples" / "demo-kb.jsonl").read_text().splitlines() if x)
+    )
+    r = evaluate_article_narratives(tmp_path, kb_path, split="test", annotations=annotations)
+    assert (r.texts, r.texts_with_cases, r.mainstream_articles) == (2, 1, 1)
+    assert r.recall_at_5 == 1.0 and r.precision == 1.0 and r.shown == 1  # demo-1 found, nothing else shown
+    assert r.mainstream_with_narrative == 0.0 and r.mainstream_refuted_claims == 0.0

@@ -42,9 +42,9 @@ def article_units(doc: Doc, claims: list[Claim]) -> list[Unit]:
     """The sentences a case is scored against: the claims, the title, the first LEAD_SENTENCES of the body."""
     units = [Unit(c.span.text, c.span.field, c.span.start, c.span.end, c.id) for c in claims]
     taken = {(u.field, u.start) for u in units}
-    lead = [s for s in doc.title.sentences] + doc.body.sentences[:LEAD_SENTENCES]
-    for s in lead:
-        field = "title" if s in doc.title.sentences else "body"
+    lead = [("title", s) for s in doc.title.sentences]
+    lead += [("body", s) for s in doc.body.sentences[:LEAD_SENTENCES]]
+    for field, s in lead:
         if (field, s.start) not in taken and len(s.text.strip()) >= 20:
             units.append(Unit(s.text, field, s.start, s.end))
     return units

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from unspin.errors import UnspinError
 from unspin.eval.claim_sources import source_text
 from unspin.kb.store import KBError, SqliteKB
 from unspin.kb.verifier import case_text
@@ -36,25 +37,33 @@ class Pair:
 
 
 def load_pairs(data: Path, path: Path = ANNOTATIONS) -> list[Pair]:
+    """The labelled pairs with their claim text cut from ../shared/data; a malformed line is an UnspinError."""
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
-        r = json.loads(line)
-        if r["label"] not in LABELS:
-            raise ValueError(f"{path}:{n}: unknown label {r['label']!r} (one of {', '.join(LABELS)})")
-        text = source_text(data, r["claim_source"], r["claim_row_id"])
-        out.append(
-            Pair(
-                r["pair_id"],
-                r["claim_source"],
-                r["claim_row_id"],
-                text[r["start"] : r["end"]],
-                r["case_id"],
-                r["label"],
-                r["split"],
+        try:
+            r = json.loads(line)
+            if r["label"] not in LABELS:
+                raise ValueError(f"unknown label {r['label']!r} (one of {', '.join(LABELS)})")
+            text = source_text(data, r["claim_source"], str(r["claim_row_id"]))
+            start, end = int(r["start"]), int(r["end"])
+            if not 0 <= start < end <= len(text):
+                raise ValueError(f"offsets {start}-{end} outside the text ({len(text)} characters)")
+            out.append(
+                Pair(
+                    r["pair_id"],
+                    r["claim_source"],
+                    str(r["claim_row_id"]),
+                    text[start:end],
+                    r["case_id"],
+                    r["label"],
+                    r["split"],
+                )
             )
-        )
+        except (KeyError, IndexError, ValueError, TypeError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise UnspinError(f"{path}:{n}", reason) from exc
     return out
 
 

@@ -178,7 +178,11 @@ def shown_cases(report: Report) -> list[str]:
 
 
 def evaluate_article_narratives(
-    data: Path, kb_path: Path, split: str | None = "test", mainstream: int | None = None
+    data: Path,
+    kb_path: Path,
+    split: str | None = "test",
+    mainstream: int | None = None,
+    annotations: Path = NARRATIVE_ANNOTATIONS,
 ) -> ArticleNarrativeResult:
     """Run claims + narratives over the labelled propaganda texts (``split``, or all) and PolNeAR test articles."""
     import json
@@ -187,9 +191,7 @@ def evaluate_article_narratives(
     from unspin.model import Article
     from unspin.pipeline import analyze_article
 
-    rows = [
-        json.loads(x) for x in NARRATIVE_ANNOTATIONS.read_text(encoding="utf-8").splitlines() if x.strip()
-    ]
+    rows = [json.loads(x) for x in annotations.read_text(encoding="utf-8").splitlines() if x.strip()]
     rows = [r for r in rows if split is None or r["split"] == split]
     fakes = ruwar_fakes(data)
     gold_total = found = shown_total = right = 0
