@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import describe, machine
 
-ENCODERS = ("ptc-spans-minilm-v4", "ptc-spans-e5-v2", "e5-small-int8-v1")
+ENCODERS = ("ptc-spans-minilm-v4", "e5-small-int8-v1")
 
 
 def feeds(session: object, tokens: int) -> dict[str, np.ndarray]:

@@ -19,6 +19,7 @@ import pytest
 from conftest import FIXTURES, ROOT, run_cli
 from unspin.engines.local import run_local
 from unspin.engines.run import BatchConfig
+from unspin.engines.spark import run_spark
 
 pyspark = pytest.importorskip("pyspark")
 pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (.ci/run installs it)")
@@ -64,11 +65,27 @@ def spark_batch(paths: list[Path], kb: Path, out: Path, *extra: str) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+@pytest.fixture(scope="module")
+def spark() -> Iterator[object]:
+    """One in-process local[2] session for the tests below: the engine uses an active session and leaves it
+    running, so its JVM and its Python workers (models loaded) serve every test of the module."""
+    from unspin.engines.spark import spark_session
+
+    session = spark_session("local[2]", 2)
+    yield session
+    session.stop()
+
+
 def test_local_2_gives_the_local_engines_rows(
-    inputs: tuple[list[Path], Path], local_out: Path, tmp_path: Path
+    inputs: tuple[list[Path], Path], local_out: Path, spark: object, tmp_path: Path
 ) -> None:
     paths, kb = inputs
-    spark_batch(paths, kb, tmp_path / "out", "--workers", "2")
+    config = BatchConfig(
+        inputs=paths, out=tmp_path / "out", engine="spark", workers=2, kb=kb, sections=SECTIONS.split(","),
+        chunk_rows=3,
+    )  # fmt: skip
+    manifest = run_spark(config, quiet=True)
+    assert manifest["counts"] == {"rows": 13, "ok": 10, "errors": 3}
     assert rows(tmp_path / "out") == rows(local_out)
     got = {r["id"]: r for r in rows(tmp_path / "out")}
     assert got["b1"]["narratives"] == ["fixture-west-war"]  # the KB reached the executors (addFile)
@@ -151,7 +168,7 @@ def test_spark_submit_entry_point_is_the_cli() -> None:
     assert result.returncode == 0 and "--engine" in result.stdout
 
 
-def test_clustering_on_spark_gives_the_local_clusters(local_out: Path, tmp_path: Path) -> None:
+def test_clustering_on_spark_gives_the_local_clusters(local_out: Path, spark: object, tmp_path: Path) -> None:
     from unspin.corpus.report import build_report
 
     local = build_report(local_out, tmp_path / "local" / "corpus.html")

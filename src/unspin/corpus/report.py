@@ -138,13 +138,10 @@ def build_report(
         "flagged": aggregate.flagged(con),
     }
     if spark_master:
-        from unspin.engines.spark import spark_session
+        from unspin.engines.spark import spark_context
 
-        spark = spark_session(spark_master, 1, app="unspin corpus report")
-        try:
+        with spark_context(spark_master, 1, app="unspin corpus report") as spark:
             clusters = cluster_corpus(con, threshold, spark, out_dir)
-        finally:
-            spark.stop()
     else:
         clusters = cluster_corpus(con, threshold)
     tables["clusters"] = clusters_table(clusters)

@@ -58,8 +58,6 @@ SCHEMA = pa.schema(
         ("elapsed_ms", pa.float64()),
     ]
 )
-COUNT_COLUMNS = [f.name for f in SCHEMA if f.name.startswith("n_") or f.name == "word_count"]
-LIST_COLUMNS = [f.name for f in SCHEMA if f.type == _strings]
 
 
 class ArticleWorker:

@@ -17,6 +17,7 @@ import pickle
 import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ import pyarrow.parquet as pq
 
 from unspin.engines.records import ArticleWorker, write_part
 from unspin.engines.run import BatchConfig, Progress, count_rows, iter_chunks, now, prepare, write_manifest
+from unspin.errors import UnspinError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,9 +116,31 @@ def chunk_function(
     return analyse
 
 
+@contextmanager
+def spark_context(master: str | None, cores: int, app: str = "unspin batch") -> Iterator[Any]:
+    """The active SparkSession when there is one (a notebook, a test, a caller's job), left running;
+    otherwise a new one from ``spark_session``, stopped at the end."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise UnspinError("--engine spark", "needs pyspark and pandas: pip install 'unspin[spark]'") from exc
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        yield active
+        return
+    spark = spark_session(master, cores, app)
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
 def spark_session(master: str | None, cores: int, app: str = "unspin batch") -> Any:
     """A SparkSession on ``master``, or local[cores] when none is given and spark-submit did not set one."""
-    from pyspark.sql import SparkSession
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise UnspinError("--engine spark", "needs pyspark and pandas: pip install 'unspin[spark]'") from exc
 
     builder = (
         SparkSession.builder.appName(app)
@@ -131,7 +155,12 @@ def spark_session(master: str | None, cores: int, app: str = "unspin batch") -> 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     if os.environ.get("PYTHONPATH"):
         builder = builder.config("spark.executorEnv.PYTHONPATH", os.environ["PYTHONPATH"])
-    return builder.getOrCreate()
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # no Java, a master that does not answer: one line, not a JVM stack trace
+        raise UnspinError(
+            master or "spark", f"could not start Spark ({str(exc).strip().splitlines()[0]})"
+        ) from exc
 
 
 def run_spark(config: BatchConfig, *, quiet: bool = False) -> dict[str, Any]:
@@ -142,28 +171,27 @@ def run_spark(config: BatchConfig, *, quiet: bool = False) -> dict[str, Any]:
     stage, chunks, staged = stage_inputs(config, done)
     # Spark reports the chunks' counts when the job ends: the bar moves once, the log line comes then.
     progress = Progress(total, total - staged, quiet=quiet)
-    if chunks:
-        spark = spark_session(config.master, config.workers)
-        try:
-            kb_name = None
-            if config.kb is not None:
-                spark.sparkContext.addFile(str(config.kb.resolve()))
-                kb_name = config.kb.name
-            frame = spark.read.parquet(str(stage.resolve()))
-            partitions = max(1, min(chunks, 4 * max(config.workers, spark.sparkContext.defaultParallelism)))
-            function = chunk_function(
-                str(config.out.resolve()), config.input_names, kb_name, config.sections, config.max_bytes
-            )
-            stats = (
-                frame.repartition(partitions, "chunk")
-                .sortWithinPartitions("chunk", "n")
-                .mapInPandas(function, schema=STATS_SCHEMA)
-                .collect()
-            )
-            for stat in stats:
-                progress.advance(int(stat["rows"]), int(stat["errors"]))
-        finally:
-            progress.close()
-            spark.stop()
+    try:
+        if chunks:
+            with spark_context(config.master, config.workers) as spark:
+                kb_name = None
+                if config.kb is not None:
+                    spark.sparkContext.addFile(str(config.kb.resolve()))
+                    kb_name = config.kb.name
+                frame = spark.read.parquet(str(stage.resolve()))
+                parallelism = max(config.workers, spark.sparkContext.defaultParallelism)
+                function = chunk_function(
+                    str(config.out.resolve()), config.input_names, kb_name, config.sections, config.max_bytes
+                )
+                stats = (
+                    frame.repartition(max(1, min(chunks, 4 * parallelism)), "chunk")
+                    .sortWithinPartitions("chunk", "n")
+                    .mapInPandas(function, schema=STATS_SCHEMA)
+                    .collect()
+                )
+                for stat in stats:
+                    progress.advance(int(stat["rows"]), int(stat["errors"]))
+    finally:
+        progress.close()
     shutil.rmtree(stage, ignore_errors=True)
     return write_manifest(config, total, started)
