@@ -140,3 +140,15 @@ def test_cue_inside_a_quote_belongs_to_the_speaker() -> None:
         '"It is reported that the talks failed, and we regret it," Peskov said.', language="en"
     )
     assert r.unattributed == []
+
+
+def test_what_someone_did_not_say_is_not_their_quote(example_report: Report) -> None:
+    # 'The minister did not say a word about any offensive' is the writer's claim, not the minister's words.
+    assert not any("any offensive" in q.span.text for q in example_report.quotes)
+    r = report_for_text(
+        "The senator never said that the election was stolen. The mayor didn't say that the budget grew. "
+        "The governor said that taxes will rise."
+    )
+    assert [q.span.text for q in r.quotes] == ["that taxes will rise"]
+    claim = next((c for c in example_report.claims if "did not say a word" in c.span.text), None)
+    assert claim is None or claim.claimant.kind != "speaker"

@@ -18,6 +18,8 @@ from unspin.nlp.lexicon import Lexicon, lexicon, outlets
 from unspin.nlp.quotes import MIN_QUOTE_WORDS, WORD, Quoted, find_quoted
 
 NEAR = 60  # how far after a source cue (in characters) the source's name may start
+# 'did not say that', 'never claimed that', 'не заявлял, что': what someone did not say is not their quote.
+_NEGATED = re.compile(r"(?:\bnot|\bnever|n't|\bno longer|\bне|\bніколи)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _NEVER = re.compile(r"(?!)")
 # Ukrainian has no lexicon of its own (the other analysers' cues are English and Russian); the quotes need only
 # their attribution words, so they get a small one here.
@@ -567,7 +569,7 @@ def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
         found = None
         for cue in lex.speech_verbs.finditer(text, sent.start, sent.end):
             m = _THAT.match(text, cue.end())
-            if m:
+            if m and not _NEGATED.search(text, max(sent.start, cue.start() - 20), cue.start()):
                 speaker, conf = attributor.speaker_in(sent.start, cue.start(), cue.start())
                 if speaker and speaker.span.end >= cue.start() - 25:
                     found = (speaker, conf, cue, m.end())

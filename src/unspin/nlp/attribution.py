@@ -209,6 +209,10 @@ def find_relations(
             continue
         if t.pos not in ("VERB", "AUX") or w not in forms:
             continue
+        if tree.child(i, ("neg",)) is not None:
+            # 'The minister did not say a word about any offensive' is the writer's claim about what someone
+            # did not say: reporting it as that person's words would put the claim in their mouth.
+            continue
         comp = tree.child(i, _CONTENT_DEPS)
         content_tokens: list[int] = []
         cue_end = t.end
