@@ -4,6 +4,7 @@ it loads, its metadata validates, it predicts on a fixture, it has a card; and s
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -145,3 +146,13 @@ def test_the_command_line_swaps_a_model(tmp_path: Path) -> None:
         p = run_cli("analyze", str(EXAMPLE), "--model", bad)
         assert p.returncode == 2 and said in p.stderr and "Traceback" not in p.stderr, (bad, p.stderr)
     assert parse_overrides([f"checkworthiness={tiny}"]) == {"checkworthiness": tiny}
+
+
+def test_worker_processes_share_the_cores() -> None:
+    from unspin.models.registry import threads_per_worker
+
+    cores = os.cpu_count() or 1
+    assert threads_per_worker(1) == cores and threads_per_worker(cores * 4) == 1
+    tagger = ModelRegistry(threads=1).get("span_tagger")
+    assert tagger.session.get_session_options().intra_op_num_threads == 1
+    assert ModelRegistry(threads=1).get("encoder").embedder.workers == 1

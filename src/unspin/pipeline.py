@@ -80,7 +80,8 @@ class Pipeline:
     analysers is checked here, models load on first use (``load`` loads them now) and stay with the Pipeline.
     ``models``: a ModelRegistry or ``{role: artifact folder}`` swaps (``unspin analyze --model ROLE=PATH``);
     ``kb``: the knowledge base of known narratives (default $UNSPIN_KB or the user data directory);
-    ``analyzers``: another set of analysers (default: all).
+    ``analyzers``: another set of analysers (default: all); ``threads``: the cores each encoder may use
+    (0: all; a worker process sharing the machine with others takes its share, ``threads_per_worker``).
     """
 
     def __init__(
@@ -89,8 +90,9 @@ class Pipeline:
         models: ModelRegistry | Mapping[str, str | Path] | None = None,
         kb: str | Path | None = None,
         analyzers: list[Analyzer] | None = None,
+        threads: int = 0,
     ) -> None:
-        self.models = models if isinstance(models, ModelRegistry) else ModelRegistry(models)
+        self.models = models if isinstance(models, ModelRegistry) else ModelRegistry(models, threads)
         self.kb = kb
         self.analyzers = analyzers if analyzers is not None else default_analyzers(kb)
         self.order = _order(self.analyzers, None)

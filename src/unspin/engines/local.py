@@ -14,16 +14,17 @@ from typing import Any
 from unspin.engines.inputs import InputRow
 from unspin.engines.records import ArticleWorker, write_part
 from unspin.engines.run import BatchConfig, Progress, count_rows, iter_chunks, now, prepare, write_manifest
+from unspin.models.registry import threads_per_worker
 
 _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(
-    kb: str | None, sections: list[str] | None, max_bytes: int, out: str, names: list[str]
+    kb: str | None, sections: list[str] | None, max_bytes: int, out: str, names: list[str], threads: int = 0
 ) -> None:
     from pathlib import Path
 
-    _WORKER["analyzer"] = ArticleWorker(kb=kb, sections=sections, max_bytes=max_bytes)
+    _WORKER["analyzer"] = ArticleWorker(kb=kb, sections=sections, max_bytes=max_bytes, threads=threads)
     _WORKER["out"] = Path(out)
     _WORKER["names"] = names
 
@@ -48,6 +49,8 @@ def run_local(config: BatchConfig, *, quiet: bool = False) -> dict[str, Any]:
         config.max_bytes,
         str(config.out),
         config.input_names,
+        # Each worker's encoders take their share of the cores: all of them in every worker oversubscribe.
+        threads_per_worker(config.workers),
     )
     chunks = iter_chunks(config.inputs, config.chunk_rows, done)
     try:

@@ -64,11 +64,17 @@ class ArticleWorker:
     """What a worker holds: the loaded Pipeline and the run's settings."""
 
     def __init__(
-        self, *, kb: str | None, sections: Sequence[str] | None, max_bytes: int, load: bool = True
+        self,
+        *,
+        kb: str | None,
+        sections: Sequence[str] | None,
+        max_bytes: int,
+        load: bool = True,
+        threads: int = 0,
     ) -> None:
         from unspin.pipeline import Pipeline
 
-        self.pipeline = Pipeline(kb=kb)
+        self.pipeline = Pipeline(kb=kb, threads=threads)
         self.sections = list(sections) if sections else None
         self.max_bytes = max_bytes
         if load and self.sections is None:

