@@ -78,7 +78,7 @@ def test_the_other_training_languages_use_the_shipped_blend(ru_report: Report) -
 def test_unseen_language_is_marked_zero_shot() -> None:
     r = report_for_text(  # over the 50 words under which no genre or frames are given
         " ".join(
-            ["Міністр оборони заявив, що армія потребує більше зимового спорядження до настання холодів."] * 4
+            ["Міністр оборони заявив, що армія потребує більше зимового спорядження до настання холодів."] * 5
         )
     )
     assert r.language.code == "uk" and r.classification is not None and r.classification.zero_shot
