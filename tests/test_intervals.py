@@ -29,7 +29,7 @@ def test_intervals_match_the_scans(spans: list[tuple[int, int]], lo: int, width:
 
 def _old_extend(text: str, start: int) -> int:
     """The look-back before issue 19: the whole text before the mention, copied and split every time."""
-    from unspin.analyzers import names
+    from unspin.nlp import names
 
     before = text[:start].rstrip(" ")
     word = before.split()[-1] if before.split() else ""
