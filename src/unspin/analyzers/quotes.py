@@ -187,7 +187,7 @@ class QuoteAttributor:
         if named_quote is not None and self.lex.outlet_nouns.search(phrase):
             return self.party_at(named_quote.open + named_quote.width, named_quote.close, "outlet"), 0.8
         rank = {"PER": 0, "ORG": 1, "GROUP": 2}
-        inside = [m for m in self.mentions if s <= m[0] and m[1] <= e and m[3] in rank]
+        inside = [m for m in (self.mentions[i] for i in self._at.within(s, e)) if m[3] in rank]
         if inside:
             ms, me, eid, etype, canonical = min(inside, key=lambda m: (rank[m[3]], m[0]))
             kind: PartyKind = "person" if etype == "PER" else "organisation"
@@ -464,24 +464,28 @@ def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
     """
     attributor = QuoteAttributor(doc, part, lex, [q for q in quoted if q.is_name])
     long_quotes = [(q, *_interior(part, q)) for q in quoted if q.is_utterance]
+    # Looked up by position: a scan of every quotation for every relation was quadratic in article length.
+    interiors = Intervals([(a, b) for _, a, b in long_quotes])
+    outsides = Intervals([(q.open, q.close + q.width) for q, _, _ in long_quotes])
     found: list[tuple[Relation, list[tuple[int, int, bool]]]] = []
     for rel in find_relations(part):
-        if any(a <= rel.cue[0] < b for _, a, b in long_quotes):
+        if interiors.overlapping(rel.cue[0], rel.cue[0] + 1):
             continue  # words inside a quotation ('"I want to know ..."'): the quotation is the attribution
         frags: list[tuple[int, int, bool]] = []
         for s, e in rel.content:
-            inside = next(((a, b) for q, a, b in long_quotes if q.open <= s and e <= q.close + q.width), None)
+            around = outsides.containing(s, e)
+            inside = (long_quotes[around[0]][1], long_quotes[around[0]][2]) if around else None
             if inside is not None and not (inside[0] <= rel.cue[0] < inside[1]):
                 frags.append((inside[0], inside[1], True))
             else:
                 frags.append((s, e, False))
         frags = sorted(set(frags))
         found.append((rel, frags))
-    contents = [(s, e) for _, frags in found for s, e, _ in frags]
+    contents = Intervals([(s, e) for _, frags in found for s, e, _ in frags])
     out: list[Quote] = []
     seen: set[tuple[int, int]] = set()
     for rel, frags in found:
-        if any(s <= rel.cue[0] and rel.cue[1] <= e for s, e in contents):
+        if contents.containing(rel.cue[0], rel.cue[1]):
             continue
         if rel.source is not None:
             speaker, conf = attributor.party_for_source(*rel.source)
