@@ -103,6 +103,12 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=1000, help="articles")
     parser.add_argument("--sections", default=None, help="e.g. entities,quotes (default: the full pipeline)")
     parser.add_argument("--configs", default="local1,local2,spark2")
+    parser.add_argument(
+        "--chunk-rows",
+        type=int,
+        default=None,
+        help="rows per chunk (the unit a worker takes); with few articles, small chunks keep both workers busy",
+    )
     args = parser.parse_args()
     configs = {
         "local1": ["--workers", "1"],
@@ -110,6 +116,8 @@ def main() -> None:
         "spark2": ["--engine", "spark", "--workers", "2"],
     }
     extra = ["--sections", args.sections] if args.sections else []
+    if args.chunk_rows:
+        extra += ["--chunk-rows", str(args.chunk_rows)]
     results: dict[str, object] = {"cpus": os.cpu_count(), "load_before": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
         big, one = Path(tmp) / "corpus.jsonl", Path(tmp) / "one.jsonl"
