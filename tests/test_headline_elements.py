@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from unspin.model import Article, HeadlineElement
-from unspin.pipeline import Pipeline
+from unspin.pipeline import default_pipeline
 
 
 def _actors(title: str, body: str, language: str) -> list[HeadlineElement]:
-    report = Pipeline().analyze(Article(title=title, body=body), language=language, only=["headline"])
+    report = default_pipeline().analyze(Article(title=title, body=body), language=language, only=["headline"])
     assert report.headline is not None
     return [e for e in report.headline.elements if e.kind == "actor"]
 

@@ -11,13 +11,15 @@ from unspin.model import Article, Quote
 from unspin.nlp.doc import Paragraph
 from unspin.nlp.parse import paragraphs_of
 from unspin.nlp.quotes import find_quoted
-from unspin.pipeline import Pipeline
+from unspin.pipeline import default_pipeline
 
 CASES = json.loads((FIXTURES / "quotes_translated.json").read_text(encoding="utf-8"))["cases"]
 
 
 def _quotes(body: str, language: str) -> list[Quote]:
-    report = Pipeline().analyze(Article(title="", body=body), language=language, only=["entities", "quotes"])
+    report = default_pipeline().analyze(
+        Article(title="", body=body), language=language, only=["entities", "quotes"]
+    )
     return list(report.quotes)
 
 

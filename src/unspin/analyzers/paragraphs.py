@@ -14,7 +14,6 @@ import numpy as np
 from unspin.analyzers.base import Analyzer, FindingMaker, Section
 from unspin.datasets.semeval2023 import LANGUAGES
 from unspin.model import ArticleClass, LabelScore, ParagraphTechniques
-from unspin.models.paragraph_blend import read_meta
 from unspin.models.paragraph_model import ParagraphHeads
 from unspin.models.registry import ModelRegistry
 from unspin.nlp.doc import Doc
@@ -30,7 +29,7 @@ def role_for(language: str, models: ModelRegistry) -> str:
     blend.json lists (read without loading the blend, so a zero-shot language loads no n-gram weights)."""
     if language in NGRAM_LANGUAGES:
         return "paragraph_ngram"
-    if language in read_meta(models.folder("paragraph_blend"))["languages"]:
+    if language in models.metadata("paragraph_blend").languages:
         return "paragraph_blend"
     return "paragraph_heads"
 

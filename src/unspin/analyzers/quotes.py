@@ -547,19 +547,25 @@ def _trailing_attributions(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quot
         if party.kind not in ("outlet", "person", "organisation", "pronoun"):
             continue  # a named speaker or outlet only: 'X, said the official' stays with the parse
         speaker, source = (None, party) if party.kind == "outlet" else (party, None)
-        out.append(
-            Quote(
-                id="",
-                type="indirect",
-                span=span_of(doc, part.field, s, e),
-                speaker=speaker,
-                source=source,
-                cue=m.group(1),
-                confidence=round(conf * 0.85, 3),
-                explanation=f"Reported speech attributed to {party.name}.",
-            )
-        )
+        out.append(_reported(doc, part, s, e, speaker, source, m.group(1), conf))
     return out
+
+
+def _reported(
+    doc: Doc, part: Part, s: int, e: int, speaker: Party | None, source: Party | None, cue: str, conf: float
+) -> Quote:
+    """Reported speech found by the cue-word patterns (less sure than the parse: confidence x 0.85)."""
+    who = speaker.name if speaker else source.name if source else "?"
+    return Quote(
+        id="",
+        type="indirect",
+        span=span_of(doc, part.field, s, e),
+        speaker=speaker,
+        source=source,
+        cue=cue,
+        confidence=round(conf * 0.85, 3),
+        explanation=f"Reported speech attributed to {who}.",
+    )
 
 
 def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
@@ -611,18 +617,7 @@ def _indirect_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -
         source = attributor.source_in(sent.start, sent.end)
         if speaker.kind == "outlet":
             source, speaker = source or speaker, None
-        out.append(
-            Quote(
-                id="",
-                type="indirect",
-                span=span_of(doc, part.field, s, e),
-                speaker=speaker,
-                source=source,
-                cue=cue.group(0),
-                confidence=round(conf * 0.85, 3),
-                explanation=f"Reported speech attributed to {speaker.name if speaker else source.name if source else '?'}.",
-            )
-        )
+        out.append(_reported(doc, part, s, e, speaker, source, cue.group(0), conf))
     return out
 
 

@@ -171,9 +171,10 @@ class ModelRegistry:
         self.folders: dict[str, Path] = {
             role: Path(overrides[role]) if role in overrides else default_folder(role) for role in ROLES
         }
+        self._loaded: dict[str, Any] = {}
+        self._metadata: dict[str, Any] = {}
         for role in overrides:  # a swap is checked now, not when the first article needs it
             self._validate(role)
-        self._loaded: dict[str, Any] = {}
         self._lock = threading.RLock()
 
     def folder(self, role: str) -> Path:
@@ -189,12 +190,19 @@ class ModelRegistry:
                 self._loaded[role] = ROLES[role].load(self.folders[role], self)
             return self._loaded[role]
 
-    def _validate(self, role: str) -> None:
-        folder = self.folders[role]
-        try:
-            validate_folder(folder, ROLES[role].kind)
-        except (OSError, ValueError) as exc:
-            raise ModelError(role, f"{folder}: {exc}") from None
+    def metadata(self, role: str) -> Any:
+        """The role's artifact metadata, read and validated once, without loading the model."""
+        with self._lock:
+            return self._validate(role)
+
+    def _validate(self, role: str) -> Any:
+        if role not in self._metadata:
+            folder = self.folder(role)
+            try:
+                self._metadata[role] = validate_folder(folder, ROLES[role].kind)
+            except (OSError, ValueError) as exc:
+                raise ModelError(role, f"{folder}: {exc}") from None
+        return self._metadata[role]
 
     def is_loaded(self, role: str) -> bool:
         return role in self._loaded
