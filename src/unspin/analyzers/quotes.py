@@ -82,7 +82,8 @@ _THAT = re.compile(r"(?:\s+(?!that\b|что\b)[\w-]+){0,3}?\s*(?:,\s*)?(?:that|�
 
 def _window_after(part: Part, close: int) -> tuple[int, int]:
     """From the closing mark to the end of its sentence; if the quote ended the sentence, the next one."""
-    para_end = next((p.end for p in part.paragraphs if p.start <= close < p.end), len(part.text))
+    para = part.paragraph_at(close)
+    para_end = para.end if para else len(part.text)
     s = close + 1
     m = _SENTENCE_END.search(part.text, s, para_end)
     end = m.end() if m else para_end
@@ -93,7 +94,7 @@ def _window_after(part: Part, close: int) -> tuple[int, int]:
 
 
 def _window_before(part: Part, open_: int) -> tuple[int, int]:
-    para = next((p for p in part.paragraphs if p.start <= open_ < p.end), None)
+    para = part.paragraph_at(open_)
     if para is None:
         return open_, open_
     head = part.text[para.start : open_]
@@ -357,6 +358,25 @@ def _interior(part: Part, q: Quoted) -> tuple[int, int]:
     return s, e
 
 
+class _ByEnd:
+    """Quotes with a speaker or a source, looked up by end offset (bisection, not a scan per quote)."""
+
+    def __init__(self) -> None:
+        self._keys: list[tuple[int, int]] = []  # (end, order added): ties go to the quote added last
+        self._quotes: list[Quote] = []
+
+    def add(self, quote: Quote) -> None:
+        if quote.speaker or quote.source:
+            key = (quote.span.end, len(self._quotes))
+            self._quotes.append(quote)
+            bisect.insort(self._keys, key)
+
+    def last_ending_by(self, pos: int) -> Quote | None:
+        """The quote ending last at or before ``pos``."""
+        i = bisect.bisect_right(self._keys, (pos, len(self._quotes)))
+        return self._quotes[self._keys[i - 1][1]] if i else None
+
+
 def _direct_quotes(
     doc: Doc,
     part: Part,
@@ -373,7 +393,11 @@ def _direct_quotes(
     names = [q for q in quoted if q.is_name]
     attributor = QuoteAttributor(doc, part, lex, names) if lex else None
     quotes: list[Quote] = []
-    prior = sorted(previous or [], key=lambda x: x.span.start)
+    covered_at = Intervals(covered or [])
+    # Quotes with a speaker or source, by end offset: the one a quote with no cue nearby continues.
+    attributed = _ByEnd()
+    for x in sorted(previous or [], key=lambda x: x.span.start):
+        attributed.add(x)
     for q in quoted:
         if not q.is_utterance:
             continue
@@ -381,7 +405,8 @@ def _direct_quotes(
         if q.words < MIN_QUOTE_WORDS and embedded:
             continue  # 'called him a "nasty guy,"': scare quotes, not someone's words
         s, e = _interior(part, q)
-        if any((a <= s and e <= b) or (a < e and s < b and e - s < 2 * (b - a)) for a, b in covered or []):
+        near = (covered_at.spans[i] for i in covered_at.overlapping(s - 1, e + 1))
+        if any((a <= s and e <= b) or (a < e and s < b and e - s < 2 * (b - a)) for a, b in near):
             continue
         after, before = _window_after(part, q.close), _window_before(part, q.open)
         parsed = cue_sources(part, *after) or cue_sources(part, *before)
@@ -403,12 +428,8 @@ def _direct_quotes(
         if q.words < MIN_QUOTE_WORDS and att.cue is None:
             continue  # a short quotation is someone's words only with a cue next to it ('"Never," she said')
         if att.speaker is None and att.source is None and att.cue is None:
-            earlier = sorted(
-                (x for x in prior + quotes if x.span.end <= s and (x.speaker or x.source)),
-                key=lambda x: x.span.end,
-            )
-            if earlier and _paragraphs_apart(part, earlier[-1].span.end, s) <= 2:
-                last = earlier[-1]
+            last = attributed.last_ending_by(s)
+            if last is not None and _paragraphs_apart(part, last.span.end, s) <= 2:
                 att = _Attribution(last.speaker, last.source, None, 0.5)
         who = att.speaker.name if att.speaker else "an unidentified speaker"
         via = f", through {att.source.name}" if att.source else ""
@@ -426,6 +447,7 @@ def _direct_quotes(
                 else "Direct quotation with no speaker named nearby.",
             )
         )
+        attributed.add(quotes[-1])
     return quotes
 
 
@@ -436,7 +458,7 @@ def _embedded(part: Part, q: Quoted) -> bool:
     """Quoted words inside the writer's own clause ('called it "a disaster"', 'that "the talks failed"'): a
     mixed quotation, reported speech in PARC's and PolNeAR's terms. A quotation that opens its sentence or
     follows a colon, a comma or a cue verb ('said "we will win"') is someone's words as they stand."""
-    para = next((p for p in part.paragraphs if p.start <= q.open < p.end), None)
+    para = part.paragraph_at(q.open)
     head = part.text[para.start if para else 0 : q.open]
     stripped = head.rstrip()
     if not stripped or stripped[-1] in '.!?:,;—–-\n"“”«»„':
@@ -449,9 +471,8 @@ def _embedded(part: Part, q: Quoted) -> bool:
 
 
 def _paragraphs_apart(part: Part, a: int, b: int) -> int:
-    pa = next((p.index for p in part.paragraphs if p.start <= a <= p.end), 0)
-    pb = next((p.index for p in part.paragraphs if p.start <= b <= p.end), 0)
-    return abs(pb - pa)
+    pa, pb = part.paragraph_at(a, end_inclusive=True), part.paragraph_at(b, end_inclusive=True)
+    return abs((pb.index if pb else 0) - (pa.index if pa else 0))
 
 
 def _relation_quotes(doc: Doc, part: Part, lex: Lexicon, quoted: list[Quoted]) -> list[Quote]:
@@ -631,13 +652,38 @@ def _part_quotes(doc: Doc, part: Part, lex: Lexicon | None, quoted: list[Quoted]
     parsed = _relation_quotes(doc, part, lex, quoted)
     covered = [(q.span.start, q.span.end) for q in parsed]
     found = parsed + _direct_quotes(doc, part, lex, quoted, covered, parsed)
-    taken = [(q.span.start, q.span.end) for q in found]
+    taken = _Taken([(q.span.start, q.span.end) for q in found])
     # What the parse missed ('CONTENT, warned the spokeswoman X'), from the cue-word patterns.
     for extra in _trailing_attributions(doc, part, lex, quoted) + _indirect_quotes(doc, part, lex, quoted):
-        if not any(a < extra.span.end and extra.span.start < b for a, b in taken):
+        if not taken.overlaps(extra.span.start, extra.span.end):
             found.append(extra)
-            taken.append((extra.span.start, extra.span.end))
+            taken.add(extra.span.start, extra.span.end)
     return found
+
+
+class _Taken:
+    """Spans already claimed by a quote, growing as quotes are added; overlap tests by bisection."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self._spans = sorted(spans)
+        self._longest = max((e - s for s, e in spans), default=0)
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self._spans, (start, end))
+        self._longest = max(self._longest, end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Does a span share a character with [start, end)? Only spans starting in the last ``longest``
+        characters before ``end`` can."""
+        i = bisect.bisect_left(self._spans, (end, -1))
+        while i > 0:
+            i -= 1
+            a, b = self._spans[i]
+            if a < start - self._longest:
+                return False
+            if start < b:
+                return True
+        return False
 
 
 def _quote_findings(doc: Doc, quotes: list[Quote]) -> list[Finding]:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
+from unspin.analyzers.intervals import Intervals
 from unspin.model import Assertion
 from unspin.models.registry import ModelRegistry
-from unspin.nlp.doc import Doc, FieldRange, layer
+from unspin.nlp.doc import Doc, layer
 from unspin.nlp.lexicon import lexicon
-
-
-def _inside(ranges: list[FieldRange], field: str, start: int) -> bool:
-    return any(f == field and s <= start < e for f, s, e in ranges)
 
 
 def analyze(doc: Doc) -> Section:
@@ -21,9 +18,11 @@ def analyze(doc: Doc) -> Section:
         section.fields["unattributed"] = []
         doc.unattributed = []
         return section
-    quoted = layer(
-        doc.quote_ranges, "quote_ranges"
-    )  # a cue inside someone's quote is theirs, not the author's
+    # A cue inside someone's quote is theirs, not the author's (ranges by field, looked up by position).
+    quoted = layer(doc.quote_ranges, "quote_ranges")
+    quoted_in = {
+        f: Intervals([(s, e) if qf == f else (-1, -1) for qf, s, e in quoted]) for f in ("title", "body")
+    }
     out: list[Assertion] = []
     make = FindingMaker("unattributed")
     for part in doc.parts:
@@ -31,7 +30,7 @@ def analyze(doc: Doc) -> Section:
             best = None
             for w in lex.unattributed:
                 for m in w.pattern.finditer(part.text, sent.start, sent.end):
-                    if not _inside(quoted, part.field, m.start()) and (
+                    if not quoted_in[part.field].containing(m.start(), m.start() + 1) and (
                         best is None or w.weight > best[0].weight
                     ):
                         best = (w, m)

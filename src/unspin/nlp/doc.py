@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -93,6 +94,18 @@ class Part:
     sentences: list[Sentence] = dc_field(default_factory=list)
     tokens: list[Token] = dc_field(default_factory=list)
     mentions: list[Mention] = dc_field(default_factory=list)
+    _paragraph_starts: list[int] = dc_field(default_factory=list, repr=False, compare=False)
+
+    def paragraph_at(self, pos: int, *, end_inclusive: bool = False) -> Paragraph | None:
+        """The paragraph holding ``pos`` (``start <= pos < end``, or ``<= end``), by bisection: analysers ask
+        this for every quote, and a scan of the paragraphs would make them quadratic in article length."""
+        if len(self._paragraph_starts) != len(self.paragraphs):
+            self._paragraph_starts[:] = [p.start for p in self.paragraphs]
+        i = bisect.bisect_right(self._paragraph_starts, pos) - 1
+        if i < 0:
+            return None
+        para = self.paragraphs[i]
+        return para if pos < para.end or (end_inclusive and pos == para.end) else None
 
 
 @dataclass

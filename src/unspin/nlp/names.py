@@ -121,6 +121,9 @@ class Gazetteer:
     exact: dict[tuple[str, ...], GazetteerEntry]
     stems: dict[tuple[str, ...], GazetteerEntry]  # Cyrillic forms with the last word cut to its stem
     max_words: int
+    # First words of the forms of two or more words: a longer n-gram is tried only from one of these, so that
+    # scanning a long article costs about one lookup per word.
+    multi_firsts: frozenset[str] = frozenset()
 
     def lookup(self, words: list[str]) -> tuple[GazetteerEntry, int] | None:
         """The entry these words spell, and how many characters of the last word belong to the name."""
@@ -143,7 +146,10 @@ class Gazetteer:
         words = [(m.start(), m.end(), m.group()) for m in _GAZ_WORD.finditer(text)]
         hits, i = [], 0
         while i < len(words):
-            for n in range(min(self.max_words, len(words) - i), 0, -1):
+            longest = (
+                min(self.max_words, len(words) - i) if _key([words[i][2]])[0] in self.multi_firsts else 1
+            )
+            for n in range(longest, 0, -1):
                 seg = words[i : i + n]
                 if any(text[a[1] : b[0]].strip() for a, b in itertools.pairwise(seg)):
                     continue  # a name's words are separated by spaces only
@@ -190,7 +196,8 @@ def gazetteer() -> Gazetteer:
             last = words[-1]
             stem = last[:-1] if last[-1] in _STEM_VOWELS else last
             stems.setdefault(_key([*words[:-1], stem]), e)
-    return Gazetteer(exact, stems, max(len(e.form.split()) for e in entries))
+    multi_firsts = frozenset(k[0] for k in (*exact, *stems) if len(k) > 1)
+    return Gazetteer(exact, stems, max(len(e.form.split()) for e in entries), multi_firsts)
 
 
 @lru_cache(maxsize=1)
