@@ -1,6 +1,7 @@
 """How analysis cost grows with article length: time per stage and peak memory for 1k-300k-word articles.
 
-Each size runs in a fresh process (so its peak RSS is its own), models loaded before the clock starts:
+Each size runs in a fresh process (so its peak RSS is its own), models loaded before the clock starts; a text
+long enough to be parsed in two processes reports the second one's peak RSS apart (0: none was started):
 
     python bench/bench_length.py                 # 1k, 10k, 100k, 300k words
     python bench/bench_length.py --words 1000 30000 --stages
@@ -126,6 +127,7 @@ print(json.dumps({{
     "words": report.article.word_count,
     "seconds": wall,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     "loaded_mb": base / 1024,
     "stages_ms": report.timings_ms,
 }}))
@@ -149,16 +151,17 @@ def main() -> None:
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print("| words | seconds | peak RSS (MB) | RSS after loading (MB) | slowest stages (s) |")
-    print("|---:|---:|---:|---:|---|")
+    print(
+        "| words | seconds | peak RSS (MB) | parse process peak RSS (MB) | RSS after loading (MB) | slowest stages (s) |"
+    )
+    print("|---:|---:|---:|---:|---:|---|")
     for words in args.words:
         r = measure(words)
         stages = {k: v for k, v in r["stages_ms"].items() if k != "total"}  # type: ignore[union-attr]
         top = sorted(stages.items(), key=lambda kv: -kv[1])[:3]
         print(
-            f"| {r['words']:,} | {r['seconds']:.1f} | {r['peak_mb']:.0f} | {r['loaded_mb']:.0f} | "
-            + ", ".join(f"{k} {v / 1000:.1f}" for k, v in top)
-            + " |",
+            f"| {r['words']:,} | {r['seconds']:.1f} | {r['peak_mb']:.0f} | {r['worker_peak_mb']:.0f} | "
+            f"{r['loaded_mb']:.0f} | " + ", ".join(f"{k} {v / 1000:.1f}" for k, v in top) + " |",
             flush=True,
         )
         if args.stages:

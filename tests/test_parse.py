@@ -72,3 +72,47 @@ def test_models_load_once() -> None:
     parse(load_article(text=SAMPLES["en"]))
     parse(load_article(text=SAMPLES["en"]))
     assert models.spacy_english.cache_info().misses == before
+
+
+def test_long_text_parsed_in_two_processes_gives_the_same_doc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text past PARALLEL_PARSE_CHARS is parsed half in a second process: the Doc is the one a single
+    process builds (tokens with their parse, sentences, entity mentions, offsets)."""
+    import importlib
+
+    from unspin.model import Article
+
+    parse_module = importlib.import_module("unspin.nlp.parse")  # the module: unspin.nlp.parse is the function
+
+    people = ["Anna Kowalski", "Marek Novak", "Olena Petrov", "David Brennan"]
+    paragraphs = [
+        f'{people[i % 4]} told Reuters on Monday that talks in Geneva had stalled. "We will not give up," '
+        f"{people[(i + 1) % 4].split()[0]} said, adding that {i + 2} delegations would return in spring."
+        for i in range(24)
+    ]
+    article = Article(title="Talks stall in Geneva", body="\n\n".join(paragraphs))
+    alone = parse_module.parse(article, language="en", processes=1)
+    monkeypatch.setattr(parse_module, "PARALLEL_PARSE_CHARS", 500)
+    called: list[int] = []
+    real = parse_module._english_rows_in_two
+
+    def spy(nlp, texts):  # type: ignore[no-untyped-def]
+        called.append(len(texts))
+        return real(nlp, texts)
+
+    monkeypatch.setattr(parse_module, "_english_rows_in_two", spy)
+    two = parse_module.parse(article, language="en", processes=2)
+    assert called == [24]  # the body went through the two-process path (the title is too short)
+    assert two.body.tokens == alone.body.tokens
+    assert two.body.sentences == alone.body.sentences
+    assert two.body.mentions == alone.body.mentions
+    assert any(t.dep for t in two.body.tokens) and two.body.mentions
+
+
+def test_split_at_half_balances_characters() -> None:
+    import importlib
+
+    _split_at_half = importlib.import_module("unspin.nlp.parse")._split_at_half
+
+    assert _split_at_half(["a" * 10, "b" * 10, "c" * 10, "d" * 10]) == 2
+    assert _split_at_half(["a" * 100, "b", "c"]) == 1
+    assert _split_at_half([]) == 0

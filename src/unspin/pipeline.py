@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -81,7 +82,8 @@ class Pipeline:
     ``models``: a ModelRegistry or ``{role: artifact folder}`` swaps (``unspin analyze --model ROLE=PATH``);
     ``kb``: the knowledge base of known narratives (default $UNSPIN_KB or the user data directory);
     ``analyzers``: another set of analysers (default: all); ``threads``: the cores each encoder may use
-    (0: all; a worker process sharing the machine with others takes its share, ``threads_per_worker``).
+    (0: all; a worker process sharing the machine with others takes its share, ``threads_per_worker``); with two or
+    more, a very long English text is also parsed in two processes (``nlp.parse.PARALLEL_PARSE_CHARS``).
     """
 
     def __init__(
@@ -93,6 +95,9 @@ class Pipeline:
         threads: int = 0,
     ) -> None:
         self.models = models if isinstance(models, ModelRegistry) else ModelRegistry(models, threads)
+        # A very long English text is parsed in two processes when this Pipeline may use two cores or more.
+        cores = threads or os.cpu_count() or 1
+        self.parse_processes = 2 if cores >= 2 else 1
         self.kb = kb
         self.analyzers = analyzers if analyzers is not None else default_analyzers(kb)
         self.order = _order(self.analyzers, None)
@@ -130,7 +135,7 @@ class Pipeline:
         with single_threaded_blas():
             timings: dict[str, float] = {}
             t0 = time.perf_counter()
-            doc = parse(article, language=language)
+            doc = parse(article, language=language, processes=self.parse_processes)
             timings["parse"] = (time.perf_counter() - t0) * 1000
             sections: dict[str, Section] = {}
             for analyzer in self.plan(only):

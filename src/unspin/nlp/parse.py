@@ -31,27 +31,71 @@ def paragraphs_of(text: str) -> list[Paragraph]:
     return out
 
 
-def _segment_spacy(nlp, with_ner: bool) -> Segmenter:  # type: ignore[no-untyped-def]
+def _spacy_rows(nlp, with_ner: bool, texts: list[str]):  # type: ignore[no-untyped-def]
+    results = []
+    for sdoc in nlp.pipe(texts, batch_size=64):
+        sents = [(s.start_char, s.end_char) for s in sdoc.sents]
+        kept = [t for t in sdoc if not t.is_space]
+        index = {t.i: n for n, t in enumerate(kept)}
+        toks = [
+            (t.idx, t.idx + len(t.text), index.get(t.head.i, n), t.dep_, t.pos_)
+            if sdoc.has_annotation("DEP")
+            else (t.idx, t.idx + len(t.text))
+            for n, t in enumerate(kept)
+        ]
+        ments = []
+        if with_ner:
+            for e in sdoc.ents:
+                label = _SPACY_LABELS.get(e.label_)
+                if label:
+                    ments.append(Mention(e.start_char, e.end_char, e.text, label, e.text))
+        results.append((sents, toks, ments))
+    return results
+
+
+def _english_rows(texts: list[str]):  # type: ignore[no-untyped-def]
+    """What the second parsing process runs (a module-level function, so that it can be sent to one)."""
+    return _spacy_rows(models.spacy_english(), True, texts)
+
+
+# spaCy's tagger, parser and NER run at about 4,000 words a second on one core, single-threaded: a text of this
+# many characters or more (about 30,000 words) is parsed in two processes, half of its paragraphs each. A
+# fresh process ("spawn", not a fork of a process that holds onnxruntime's and the server's threads) loads
+# spaCy in about 2 s, which the parse of such a text repays many times. The same paragraphs give the same
+# tokens, parse and entities in either process.
+PARALLEL_PARSE_CHARS = 200_000
+
+
+def _split_at_half(texts: list[str]) -> int:
+    """The index that splits ``texts`` into two runs of about equal characters."""
+    total, running = sum(map(len, texts)), 0
+    for i, text in enumerate(texts):
+        running += len(text)
+        if running * 2 >= total:
+            return i + 1
+    return len(texts)
+
+
+def _english_rows_in_two(nlp, texts: list[str]):  # type: ignore[no-untyped-def]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    k = _split_at_half(texts)
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            second = pool.submit(_english_rows, texts[k:])
+            first = _spacy_rows(nlp, True, texts[:k])
+            return first + second.result()
+    except (OSError, BrokenProcessPool):  # no process could be started, or it died: parse alone
+        return _spacy_rows(nlp, True, texts)
+
+
+def _segment_spacy(nlp, with_ner: bool, processes: int = 1) -> Segmenter:  # type: ignore[no-untyped-def]
     def run(texts: list[str]):  # type: ignore[no-untyped-def]
-        results = []
-        for sdoc in nlp.pipe(texts, batch_size=64):
-            sents = [(s.start_char, s.end_char) for s in sdoc.sents]
-            kept = [t for t in sdoc if not t.is_space]
-            index = {t.i: n for n, t in enumerate(kept)}
-            toks = [
-                (t.idx, t.idx + len(t.text), index.get(t.head.i, n), t.dep_, t.pos_)
-                if sdoc.has_annotation("DEP")
-                else (t.idx, t.idx + len(t.text))
-                for n, t in enumerate(kept)
-            ]
-            ments = []
-            if with_ner:
-                for e in sdoc.ents:
-                    label = _SPACY_LABELS.get(e.label_)
-                    if label:
-                        ments.append(Mention(e.start_char, e.end_char, e.text, label, e.text))
-            results.append((sents, toks, ments))
-        return results
+        if with_ner and processes > 1 and sum(map(len, texts)) >= PARALLEL_PARSE_CHARS:
+            return _english_rows_in_two(nlp, texts)
+        return _spacy_rows(nlp, with_ner, texts)
 
     return run
 
@@ -142,15 +186,16 @@ def _build_part(name: TextField, text: str, segment: Segmenter, sentence_base: i
     return part
 
 
-def parse(article: Article, language: str | None = None) -> Doc:
-    """Parse an article once. ``language`` overrides detection (an ISO 639-1 code)."""
+def parse(article: Article, language: str | None = None, *, processes: int = 1) -> Doc:
+    """Parse an article once. ``language`` overrides detection (an ISO 639-1 code); ``processes``: the
+    processes a very long English text may be parsed in (1 or 2, see PARALLEL_PARSE_CHARS)."""
     if language:
         lang, conf = language.lower(), 1.0
     else:
         lang, conf = detect_language(f"{article.title}\n{article.body}")
     if lang == "en":
         nlp = models.spacy_english()
-        segment: Segmenter = _segment_spacy(nlp, with_ner=True)
+        segment: Segmenter = _segment_spacy(nlp, with_ner=True, processes=processes)
         ner_model: str | None = models.EN_SPACY_MODEL
     elif lang == "ru":
         segment, ner_model = _segment_natasha, models.RU_NER_MODEL
