@@ -152,3 +152,23 @@ def test_what_someone_did_not_say_is_not_their_quote(example_report: Report) -> 
     assert [q.span.text for q in r.quotes] == ["that taxes will rise"]
     claim = next((c for c in example_report.claims if "did not say a word" in c.span.text), None)
     assert claim is None or claim.claimant.kind != "speaker"
+
+
+def test_mark_search_finds_what_the_mark_reader_reads() -> None:
+    """find_quoted jumps between quotation marks with one regex; it must stop exactly where reading the text
+    a character at a time with _mark_at would (two-character marks first)."""
+    import random
+
+    from unspin.nlp.quotes import _MARK, _mark_at
+
+    alphabet = "ab '`\"“”„«»‹›‚‘’-"
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        slow, j = [], 0
+        while j < len(text):
+            mark = _mark_at(text, j)
+            if mark:
+                slow.append((j, mark))
+            j += len(mark) or 1
+        assert [(m.start(), m.group()) for m in _MARK.finditer(text)] == slow, text

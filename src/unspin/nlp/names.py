@@ -76,6 +76,7 @@ def transliterate(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=1 << 15)  # a long article names the same people over and over
 def skeleton(text: str) -> str:
     """A spelling-insensitive key: transliterated consonants, folded, de-duplicated, one word per token.
 
@@ -124,6 +125,8 @@ class Gazetteer:
     # First words of the forms of two or more words: a longer n-gram is tried only from one of these, so that
     # scanning a long article costs about one lookup per word.
     multi_firsts: frozenset[str] = frozenset()
+    # The first characters of all forms: a word starting with another (most words: lower case) starts no name.
+    first_chars: frozenset[str] = frozenset()
 
     def lookup(self, words: list[str]) -> tuple[GazetteerEntry, int] | None:
         """The entry these words spell, and how many characters of the last word belong to the name."""
@@ -146,6 +149,9 @@ class Gazetteer:
         words = [(m.start(), m.end(), m.group()) for m in _GAZ_WORD.finditer(text)]
         hits, i = [], 0
         while i < len(words):
+            if words[i][2][0] not in self.first_chars:
+                i += 1
+                continue
             longest = (
                 min(self.max_words, len(words) - i) if _key([words[i][2]])[0] in self.multi_firsts else 1
             )
@@ -197,7 +203,8 @@ def gazetteer() -> Gazetteer:
             stem = last[:-1] if last[-1] in _STEM_VOWELS else last
             stems.setdefault(_key([*words[:-1], stem]), e)
     multi_firsts = frozenset(k[0] for k in (*exact, *stems) if len(k) > 1)
-    return Gazetteer(exact, stems, max(len(e.form.split()) for e in entries), multi_firsts)
+    first_chars = frozenset(k[0][0] for k in (*exact, *stems))
+    return Gazetteer(exact, stems, max(len(e.form.split()) for e in entries), multi_firsts, first_chars)
 
 
 @lru_cache(maxsize=1)

@@ -68,6 +68,10 @@ class Quoted:
         )
 
 
+# Every mark _mark_at knows (two-character marks first), to jump from one to the next.
+_MARK = re.compile("''|``|[“„«\"‹‚”»›‘’]")
+
+
 def _mark_at(text: str, j: int) -> str:
     """The quote mark starting at ``j`` ('' when there is none)."""
     two = text[j : j + 2]
@@ -95,10 +99,10 @@ def find_quoted(part: Part) -> list[Quoted]:
         if stack:
             j += len(_mark_at(text, j)) or 0  # the continuation mark
         while j < para.end:
-            mark = _mark_at(text, j)
-            if not mark:
-                j += 1
-                continue
+            found = _MARK.search(text, j, para.end)
+            if found is None:
+                break
+            j, mark = found.start(), found.group()
             between_letters = j > 0 and j + len(mark) < len(text) and text[j - 1].isalnum()
             if mark in ('"', "''") and between_letters and text[j + len(mark)].isalnum():
                 j += len(mark)
