@@ -148,3 +148,50 @@ def test_each_pipeline_owns_its_models(tmp_path: Path) -> None:
     )
     a.analyze(text, only=["claims"])
     assert a.models.is_loaded("checkworthiness") and not b.models.is_loaded("checkworthiness")
+
+
+def test_raw_text_work_beside_the_parse_gives_the_same_sections(pipeline: Pipeline, full_run) -> None:  # type: ignore[no-untyped-def]
+    """With two cores the English span model starts on the raw text while spaCy parses (Analyzer.start); on
+    one core nothing is started. Both give the same Sections."""
+    one_core = Pipeline(kb=pipeline.kb, models=pipeline.models, threads=1)
+    alone = one_core.run(load_article(EXAMPLE))
+    beside = Pipeline(kb=pipeline.kb, models=pipeline.models, threads=2)
+    run = beside.run(load_article(EXAMPLE))
+    assert "techniques (beside the parse)" in run.timings_ms
+    assert "techniques" in run.doc.started and not alone.doc.started
+    for name in NAMES:
+        assert run.sections[name].findings == alone.sections[name].findings, name
+        assert run.sections[name].notes == alone.sections[name].notes, name
+    assert run.sections["techniques"].findings == full_run.sections["techniques"].findings
+
+
+def test_work_started_beside_the_parse_reaches_its_analyser() -> None:
+    """The Pipeline hands an analyser the result of its started job, and a job's error surfaces on the run."""
+
+    class Counting(Analyzer):
+        name = "counting"
+        provides = ("report.counting",)
+
+        def start(self, article, language, models):  # type: ignore[no-untyped-def]
+            return lambda: len(article.body.split())
+
+        def run(self, doc: Doc, models: ModelRegistry) -> Section:
+            return Section(fields={"counting": doc.started.get("counting", "not started")})
+
+    class Failing(Counting):
+        name = "failing"
+        provides = ("report.failing",)
+
+        def start(self, article, language, models):  # type: ignore[no-untyped-def]
+            def job() -> int:
+                raise ValueError("the started job failed")
+
+            return job
+
+    article = Article(title="A title", body="Four words in here.")
+    run = Pipeline(analyzers=[Counting()], threads=2).run(article, language="en")
+    assert run.sections["counting"].fields["counting"] == 4
+    run = Pipeline(analyzers=[Counting()], threads=1).run(article, language="en")
+    assert run.sections["counting"].fields["counting"] == "not started"
+    with pytest.raises(ValueError, match="the started job failed"):
+        Pipeline(analyzers=[Failing()], threads=2).run(article, language="en")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from unspin.analyzers import Analyzer, Section, default_analyzers
 from unspin.errors import IngestError
@@ -17,7 +19,7 @@ from unspin.models.threads import single_threaded_blas
 from unspin.models.verification import Verification, verify_with
 from unspin.nlp import parse
 from unspin.nlp.doc import Doc
-from unspin.nlp.language import SUPPORTED_LANGUAGES
+from unspin.nlp.language import SUPPORTED_LANGUAGES, detect_language
 from unspin.version import __version__
 
 
@@ -74,6 +76,13 @@ def _check_provided(analyzer: Analyzer, doc: Doc) -> None:
             raise PipelineError(f"analyser {analyzer.name!r} did not provide {item!r}")
 
 
+def _timed(job: Callable[[], Any]) -> tuple[Any, float]:
+    """A job's result and its milliseconds (on the thread beside the parse)."""
+    t = time.perf_counter()
+    result = job()
+    return result, (time.perf_counter() - t) * 1000
+
+
 class Pipeline:
     """The analysers and their models: ``analyze`` runs them over one Article.
 
@@ -95,9 +104,12 @@ class Pipeline:
         threads: int = 0,
     ) -> None:
         self.models = models if isinstance(models, ModelRegistry) else ModelRegistry(models, threads)
-        # A very long English text is parsed in two processes when this Pipeline may use two cores or more.
+        # With two cores or more, a very long English text is parsed in two processes, and analysers' work on
+        # the raw text (``Analyzer.start``) runs on a second thread beside the parse.
         cores = threads or os.cpu_count() or 1
         self.parse_processes = 2 if cores >= 2 else 1
+        self.beside_parse = cores >= 2
+        self._thread: ThreadPoolExecutor | None = None
         self.kb = kb
         self.analyzers = analyzers if analyzers is not None else default_analyzers(kb)
         self.order = _order(self.analyzers, None)
@@ -135,16 +147,41 @@ class Pipeline:
         with single_threaded_blas():
             timings: dict[str, float] = {}
             t0 = time.perf_counter()
-            doc = parse(article, language=language, processes=self.parse_processes)
-            timings["parse"] = (time.perf_counter() - t0) * 1000
-            sections: dict[str, Section] = {}
-            for analyzer in self.plan(only):
-                t = time.perf_counter()
-                sections[analyzer.name] = analyzer.run(doc, self.models)
-                timings[analyzer.name] = (time.perf_counter() - t) * 1000
-                _check_provided(analyzer, doc)
+            plan = self.plan(only)
+            detected = None if language else detect_language(f"{article.title}\n{article.body}")
+            started = self._start_beside_parse(
+                plan, article, language or (detected[0] if detected else "und")
+            )
+            try:
+                doc = parse(article, language=language, processes=self.parse_processes, detected=detected)
+                timings["parse"] = (time.perf_counter() - t0) * 1000
+                sections: dict[str, Section] = {}
+                for analyzer in plan:
+                    t = time.perf_counter()
+                    if analyzer.name in started:
+                        doc.started[analyzer.name], ms = started.pop(analyzer.name).result()
+                        timings[f"{analyzer.name} (beside the parse)"] = ms
+                    sections[analyzer.name] = analyzer.run(doc, self.models)
+                    timings[analyzer.name] = (time.perf_counter() - t) * 1000
+                    _check_provided(analyzer, doc)
+            finally:
+                # After an error, wait for what is still running: it must not outlive the BLAS limit above.
+                for future in started.values():
+                    if not future.cancel():
+                        future.exception()
             timings["total"] = (time.perf_counter() - t0) * 1000
         return Run(doc, sections, timings)
+
+    def _start_beside_parse(
+        self, plan: list[Analyzer], article: Article, language: str
+    ) -> dict[str, Future[tuple[Any, float]]]:
+        """Submit the analysers' raw-text work to the second thread; their futures by analyser name."""
+        if not self.beside_parse:
+            return {}
+        jobs = {a.name: job for a in plan if (job := a.start(article, language.lower(), self.models))}
+        if jobs and self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-beside-parse")
+        return {name: self._thread.submit(_timed, job) for name, job in jobs.items()} if self._thread else {}
 
     def stance(self, headline: str, body: str, *, language: str | None = None) -> HeadlineCheck:
         """Does ``body`` back ``headline``? FNC-1 stance plus the check of the headline's key elements.

@@ -7,10 +7,11 @@ declarations once, when it is built, and pulls in what a partial run (``only=``)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from unspin.model import Finding, Span, TextField
+from unspin.model import Article, Finding, Span, TextField
 from unspin.nlp.doc import Doc
 
 if TYPE_CHECKING:
@@ -43,6 +44,13 @@ class Analyzer:
 
     def run(self, doc: Doc, models: ModelRegistry) -> Section:
         raise NotImplementedError
+
+    def start(self, article: Article, language: str, models: ModelRegistry) -> Callable[[], Any] | None:
+        """Work on the article's text alone that may run on a second thread while the article is parsed (a
+        model whose runtime releases the GIL), or None. The Pipeline calls this before the parse, in its own
+        thread (so models load there), and ``run`` then finds the work's result in ``doc.started[name]``;
+        ``run`` must give the same Section without it (the Pipeline starts nothing on one core)."""
+        return None
 
     def load(self, models: ModelRegistry, language: str = "en") -> None:
         """Load the models this analyser uses for ``language`` now (the default loads every declared role)."""

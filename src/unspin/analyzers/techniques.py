@@ -7,13 +7,14 @@ outside those five is read zero-shot through the multilingual encoder, and the s
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from typing import Any
 
 from unspin import resources
 from unspin.analyzers.base import Analyzer, FindingMaker, Section
 from unspin.datasets.ptc import TECHNIQUES_2020
-from unspin.model import TechniqueSpan, TextField
+from unspin.model import Article, TechniqueSpan, TextField
 from unspin.models.registry import ModelRegistry
 from unspin.models.sentence_spans import MAX_SENTENCES, SentenceSpanModel
 from unspin.models.span_ensemble import SpanEnsemble
@@ -53,20 +54,18 @@ def analyze(doc: Doc, models: ModelRegistry) -> Section:
         return _sentence_spans(doc, models.get("sentence_spans"))
     section = Section()
     section.fields["techniques"] = []
-    title, body = doc.article.title, doc.article.body
-    prefix = f"{title}\n\n" if title else ""
+    prefix, text = span_input(doc.article)
     model: SpanModel | SpanEnsemble = models.get("span_tagger")
     tax = taxonomy()
     make = FindingMaker("technique")
-    text = prefix + body
-    if len(text) > MAX_SPAN_CHARS:
-        cut = text.rfind("\n", 0, MAX_SPAN_CHARS)
-        text = text[: cut if cut > len(prefix) else MAX_SPAN_CHARS]
+    whole = prefix + doc.article.body
+    if len(text) < len(whole):
         section.notes.append(
             f"Technique spans were looked for in the first {len(text.split()):,} of "
-            f"{len((prefix + body).split()):,} words (the span model's cost grows with the text)."
+            f"{len(whole.split()):,} words (the span model's cost grows with the text)."
         )
-    for p in model.spans(text):
+    predictions = doc.started["techniques"] if "techniques" in doc.started else model.spans(text)
+    for p in predictions:
         where = _located(doc, prefix, p.start, p.end) if p.score >= MIN_SCORE else None
         if where is None:
             continue
@@ -90,6 +89,17 @@ def analyze(doc: Doc, models: ModelRegistry) -> Section:
         explanation = f"{info['explanation']} (technique probability {span.technique_probability:.2f})"
         _add(section, make, doc, span, label, p.score, explanation)
     return section
+
+
+def span_input(article: Article) -> tuple[str, str]:
+    """(prefix, text): the English span model reads the title and the body as one text, the title first
+    (``prefix``), up to MAX_SPAN_CHARS (cut at a line end)."""
+    prefix = f"{article.title}\n\n" if article.title else ""
+    text = prefix + article.body
+    if len(text) > MAX_SPAN_CHARS:
+        cut = text.rfind("\n", 0, MAX_SPAN_CHARS)
+        text = text[: cut if cut > len(prefix) else MAX_SPAN_CHARS]
+    return prefix, text
 
 
 def _add(
@@ -182,6 +192,13 @@ class TechniquesAnalyzer(Analyzer):
 
     def run(self, doc: Doc, models: ModelRegistry) -> Section:
         return analyze(doc, models)
+
+    def start(self, article: Article, language: str, models: ModelRegistry) -> Callable[[], Any] | None:
+        """The English span model reads the raw text (its own tokenizer), so it runs beside spaCy's parse."""
+        if language != "en":
+            return None
+        model: SpanModel | SpanEnsemble = models.get("span_tagger")
+        return partial(model.spans, span_input(article)[1])
 
     def load(self, models: ModelRegistry, language: str = "en") -> None:
         models.get("span_tagger" if language == "en" else "sentence_spans")

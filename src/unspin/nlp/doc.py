@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from unspin.model import Article, TextField
 
@@ -125,6 +125,8 @@ class Doc:
     scare_quotes: list[FieldRange] | None = None  # quotes: short quoted words that are nobody's quote
     unattributed: list[Assertion] | None = None  # unattributed: sentences asserted on no named authority
     claims: list[Claim] | None = None  # claims: check-worthy sentences, best first
+    # Results of analysers' work on the raw text, done beside the parse (``Analyzer.start``), by analyser name.
+    started: dict[str, Any] = dc_field(default_factory=dict)
     # Gazetteer hits per part, found once for whichever analyser asks first (entities, naming).
     gazetteer: dict[TextField, list[tuple[int, int, GazetteerEntry]]] = dc_field(default_factory=dict)
 

@@ -186,11 +186,20 @@ def _build_part(name: TextField, text: str, segment: Segmenter, sentence_base: i
     return part
 
 
-def parse(article: Article, language: str | None = None, *, processes: int = 1) -> Doc:
-    """Parse an article once. ``language`` overrides detection (an ISO 639-1 code); ``processes``: the
-    processes a very long English text may be parsed in (1 or 2, see PARALLEL_PARSE_CHARS)."""
+def parse(
+    article: Article,
+    language: str | None = None,
+    *,
+    processes: int = 1,
+    detected: tuple[str, float] | None = None,
+) -> Doc:
+    """Parse an article once. ``language`` overrides detection (an ISO 639-1 code); ``detected``: the
+    detector's (language, confidence) when the caller has run it already; ``processes``: the processes a very
+    long English text may be parsed in (1 or 2, see PARALLEL_PARSE_CHARS)."""
     if language:
         lang, conf = language.lower(), 1.0
+    elif detected:
+        lang, conf = detected
     else:
         lang, conf = detect_language(f"{article.title}\n{article.body}")
     if lang == "en":
