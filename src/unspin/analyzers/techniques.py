@@ -8,7 +8,7 @@ outside those five is read zero-shot through the multilingual encoder, and the s
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from unspin import resources
@@ -18,7 +18,7 @@ from unspin.model import Article, TechniqueSpan, TextField
 from unspin.models.registry import ModelRegistry
 from unspin.models.sentence_spans import MAX_SENTENCES, SentenceSpanModel
 from unspin.models.span_ensemble import SpanEnsemble
-from unspin.models.span_model import SpanModel
+from unspin.models.span_model import SpanModel, SpanPrediction
 from unspin.nlp.doc import Doc
 from unspin.taxonomy import category_of, display_name, to_2020, to_2023
 
@@ -194,11 +194,17 @@ class TechniquesAnalyzer(Analyzer):
         return analyze(doc, models)
 
     def start(self, article: Article, language: str, models: ModelRegistry) -> Callable[[], Any] | None:
-        """The English span model reads the raw text (its own tokenizer), so it runs beside spaCy's parse."""
+        """The English span model reads the raw text (its own tokenizer), so it runs beside spaCy's parse; on
+        the first article it also loads there (onnxruntime's session creation releases the GIL too)."""
         if language != "en":
             return None
-        model: SpanModel | SpanEnsemble = models.get("span_tagger")
-        return partial(model.spans, span_input(article)[1])
+        text = span_input(article)[1]
+
+        def spans() -> list[SpanPrediction]:
+            model: SpanModel | SpanEnsemble = models.get("span_tagger")
+            return model.spans(text)
+
+        return spans
 
     def load(self, models: ModelRegistry, language: str = "en") -> None:
         models.get("span_tagger" if language == "en" else "sentence_spans")
