@@ -125,7 +125,9 @@ def train(
     genre_c, genre_cv = _genre_c(gx, gy, np.array([f"{a.language}-{a.id}" for a in genred]))
     genre = LogisticRegression(C=genre_c, class_weight="balanced", max_iter=3000).fit(gx, gy)
     out_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
+    # Stored uncompressed: 2.5 MB more (20.9 MB against 18.4 MB), but it loads in ~40 ms instead of ~190 ms,
+    # which every cold start of `unspin analyze` pays.
+    np.savez(
         out_dir / "weights.npz",
         columns=featurizer.columns.astype(np.int32),
         idf=featurizer.idf.astype(np.float16),
