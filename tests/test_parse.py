@@ -72,3 +72,18 @@ def test_models_load_once() -> None:
     parse(load_article(text=SAMPLES["en"]))
     parse(load_article(text=SAMPLES["en"]))
     assert models.spacy_english.cache_info().misses == before
+
+
+def test_english_pipeline_loads_the_packaged_tokenizer_and_only_the_components_read() -> None:
+    """spacy_english skips the default tokenizer factory (its rules are replaced by the package's on load):
+    the tokenizer must still be exactly the package's, and the pipeline must run what the parse reads."""
+    import spacy
+
+    nlp = models.spacy_english()
+    packaged = spacy.load(models.EN_SPACY_MODEL, exclude=["lemmatizer", "senter"])
+    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "attribute_ruler", "ner"]
+    assert nlp.tokenizer.to_bytes(exclude=["vocab"]) == packaged.tokenizer.to_bytes(exclude=["vocab"])
+    text = "U.S. officials can't say it's 5km away (Dr. Smith's view: https://x.org/a?b=1) — “so-called” peace."
+    assert [(t.idx, t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in nlp(text)] == [
+        (t.idx, t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in packaged(text)
+    ]
