@@ -83,7 +83,9 @@ def test_english_pipeline_loads_the_packaged_tokenizer_and_only_the_components_r
     packaged = spacy.load(models.EN_SPACY_MODEL, exclude=["lemmatizer", "senter"])
     assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "attribute_ruler", "ner"]
     assert nlp.tokenizer.to_bytes(exclude=["vocab"]) == packaged.tokenizer.to_bytes(exclude=["vocab"])
-    text = "U.S. officials can't say it's 5km away (Dr. Smith's view: https://x.org/a?b=1) — “so-called” peace."
+    text = (
+        "U.S. officials can't say it's 5km away (Dr. Smith's view: https://x.org/a?b=1) — “so-called” peace."
+    )
     assert [(t.idx, t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in nlp(text)] == [
         (t.idx, t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in packaged(text)
     ]
