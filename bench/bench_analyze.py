@@ -103,6 +103,7 @@ def concurrent(processes: int, path: Path, runs: int) -> dict[str, object]:
     return {
         "processes": processes,
         "median_ms_per_process": [round(float(r["median_ms"]), 1) for r in results],
+        "articles_per_s_per_process": [round(float(r["articles_per_s"]), 2) for r in results],
         "techniques_ms_per_process": [r["per_analyzer_ms"].get("techniques") for r in results],
         "articles_per_s_total": round(sum(float(r["articles_per_s"]) for r in results), 2),
     }
@@ -134,7 +135,8 @@ def main() -> None:
             print(describe(info))
             print(
                 f"unspin analyze, {args.concurrent} processes at once: median ms per process "
-                f"{together['median_ms_per_process']} (techniques {together['techniques_ms_per_process']}) "
+                f"{together['median_ms_per_process']} (techniques {together['techniques_ms_per_process']}), "
+                f"articles/s per process {together['articles_per_s_per_process']} "
                 f"→ {together['articles_per_s_total']} articles/s in all"
             )
             return

@@ -130,3 +130,32 @@ def test_checkworthiness_eval_on_tiny_fixture(tmp_path) -> None:
     assert out["clef2019"] == {"map": 1.0, "rankings": 2}
     assert out["clef2020-debates"]["map"] == 1.0 and out["clef2020-tweets"]["map"] == 1.0
     assert out["claimbuster"]["f1"] == 1.0
+
+
+def test_cached_ngram_hashing_counts_what_the_definition_counts_in_the_same_order() -> None:
+    """ngram_counts caches each word's character n-gram hashes; the counts, and the order in which they are
+    first seen (the order of the feature rows, so of every sum over them), must be the uncached ones."""
+    import zlib
+    from collections import Counter
+    from itertools import pairwise
+
+    from unspin.models.checkworthiness import _DIGIT, _WORD, BLOCK, ngram_counts
+
+    def h(s: str) -> int:
+        return zlib.crc32(s.encode("utf-8")) & (BLOCK - 1)
+
+    def reference(text: str) -> tuple[Counter[int], Counter[int]]:
+        words = [_DIGIT.sub("0", w) for w in _WORD.findall(text.lower())]
+        word = Counter(h(w) for w in words)
+        word.update(h(f"{a} {b}") for a, b in pairwise(words))
+        char: Counter[int] = Counter()
+        for w in words:
+            padded = f" {w} "
+            for n in (2, 3, 4, 5):
+                char.update(h(padded[i : i + n]) for i in range(len(padded) - n + 1))
+        return word, char
+
+    for text in (ARTICLE, ARTICLE.upper(), "Київ і Москва: 1,500 військових", "", "a", ARTICLE):
+        got, want = ngram_counts(text), reference(text)
+        for g, w in zip(got, want, strict=True):
+            assert list(g.items()) == list(w.items())

@@ -34,9 +34,20 @@ def test_ngram_artifact_loads_with_inventories_and_card() -> None:
     assert m.tech_w.shape == (23, m.featurizer.dim) and m.frame_w.shape == (14, m.featurizer.dim)
     card = (default_folder("paragraph_ngram") / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "unspin train paragraphs-ngram" in card and "unspin eval semeval2023" in card
+    # Shipped with the rule the validation protocol chose (docs/BENCHMARKS.md), which the command's default is.
+    meta = json.loads((default_folder("paragraph_ngram") / "meta.json").read_text(encoding="utf-8"))
+    assert meta["decision_rule"] == "calibrated" and "--decision calibrated" in card
     out = m.predict(["The traitors lie to us again and again.", "The council met on Monday."])
     assert out["paragraph_probs"].shape == (2, 23) and out["genre"] in m.genres  # type: ignore[attr-defined]
     assert m.predict([])["paragraph_labels"] == []
+
+
+def test_the_blend_names_the_shipped_members_it_averages() -> None:
+    meta = json.loads((default_folder("paragraph_blend") / "blend.json").read_text(encoding="utf-8"))
+    assert meta["members"] == {
+        "e5": default_folder("paragraph_heads").name,
+        "ngram": default_folder("paragraph_ngram").name,
+    }
 
 
 def test_report_has_paragraph_labels_frames_and_genre(example_report: Report) -> None:
@@ -200,7 +211,7 @@ def test_framing_and_genre_commands_reproduce_the_artifact_that_holds_their_head
     data = _bundle(tmp_path)
     p = run_cli("train", "framing", "--data", str(data), "--out", str(tmp_path / "f"))
     assert p.returncode == 0, p.stderr
-    assert "semeval23-ngram-heads-v1" in p.stdout
+    assert "semeval23-ngram-heads-v2" in p.stdout
     m = NgramParagraphModel(tmp_path / "f")
     assert len(m.frames) == 14 and m.genres == ["opinion", "reporting", "satire"]
     bad = run_cli("train", "genre", "--data", str(data), "--heads", "bert", "--out", str(tmp_path / "g"))
@@ -218,7 +229,7 @@ def test_blend_trains_on_both_members_and_scores_the_languages_it_serves(tmp_pat
     assert p.returncode == 0, p.stderr
     assert "e5 weights" in p.stdout and "out-of-fold techniques micro-F1 by e5 weight" in p.stdout
     assert (models / "semeval23-e5-heads-v2" / "heads.npz").exists()
-    assert (models / "semeval23-ngram-heads-v1" / "weights.npz").exists()
+    assert (models / "semeval23-ngram-heads-v2" / "weights.npz").exists()
     meta = json.loads((models / "blend" / "blend.json").read_text(encoding="utf-8"))
     assert meta["languages"] == ["fr", "de", "it", "pl", "ru"] and meta["paragraphs"] == 15  # 5 fit fr x 3
     assert all(meta["weights"][t] in WEIGHTS for t in ("techniques", "frames", "genre"))
@@ -229,7 +240,7 @@ def test_blend_trains_on_both_members_and_scores_the_languages_it_serves(tmp_pat
         {
             "paragraph_blend": models / "blend",
             "paragraph_heads": models / "semeval23-e5-heads-v2",
-            "paragraph_ngram": models / "semeval23-ngram-heads-v1",
+            "paragraph_ngram": models / "semeval23-ngram-heads-v2",
         }
     ).get("paragraph_blend")
     texts = list(PARAGRAPHS["fr"])

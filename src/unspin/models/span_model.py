@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,9 +116,15 @@ class SpanModel(SpanTagger):
     """Loads once; ``spans(text)`` finds technique spans, ``classify(text, spans)`` labels given spans."""
 
     def __init__(self, folder: Path, threads: int = 0) -> None:
-        """``threads``: the encoder's intra-op threads (0: all cores)."""
+        """``threads``: the cores the encoder may use (0: all cores)."""
+        # With more than one core, the windows are spread over the cores, each encoder call on one thread: a
+        # 256-token window is too small a job to split between threads (see "Whole pipeline" in
+        # docs/BENCHMARKS.md). Each call computes the same float32 operations whichever thread runs it, so the
+        # token states are identical to those of one call after another (tests/test_techniques.py).
+        self.workers = (os.cpu_count() or 1) if threads == 0 else 1
+        self._pool: ThreadPoolExecutor | None = None
         # Float arithmetic on int8-stored weights, no spinning threads (float_graph.py).
-        self.session = load_session(folder / "encoder.onnx", threads)
+        self.session = load_session(folder / "encoder.onnx", 1 if self.workers > 1 else threads)
         heads = np.load(folder / "heads.npz")
         self.si_w, self.si_b = heads["si.weight"], heads["si.bias"]
         self.tc = [(heads["tc.0.weight"], heads["tc.0.bias"]), (heads["tc.3.weight"], heads["tc.3.bias"])]
@@ -142,7 +150,14 @@ class SpanModel(SpanTagger):
         its neighbours (the former int8-activation encoder scaled activations per call; padding still costs time).
         """
         wins = self.windows(text)
-        return Encoded(wins, [self.encode_window(w) for w in wins])
+        if self.workers < 2 or len(wins) < 2:
+            return Encoded(wins, [self.encode_window(w) for w in wins])
+        if self._pool is None:  # made on first use, in the process that uses it
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="unspin-span-window")
+        # Longest windows first, so that the last job on a core is a short one.
+        order = sorted(range(len(wins)), key=lambda i: -len(wins[i].ids))
+        states = dict(zip(order, self._pool.map(lambda i: self.encode_window(wins[i]), order), strict=True))
+        return Encoded(wins, [states[i] for i in range(len(wins))])
 
     def windows(self, text: str) -> list[Window]:
         return windows(self.tokenizer, text)
