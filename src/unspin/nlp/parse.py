@@ -142,17 +142,12 @@ def _build_part(name: TextField, text: str, segment: Segmenter, sentence_base: i
     return part
 
 
-def parse(
-    article: Article, language: str | None = None, on_language: Callable[[str], None] | None = None
-) -> Doc:
-    """Parse an article once. ``language`` overrides detection (an ISO 639-1 code); ``on_language`` is called
-    with the language before the text is parsed (the pipeline starts loading that language's models)."""
+def parse(article: Article, language: str | None = None) -> Doc:
+    """Parse an article once. ``language`` overrides detection (an ISO 639-1 code)."""
     if language:
         lang, conf = language.lower(), 1.0
     else:
         lang, conf = detect_language(f"{article.title}\n{article.body}")
-    if on_language is not None:
-        on_language(lang)
     if lang == "en":
         nlp = models.spacy_english()
         segment: Segmenter = _segment_spacy(nlp, with_ner=True)
