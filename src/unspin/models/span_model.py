@@ -120,9 +120,10 @@ class SpanModel(SpanTagger):
         of a text side by side, one per core (a caller that schedules windows itself, the span ensemble,
         passes False and gets one session with ``threads`` intra-op threads)."""
         # A 256-token window is too small a job to split between threads, so with more than one core the
-        # windows go to a pool of one thread per core, each encoder call on one thread (see "Whole pipeline"
+        # windows go to a pool of one thread per core, each encoder call on one thread (see "Threads"
         # in docs/BENCHMARKS.md). Each call computes the same float32 operations whichever thread runs it, so
-        # the token states equal those of one call after another (tests/test_techniques.py).
+        # the token states match those of one call after another (bit for bit on the reference machine,
+        # bench/bench_span_windows.py; tests/test_techniques.py allows float32 rounding).
         cores = threads or (os.cpu_count() or 1)
         self.workers = cores if spread_windows else 1
         self._pool: ThreadPoolExecutor | None = None
