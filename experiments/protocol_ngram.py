@@ -29,7 +29,8 @@ from unspin.datasets.semeval2023 import (
     split_by_article,
 )
 from unspin.eval.protocol import micro_f1, micro_f1_interval
-from unspin.train.paragraphs import best_thresholds, oof_probabilities, paragraph_lines
+from unspin.features import paragraph_lines
+from unspin.train.paragraphs import best_thresholds, oof_probabilities
 from unspin.train.paragraphs_ngram import fit_featurizer, fit_multilabel
 
 GRID = np.arange(0.05, 0.96, 0.025)

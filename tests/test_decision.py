@@ -60,3 +60,23 @@ def test_ngram_training_with_the_calibrated_rule(tmp_path: Path) -> None:
         "train", "paragraphs-ngram", "--data", str(data), "--decision", "bogus", "--out", str(tmp_path / "x")
     )
     assert bad.returncode == 2 and "per-label or calibrated" in bad.stderr
+
+
+def test_the_blend_chooses_its_weight_and_thresholds_by_the_decision_rule() -> None:
+    import pytest
+
+    from unspin.train.paragraph_blend import WEIGHTS, choose_multilabel
+
+    rng = np.random.default_rng(3)
+    probs, y = _balanced_head_output(rng)
+    noisy = np.clip(probs + rng.normal(0, 0.15, probs.shape), 0.001, 0.999)  # a weaker second member
+    w, thresholds, scores = choose_multilabel(probs, noisy, y, "calibrated")
+    assert w in WEIGHTS and set(scores) == {str(x) for x in WEIGHTS}
+    assert w >= 0.5  # the better member weighs more
+    blended = w * probs + (1 - w) * noisy
+    np.testing.assert_array_equal(thresholds, calibrated_thresholds(blended, y)[0])
+    assert scores[str(w)] == round(micro_f1_at(blended >= thresholds, y), 4) == max(scores.values())
+    _, per_label, _ = choose_multilabel(probs, noisy, y, "per-label")
+    assert not np.array_equal(per_label, thresholds)
+    with pytest.raises(ValueError, match="unknown decision rule 'bogus'"):
+        choose_multilabel(probs, noisy, y, "bogus")

@@ -165,15 +165,17 @@ def test_windows_spread_over_cores_give_the_states_of_one_window_after_another()
 
     from unspin.models.span_model import SpanModel
 
-    spread = SpanModel(artifact(MINILM), threads=0)
-    spread.workers = 2  # whatever this machine's core count, encode on two worker threads
-    serial = SpanModel(artifact(MINILM), threads=1)
+    spread = SpanModel(artifact(MINILM), threads=2)  # two windows at a time, whatever the machine's cores
+    serial = SpanModel(artifact(MINILM), threads=2, spread_windows=False)  # one call after another
+    assert spread.workers == 2 and serial.workers == 1
     text = "\n".join([LOADED] * 40)  # several windows of different lengths
     a, b = spread.encode(text), serial.encode(text)
     assert len(a.windows) >= 3 and spread._pool is not None
     assert [w.ids for w in a.windows] == [w.ids for w in b.windows]
     for x, y in zip(a.hidden, b.hidden, strict=True):
-        assert x.shape == y.shape and np.array_equal(x, y)
+        # Same float32 operations; only the intra-op split of the serial session may round differently.
+        assert x.shape == y.shape
+        np.testing.assert_allclose(x, y, rtol=0, atol=1e-5)
 
 
 def test_technique_head_refit_writes_a_loadable_model(tmp_path: Path) -> None:

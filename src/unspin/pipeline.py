@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -115,7 +114,6 @@ class Pipeline:
         self.analyzers = analyzers if analyzers is not None else default_analyzers(kb)
         self.order = _order(self.analyzers, None)
         self._plans: dict[tuple[str, ...], list[Analyzer]] = {}
-        self._prefetched: set[str] = set()  # languages whose models a helper thread has been asked to load
 
     def plan(self, only: Sequence[str] | None = None) -> list[Analyzer]:
         """The analysers a run of ``only`` (None: all) executes, in order (what they require included)."""
@@ -136,28 +134,6 @@ class Pipeline:
             parse(Article(title="", body="Warm-up."), language=languages[0] if languages else None)
         return self
 
-    def _prefetch(self, language: str, only: Sequence[str] | None) -> None:
-        """On the first article of a language, load its models on a helper thread while the text is parsed.
-
-        Why: a cold `unspin analyze` spent ~1 s loading spaCy, then loaded the encoder session and the heads one
-        after the other. Creating an onnxruntime session and reading weights release the GIL, so on 2 cores
-        they overlap the parse. The registry loads each role once: an analyser that needs a model still being
-        loaded waits for it, and one that failed to load here is loaded again, with its error, on first use.
-        """
-        if language in self._prefetched:
-            return
-        self._prefetched.add(language)
-        plan = [a for a in self.plan(only) if a.loads_on_any_thread]
-
-        def load() -> None:
-            for analyzer in plan:
-                try:
-                    analyzer.load(self.models, language)
-                except Exception:  # reported when the analyser itself loads the model, on first use
-                    continue
-
-        threading.Thread(target=load, name="unspin-prefetch", daemon=True).start()
-
     def analyze(
         self, article: Article, *, language: str | None = None, only: Sequence[str] | None = None
     ) -> Report:
@@ -175,7 +151,6 @@ class Pipeline:
             detected = None if language else detect_language(f"{article.title}\n{article.body}")
             lang = (language or (detected[0] if detected else "und")).lower()
             started = self._start_beside_parse(plan, article, lang)
-            self._prefetch(lang, only)
             try:
                 doc = parse(article, language=language, processes=self.parse_processes, detected=detected)
                 timings["parse"] = (time.perf_counter() - t0) * 1000

@@ -41,9 +41,6 @@ class Analyzer:
     requires: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[str, ...]] = ()
     models: ClassVar[tuple[str, ...]] = ()
-    # ``load`` may run on a helper thread while the article is parsed (Pipeline.run): false for an analyser
-    # whose load opens something tied to its thread (a database connection).
-    loads_on_any_thread: ClassVar[bool] = True
 
     def run(self, doc: Doc, models: ModelRegistry) -> Section:
         raise NotImplementedError

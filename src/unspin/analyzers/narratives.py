@@ -155,7 +155,6 @@ class NarrativesAnalyzer(Analyzer):
     requires = ("doc.claims",)
     provides = ("report.narratives", "report.related_cases", "report.outlet", "report.claims.verdict")
     models = ("encoder", "claim_matcher")
-    loads_on_any_thread = False  # its load opens the SQLite store, whose connection belongs to one thread
 
     def __init__(self, kb: str | Path | None = None) -> None:
         self.path = Path(kb) if kb is not None else default_path()

@@ -99,7 +99,9 @@ class SpanEnsemble(SpanTagger):
         # an 800-word article, `bench/bench_techniques.py`). `encode` feeds the workers window by window.
         workers = min(len(self.member_names), os.cpu_count() or 1)
         threads = max(1, (os.cpu_count() or 1) // workers)
-        self.members = [SpanModel(folder.parent / name, threads) for name in self.member_names]
+        self.members = [
+            SpanModel(folder.parent / name, threads, spread_windows=False) for name in self.member_names
+        ]
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="unspin-span-member")
         # Relative cost of a member's window: its encoder's size (e5, 12 layers, before MiniLM, 6 layers).
         self._cost = [(folder.parent / name / "encoder.onnx").stat().st_size for name in self.member_names]

@@ -115,13 +115,17 @@ class SpanTagger:
 class SpanModel(SpanTagger):
     """Loads once; ``spans(text)`` finds technique spans, ``classify(text, spans)`` labels given spans."""
 
-    def __init__(self, folder: Path, threads: int = 0) -> None:
-        """``threads``: the cores the encoder may use (0: all cores)."""
-        # With more than one core, the windows are spread over the cores, each encoder call on one thread: a
-        # 256-token window is too small a job to split between threads (see "Whole pipeline" in
-        # docs/BENCHMARKS.md). Each call computes the same float32 operations whichever thread runs it, so the
-        # token states are identical to those of one call after another (tests/test_techniques.py).
-        self.workers = (os.cpu_count() or 1) if threads == 0 else 1
+    def __init__(self, folder: Path, threads: int = 0, spread_windows: bool = True) -> None:
+        """``threads``: the cores the encoder may use (0: all cores). ``spread_windows``: encode the windows
+        of a text side by side, one per core (a caller that schedules windows itself, the span ensemble,
+        passes False and gets one session with ``threads`` intra-op threads)."""
+        # A 256-token window is too small a job to split between threads, so with more than one core the
+        # windows go to a pool of one thread per core, each encoder call on one thread (see "Threads"
+        # in docs/BENCHMARKS.md). Each call computes the same float32 operations whichever thread runs it, so
+        # the token states match those of one call after another (bit for bit on the reference machine,
+        # bench/bench_span_windows.py; tests/test_techniques.py allows float32 rounding).
+        cores = threads or (os.cpu_count() or 1)
+        self.workers = cores if spread_windows else 1
         self._pool: ThreadPoolExecutor | None = None
         # Float arithmetic on int8-stored weights, no spinning threads (float_graph.py).
         self.session = load_session(folder / "encoder.onnx", 1 if self.workers > 1 else threads)

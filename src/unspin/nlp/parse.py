@@ -189,14 +189,12 @@ def _build_part(name: TextField, text: str, segment: Segmenter, sentence_base: i
 def parse(
     article: Article,
     language: str | None = None,
-    on_language: Callable[[str], None] | None = None,
     *,
     processes: int = 1,
     detected: tuple[str, float] | None = None,
 ) -> Doc:
     """Parse an article once. ``language`` overrides detection (an ISO 639-1 code); ``detected``: the
-    detector's (language, confidence) when the caller has run it already; ``on_language`` is called with the
-    language before the text is parsed (to start loading that language's models); ``processes``: the
+    detector's (language, confidence) when the caller has run it already; ``processes``: the
     processes a very long English text may be parsed in (1 or 2, see PARALLEL_PARSE_CHARS)."""
     if language:
         lang, conf = language.lower(), 1.0
@@ -204,8 +202,6 @@ def parse(
         lang, conf = detected
     else:
         lang, conf = detect_language(f"{article.title}\n{article.body}")
-    if on_language is not None:
-        on_language(lang)
     if lang == "en":
         nlp = models.spacy_english()
         segment: Segmenter = _segment_spacy(nlp, with_ner=True, processes=processes)

@@ -294,12 +294,20 @@ def paragraph_blend(
     ),
     cache: Annotated[Path | None, typer.Option(help="Folder to cache paragraph embeddings in.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the 80/20 split by article (the members').")] = 13,
+    decision: Annotated[
+        str,
+        typer.Option(
+            help="Threshold rule: per-label, or calibrated (Platt per label, one shared threshold)."
+        ),
+    ] = "per-label",
 ) -> None:
     """Blend of the e5 and n-gram paragraph heads for fr, de, it, pl, ru: per-task weights and thresholds
     chosen on both members' out-of-fold probabilities inside the fit part."""
     from unspin.train.paragraph_blend import train as train_blend
 
-    meta = train_blend(data_dir(data), out, e5, ngram, cache=cache, seed=seed)
+    if decision not in ("per-label", "calibrated"):
+        raise typer.BadParameter(f"{decision!r}: choose per-label or calibrated", param_hint="--decision")
+    meta = train_blend(data_dir(data), out, e5, ngram, cache=cache, seed=seed, decision=decision)
     typer.echo(f"wrote {out}: e5 weights {json.dumps(meta['weights'])}")
     for name, scores in meta["oof_scores"].items():
         typer.echo(f"  out-of-fold {name} by e5 weight: {json.dumps(scores)}")

@@ -22,6 +22,7 @@ from unspin.features import embed_articles
 from unspin.models.ngram_paragraph_model import NgramParagraphModel
 from unspin.models.paragraph_model import features
 from unspin.train import paragraphs_ngram
+from unspin.train.decision import calibrated_thresholds
 from unspin.train.folds import genre_probabilities
 from unspin.train.paragraphs import GENRES, best_thresholds, fit_multilabel, oof_probabilities
 
@@ -77,15 +78,25 @@ def micro_f1(probs: np.ndarray, y: np.ndarray, thresholds: np.ndarray) -> float:
     return float(2 * (pred & (y == 1)).sum() / max(1, pred.sum() + y.sum()))
 
 
+def thresholds_by(decision: str, probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Thresholds by the ``decision`` rule (train/decision.py): "per-label" or "calibrated"."""
+    if decision == "calibrated":
+        return calibrated_thresholds(probs, y)[0]
+    if decision == "per-label":
+        return best_thresholds(probs, y)
+    raise ValueError(f"unknown decision rule {decision!r}: per-label or calibrated")
+
+
 def choose_multilabel(
-    e5: np.ndarray, ngram: np.ndarray, y: np.ndarray
+    e5: np.ndarray, ngram: np.ndarray, y: np.ndarray, decision: str = "per-label"
 ) -> tuple[float, np.ndarray, dict[str, float]]:
-    """(e5 weight, thresholds, out-of-fold micro-F1 per weight), thresholds tuned on each blend."""
+    """(e5 weight, thresholds, out-of-fold micro-F1 per weight), thresholds chosen on each blend by the
+    ``decision`` rule."""
     scores: dict[str, float] = {}
     best: tuple[float, float, np.ndarray] = (-1.0, 0.0, np.zeros(0))
     for w in WEIGHTS:
         blended = w * e5 + (1 - w) * ngram
-        thresholds = best_thresholds(blended, y)
+        thresholds = thresholds_by(decision, blended, y)
         f1 = micro_f1(blended, y, thresholds)
         scores[str(w)] = round(f1, 4)
         if f1 > best[0]:
@@ -111,8 +122,11 @@ def train(
     *,
     cache: Path | None = None,
     seed: int = 13,
+    decision: str = "per-label",
 ) -> dict[str, Any]:
-    """Write out_dir/blend.json; the members must be artifact folders beside out_dir."""
+    """Write out_dir/blend.json; the members must be artifact folders beside out_dir. ``decision``: how the
+    technique and frame thresholds are chosen (train/decision.py)."""
+    thresholds_by(decision, np.zeros((2, 1)), np.array([[0], [1]]))  # an unknown rule fails before the work
     if (
         e5_member.resolve().parent != out_dir.resolve().parent
         or ngram_member.resolve().parent != out_dir.resolve().parent
@@ -135,7 +149,7 @@ def train(
             lambda a, b: paragraphs_ngram.fit_multilabel(a, b, float(ngram_meta["C"])),
         )  # fmt: skip
         served = np.isin(np.array(rows.lang), SERVED)
-        w, thresholds, scores = choose_multilabel(p_e5[served], p_ng[served], y[served])
+        w, thresholds, scores = choose_multilabel(p_e5[served], p_ng[served], y[served], decision)
         chosen["weights"][task] = w
         chosen[f"{task[:-1]}_thresholds"] = [round(float(t), 3) for t in thresholds]
         chosen["oof_scores"][f"{task} micro-F1"] = scores
@@ -150,6 +164,7 @@ def train(
         "members": {"e5": e5_member.name, "ngram": ngram_member.name},
         "languages": list(SERVED),
         **chosen,
+        "decision_rule": decision,
         "tuned_on": "out-of-fold probabilities (4 article folds) of the 80 % fit part, served languages",
         "seed": seed,
         "paragraphs": int(np.isin(np.array(paras.lang), SERVED).sum()),
