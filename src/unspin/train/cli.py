@@ -419,7 +419,7 @@ def claim_matcher(
     annotations: Annotated[Path, typer.Option(help="Labelled claim-case pairs.")] = Path(
         "data/annotations/claim_matching.jsonl"
     ),
-    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path("build/claim-matcher-v1"),
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path("build/claim-matcher-v2"),
     seed: Annotated[int, typer.Option(help="Seed for the auxiliary samples and the folds.")] = 17,
 ) -> None:
     """The claim-to-case verifier: logistic regression over agreement features (numpy)."""
@@ -439,8 +439,8 @@ def claim_matcher(
             {
                 "rows": result.rows,
                 "threshold": result.model.threshold,
-                "dev_out_of_fold_precision": round(result.oof_precision, 4),
-                "dev_out_of_fold_recall": round(result.oof_recall, 4),
+                "out_of_fold_precision": round(result.oof_precision, 4),
+                "out_of_fold_recall": round(result.oof_recall, 4),
                 "weights": dict(
                     zip(
                         result.model.features,
