@@ -62,7 +62,10 @@ def _predicts(role: str, m: object) -> None:
             title="NATO troops in Donbas", text="NATO is secretly deploying troops to Donbas", year="2022"
         )
         encoder = default_pipeline().models.get("encoder")
-        claims = ["NATO has secretly deployed thousands of troops to Donbas.", "Poland is sending grain to Odesa."]
+        claims = [
+            "NATO has secretly deployed thousands of troops to Donbas.",
+            "Poland is sending grain to Odesa.",
+        ]
         same, other = (
             pair_features(c, case, cos, *encoder.token_states([c, headline_for(c, case)]))
             for c, cos in zip(claims, (0.95, 0.85), strict=True)
