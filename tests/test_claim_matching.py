@@ -279,3 +279,11 @@ def test_without_an_encoder_no_pair_is_accepted() -> None:
     matches = [Match(entry=entry, similarity=1.0, bm25=1.0, lexical=1.0, dense=0.99)]
     claim = "NATO is secretly deploying troops to Donbas."
     assert not verify(model("claim_matcher"), None, claim, matches)[0].same_claim
+
+
+def test_verbs_given_by_the_article_parse_are_not_tagged_again() -> None:
+    from unspin.models.claim_match_features import remember_verbs, verb_stems
+
+    sentence = "Zorblat vexes the quindle of Marrow."  # made-up words: the tagger would guess its own verbs
+    remember_verbs(sentence, ["vexes"])
+    assert verb_stems(sentence) == frozenset({"vexes"})
