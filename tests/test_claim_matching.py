@@ -271,14 +271,28 @@ def test_alignment_finds_the_word_of_the_proposition_the_claim_lacks() -> None:
     assert recall_same > recall_other
 
 
-def test_without_an_encoder_no_pair_is_accepted() -> None:
-    from unspin.kb.retrieval import Match
-    from unspin.kb.verifier import verify
+def test_a_model_on_the_first_features_reads_only_those() -> None:
+    from unspin.errors import UnspinError
+    from unspin.models.claim_matcher import ClaimMatcher
 
-    entry = Entry(id="c1", claim="NATO is secretly deploying troops to Donbas", verdict="refuted")
-    matches = [Match(entry=entry, similarity=1.0, bm25=1.0, lexical=1.0, dense=0.99)]
-    claim = "NATO is secretly deploying troops to Donbas."
-    assert not verify(model("claim_matcher"), None, claim, matches)[0].same_claim
+    k = FEATURES.index("align_recall")  # a model from before the alignment features
+    data = {
+        "kind": "claim-matcher-logreg",
+        "features": list(FEATURES[:k]),
+        "mean": [0.0] * k,
+        "scale": [1.0] * k,
+        "weights": [1.0] + [0.0] * (k - 1),
+        "bias": 0.0,
+        "threshold": 0.5,
+    }
+    matcher = ClaimMatcher.from_json(data)
+    assert not matcher.reads_alignment
+    rows = np.zeros((2, len(FEATURES)))
+    rows[0, 0], rows[:, k:] = 2.0, 99.0  # the alignment columns must not move its answer
+    p = matcher.predict_proba(rows)[:, 1]
+    assert p[0] == pytest.approx(1 / (1 + np.exp(-2.0))) and p[1] == pytest.approx(0.5)
+    with pytest.raises(UnspinError, match="trained on features"):
+        ClaimMatcher.from_json({**data, "features": ["dense", "something_else"]})
 
 
 def test_verbs_given_by_the_article_parse_are_not_tagged_again() -> None:

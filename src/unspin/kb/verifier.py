@@ -82,7 +82,7 @@ def verify(
                 )
     cases = [case_text(m.entry) for m in matches]
     headlines = [headline_for(claim, c) for c in cases]
-    if encoder is not None:
+    if encoder is not None and matcher.reads_alignment:
         claim_states, *headline_states = encoder.token_states([claim, *headlines])
         x = np.stack(
             [
@@ -90,7 +90,7 @@ def verify(
                 for m, c, hs in zip(matches, cases, headline_states, strict=True)
             ]
         )
-    else:  # no encoder: no alignment features, the pairs look unaligned and are not accepted
+    else:  # no alignment features (a model without them, or no encoder: the pairs then look unaligned)
         x = np.stack([pair_features(claim, c, m.dense) for m, c in zip(matches, cases, strict=True)])
     p = matcher.predict_proba(x)[:, 1]
     # The verifier was trained on English pairs and its word features (actors, predicate, negation) cannot

@@ -145,7 +145,7 @@ ROLES: dict[str, Role] = {
         Role(
             "claim_matcher",
             "claim-matcher",
-            "claim-matcher-v2",
+            "claim-matcher-v1",
             "does a claim assert what a known case asserts",
             _claim_matcher,
         ),
