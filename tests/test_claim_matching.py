@@ -293,11 +293,3 @@ def test_a_model_on_the_first_features_reads_only_those() -> None:
     assert p[0] == pytest.approx(1 / (1 + np.exp(-2.0))) and p[1] == pytest.approx(0.5)
     with pytest.raises(UnspinError, match="trained on features"):
         ClaimMatcher.from_json({**data, "features": ["dense", "something_else"]})
-
-
-def test_verbs_given_by_the_article_parse_are_not_tagged_again() -> None:
-    from unspin.models.claim_match_features import remember_verbs, verb_stems
-
-    sentence = "Zorblat vexes the quindle of Marrow."  # made-up words: the tagger would guess its own verbs
-    remember_verbs(sentence, ["vexes"])
-    assert verb_stems(sentence) == frozenset({"vexes"})

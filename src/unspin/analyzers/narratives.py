@@ -16,7 +16,6 @@ from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.kb.article_matching import LEAD_SENTENCES, CaseMatch, Unit, match_article
 from unspin.kb.store import KBError, SqliteKB, default_path
 from unspin.model import Claim, NarrativeMatch, OutletInfo, OutletLabelInfo, RelatedCase, Span
-from unspin.models.claim_match_features import remember_verbs
 from unspin.models.registry import ModelRegistry
 from unspin.nlp.doc import Doc, layer
 
@@ -51,17 +50,6 @@ def article_units(doc: Doc, claims: list[Claim]) -> list[Unit]:
     return units
 
 
-def _remember_unit_verbs(doc: Doc, units: list[Unit]) -> None:
-    """The verifier's predicate feature reads each unit's verbs: take them from the Doc's parse (English
-    has one) rather than tagging the sentences a second time. A part without tags is left to the tagger."""
-    for unit in units:
-        part = doc.part(unit.field)  # type: ignore[arg-type]
-        if not any(t.pos for t in part.tokens) or unit.end - unit.start > 400:
-            continue  # no parse, or a unit the cache keys by its first 400 characters only
-        inside = [t for t in part.tokens if unit.start <= t.start and t.end <= unit.end]
-        remember_verbs(unit.text, [t.text for t in inside if t.pos == "VERB"])
-
-
 def _span(doc: Doc, m: CaseMatch) -> Span:
     return span_of(doc, m.unit.field, m.unit.start, m.unit.end)  # type: ignore[arg-type]
 
@@ -73,7 +61,6 @@ def analyze(doc: Doc, kb: SqliteKB, models: ModelRegistry) -> Section:
     section.fields |= {"narratives": [], "related_cases": [], "outlet": None}
     claims: list[Claim] = layer(doc.claims, "claims")[:MAX_CLAIMS]
     units = article_units(doc, claims)
-    _remember_unit_verbs(doc, units)
     encoder = models.get("encoder")
     vectors: list = list(encoder.embed([u.text for u in units])) if units else []
     if not kb.has_vectors():

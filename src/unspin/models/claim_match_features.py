@@ -186,14 +186,6 @@ def prefetch_verbs(texts: list[str]) -> None:
             _VERBS[text] = _verbs_of(doc)
 
 
-def remember_verbs(text: str, verbs: list[str]) -> None:
-    """Seed the verb cache with verbs the caller already has (the article's own parse): no second spaCy
-    pass over a sentence the Doc has tagged."""
-    if len(_VERBS) >= _VERBS_MAX:
-        _VERBS.clear()
-    _VERBS[text[:400]] = frozenset(_stem(v) for v in verbs)
-
-
 def verb_stems(text: str) -> frozenset[str]:
     """5-letter stems of the verbs (no auxiliaries) of an English text, tagged by the shipped spaCy model."""
     key = text[:400]
