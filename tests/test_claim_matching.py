@@ -293,3 +293,21 @@ def test_a_model_on_the_first_features_reads_only_those() -> None:
     assert p[0] == pytest.approx(1 / (1 + np.exp(-2.0))) and p[1] == pytest.approx(0.5)
     with pytest.raises(UnspinError, match="trained on features"):
         ClaimMatcher.from_json({**data, "features": ["dense", "something_else"]})
+
+
+def test_token_states_are_computed_only_for_a_model_that_reads_them() -> None:
+    from unspin.kb.retrieval import Match
+    from unspin.kb.verifier import verify
+
+    class NoStates:
+        def token_states(self, texts: list[str]) -> list:
+            raise AssertionError("token states asked for a model without alignment features")
+
+    matcher = model("claim_matcher")
+    entry = Entry(id="c1", claim="NATO is secretly deploying troops to Donbas", verdict="false")
+    matches = [Match(entry=entry, similarity=0.9, bm25=1.0, lexical=0.9, dense=0.95)]
+    claim = "Thousands of NATO troops are secretly deployed in Donbas."
+    if matcher.reads_alignment:
+        pytest.skip("the shipped model reads the alignment features")
+    (v,) = verify(matcher, NoStates(), claim, matches)  # type: ignore[arg-type]
+    assert 0.0 < v.probability < 1.0
