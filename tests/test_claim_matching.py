@@ -311,3 +311,15 @@ def test_token_states_are_computed_only_for_a_model_that_reads_them() -> None:
         pytest.skip("the shipped model reads the alignment features")
     (v,) = verify(matcher, NoStates(), claim, matches)  # type: ignore[arg-type]
     assert 0.0 < v.probability < 1.0
+
+
+def test_train_claim_matcher_names_an_unknown_design(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from unspin.cli import app
+
+    res = CliRunner().invoke(
+        app,
+        ["train", "claim-matcher", "--design", "v9", "--data", str(tmp_path), "--kb", str(tmp_path / "kb")],
+    )
+    assert res.exit_code == 2 and "--design 'v9'" in res.output
