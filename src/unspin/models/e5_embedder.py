@@ -114,8 +114,8 @@ class E5Embedder:
 
 MAX_CHARS = 1500  # e5-small reads 512 tokens; longer paragraphs and sentences are cut
 CACHE_SIZE = 2048  # texts; about 3 MB of vectors
-STATES_CACHE_SIZE = 2048  # texts' token states, float16: ~15 KB for a 20-piece headline
-STATES_MAX_PIECES = 80  # embed() remembers the states of sentence-sized texts only (at most ~120 MB in all)
+STATES_CACHE_SIZE = 512  # texts' token states, float16: ~15 KB for a 20-piece sentence, at most ~31 MB
+STATES_MAX_PIECES = 80  # embed() remembers the states of sentence-sized texts only (the verifier reads them)
 
 
 class CachedEncoder:
