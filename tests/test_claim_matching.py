@@ -13,7 +13,7 @@ import pytest
 from conftest import model
 from unspin.kb.store import Entry, SqliteKB
 from unspin.model import Article
-from unspin.models.claim_match_features import FEATURES, CaseText, pair_features
+from unspin.models.claim_match_features import FEATURES, CaseText, align, headline_for, pair_features
 from unspin.pipeline import analyze_article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,14 +149,20 @@ def test_demo_article_matches_the_nato_troops_case() -> None:
     assert refuted and all(c.evidence == ["demo-1"] for c in refuted)
 
 
+def features(claim: str, case: CaseText, cosine: float) -> np.ndarray:
+    """pair_features with the token states of the claim and its case headline, as the verifier passes them."""
+    states = model("encoder").token_states([claim, headline_for(claim, case)])
+    return pair_features(claim, case, cosine, *states)
+
+
 def test_features_see_polarity_and_actors() -> None:
     case = CaseText(
         title="NATO is secretly deploying troops to Donbas",
         text="NATO is secretly deploying troops to Donbas",
     )
-    same = pair_features("NATO has secretly deployed thousands of troops to Donbas.", case, 0.95)
-    denied = pair_features("It is false that NATO is deploying troops to Donbas.", case, 0.95)
-    other_actor = pair_features("Poland is sending grain to Odesa.", case, 0.85)
+    same = features("NATO has secretly deployed thousands of troops to Donbas.", case, 0.95)
+    denied = features("It is false that NATO is deploying troops to Donbas.", case, 0.95)
+    other_actor = features("Poland is sending grain to Odesa.", case, 0.85)
     i = {f: n for n, f in enumerate(FEATURES)}
     assert denied[i["claim_disputes"]] == 1.0 and same[i["claim_disputes"]] == 0.0
     assert denied[i["negation_mismatch"]] == 0.0 or denied[i["claim_disputes"]] == 1.0
@@ -239,3 +245,81 @@ def test_article_level_narrative_eval_on_a_small_data_dir(tmp_path: Path) -> Non
     assert (r.texts, r.texts_with_cases, r.mainstream_articles) == (2, 1, 1)
     assert r.recall_at_5 == 1.0 and r.precision == 1.0 and r.shown == 1  # demo-1 found, nothing else shown
     assert r.mainstream_with_narrative == 0.0 and r.mainstream_refuted_claims == 0.0
+
+
+def test_token_states_are_the_texts_pieces_without_the_prefix() -> None:
+    encoder = model("encoder")
+    (states,) = encoder.token_states(["Ukraine is shelling Donbas."])
+    assert "".join(states.pieces).replace("▁", " ").strip() == "Ukraine is shelling Donbas."
+    assert states.states.shape == (len(states.pieces), encoder.dim)
+    assert np.allclose(np.linalg.norm(states.states.astype(np.float32), axis=1), 1.0, atol=1e-2)
+    assert encoder.token_states(["Ukraine is shelling Donbas."])[0] is states  # remembered
+
+
+def test_alignment_finds_the_word_of_the_proposition_the_claim_lacks() -> None:
+    encoder = model("encoder")
+    headline, same, other = encoder.token_states(
+        [
+            "Ukraine is becoming a totalitarian state",
+            "Ukraine is increasingly becoming a totalitarian state.",
+            "Ukraine is increasingly becoming a terrorist state.",
+        ]
+    )
+    recall_same, min_same, _, _ = align(same, headline)
+    recall_other, min_other, _, _ = align(other, headline)
+    assert min_same > 0.9 and min_other < min_same - 0.1  # "totalitarian" has no match in the other
+    assert recall_same > recall_other
+
+
+def test_a_model_on_the_first_features_reads_only_those() -> None:
+    from unspin.errors import UnspinError
+    from unspin.models.claim_matcher import ClaimMatcher
+
+    k = FEATURES.index("align_recall")  # a model from before the alignment features
+    data = {
+        "kind": "claim-matcher-logreg",
+        "features": list(FEATURES[:k]),
+        "mean": [0.0] * k,
+        "scale": [1.0] * k,
+        "weights": [1.0] + [0.0] * (k - 1),
+        "bias": 0.0,
+        "threshold": 0.5,
+    }
+    matcher = ClaimMatcher.from_json(data)
+    assert not matcher.reads_alignment
+    rows = np.zeros((2, len(FEATURES)))
+    rows[0, 0], rows[:, k:] = 2.0, 99.0  # the alignment columns must not move its answer
+    p = matcher.predict_proba(rows)[:, 1]
+    assert p[0] == pytest.approx(1 / (1 + np.exp(-2.0))) and p[1] == pytest.approx(0.5)
+    with pytest.raises(UnspinError, match="trained on features"):
+        ClaimMatcher.from_json({**data, "features": ["dense", "something_else"]})
+
+
+def test_token_states_are_computed_only_for_a_model_that_reads_them() -> None:
+    from unspin.kb.retrieval import Match
+    from unspin.kb.verifier import verify
+
+    class NoStates:
+        def token_states(self, texts: list[str]) -> list:
+            raise AssertionError("token states asked for a model without alignment features")
+
+    matcher = model("claim_matcher")
+    entry = Entry(id="c1", claim="NATO is secretly deploying troops to Donbas", verdict="false")
+    matches = [Match(entry=entry, similarity=0.9, bm25=1.0, lexical=0.9, dense=0.95)]
+    claim = "Thousands of NATO troops are secretly deployed in Donbas."
+    if matcher.reads_alignment:
+        pytest.skip("the shipped model reads the alignment features")
+    (v,) = verify(matcher, NoStates(), claim, matches)  # type: ignore[arg-type]
+    assert 0.0 < v.probability < 1.0
+
+
+def test_train_claim_matcher_names_an_unknown_design(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from unspin.cli import app
+
+    res = CliRunner().invoke(
+        app,
+        ["train", "claim-matcher", "--design", "v9", "--data", str(tmp_path), "--kb", str(tmp_path / "kb")],
+    )
+    assert res.exit_code == 2 and "--design 'v9'" in res.output

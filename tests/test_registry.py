@@ -56,13 +56,20 @@ def _predicts(role: str, m: object) -> None:
         p = m.predict_proba(EN[0], EN, stance.predict_proba([EN[0]] * 2, EN))  # type: ignore[attr-defined]
         assert p.shape == (2, 3) and np.allclose(p.sum(axis=1), 1)
     elif role == "claim_matcher":
-        from unspin.models.claim_match_features import CaseText, pair_features
+        from unspin.models.claim_match_features import CaseText, headline_for, pair_features
 
         case = CaseText(
             title="NATO troops in Donbas", text="NATO is secretly deploying troops to Donbas", year="2022"
         )
-        same = pair_features("NATO has secretly deployed thousands of troops to Donbas.", case, 0.95)
-        other = pair_features("Poland is sending grain to Odesa.", case, 0.85)
+        encoder = default_pipeline().models.get("encoder")
+        claims = [
+            "NATO has secretly deployed thousands of troops to Donbas.",
+            "Poland is sending grain to Odesa.",
+        ]
+        same, other = (
+            pair_features(c, case, cos, *encoder.token_states([c, headline_for(c, case)]))
+            for c, cos in zip(claims, (0.95, 0.85), strict=True)
+        )
         p = m.predict_proba(np.stack([same, other]))  # type: ignore[attr-defined]
         assert p.shape == (2, 2) and np.allclose(p.sum(axis=1), 1) and p[0, 1] > p[1, 1]
     else:

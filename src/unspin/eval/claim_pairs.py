@@ -18,7 +18,8 @@ from unspin.errors import UnspinError
 from unspin.eval.claim_sources import source_text
 from unspin.kb.store import KBError, SqliteKB
 from unspin.kb.verifier import case_text
-from unspin.models.claim_match_features import CaseText, pair_features
+from unspin.models.claim_match_features import CaseText, headline_for, pair_features
+from unspin.models.e5_embedder import CachedEncoder
 
 LABELS = ("same-claim", "related", "unrelated")
 ANNOTATIONS = Path("data/annotations/claim_matching.jsonl")
@@ -97,16 +98,22 @@ class EmbeddingCache:
         return np.stack([self.vectors[self.key(t)] for t in texts]) if texts else np.zeros((0, 384))
 
 
+def _features(claim: str, case: CaseText, cosine: float | None, encoder: CachedEncoder) -> np.ndarray:
+    claim_states, headline_states = encoder.token_states([claim, headline_for(claim, case)])
+    return pair_features(claim, case, cosine, claim_states, headline_states)
+
+
 def pair_matrix(pairs: list[Pair], kb: SqliteKB, cache: EmbeddingCache) -> np.ndarray:
     """Feature rows of the pairs: each case read from ``kb`` (the full EUvsDisinfo import)."""
     vectors = cache.embed([p.claim for p in pairs])
+    encoder = shipped_encoder()
     rows = []
     for p, vec in zip(pairs, vectors, strict=True):
         entry = kb.get(p.case_id)
         if entry is None:
             raise KBError(str(kb.path), f"case {p.case_id} of pair {p.pair_id} is not in the knowledge base")
         cos = kb.dense_scores(vec, [p.case_id]).get(p.case_id)
-        rows.append(pair_features(p.claim, case_text(entry), cos))
+        rows.append(_features(p.claim, case_text(entry), cos, encoder))
     return np.stack(rows)
 
 
@@ -114,6 +121,17 @@ def text_pair_matrix(pairs: list[tuple[str, CaseText]], cache: EmbeddingCache) -
     """Feature rows of (claim, case) pairs given as text (auxiliary training data), both sides embedded."""
     claims = cache.embed([c for c, _ in pairs])
     cases = cache.embed([k.title for _, k in pairs])
+    encoder = shipped_encoder()
     return np.stack(
-        [pair_features(c, k, float(np.dot(a, b))) for (c, k), a, b in zip(pairs, claims, cases, strict=True)]
+        [
+            _features(c, k, float(np.dot(a, b)), encoder)
+            for (c, k), a, b in zip(pairs, claims, cases, strict=True)
+        ]
     )
+
+
+def shipped_encoder() -> CachedEncoder:
+    """The registry's e5 encoder: token states are not cached on disk (they are cheap beside the vectors)."""
+    from unspin.models.registry import ModelRegistry
+
+    return ModelRegistry().get("encoder")  # type: ignore[no-any-return]

@@ -16,6 +16,7 @@ from unspin.kb.retrieval import Match, retrieve
 from unspin.kb.store import Entry, KnowledgeBase
 from unspin.models.claim_match_features import (
     CaseText,
+    headline_for,
     headline_options,
     is_cyrillic,
     pair_features,
@@ -67,7 +68,8 @@ def verify(
     """The verifier's view of each retrieved case, best first.
 
     A case without a stored vector (a store never `kb embed`-ed) is embedded here with ``encoder``: the
-    verifier's strongest evidence is the e5 cosine, and a small store is cheap to embed on the fly.
+    verifier's evidence includes the e5 cosine, and a small store is cheap to embed on the fly. The encoder
+    also gives the token states of the claim and of each case headline, which the alignment features read.
     """
     if not matches:
         return []
@@ -78,7 +80,18 @@ def verify(
                 m.dense = float(
                     np.dot(_case_vector(m.entry, encoder), np.asarray(query_vector, dtype=np.float32))
                 )
-    x = np.stack([pair_features(claim, case_text(m.entry), m.dense) for m in matches])
+    cases = [case_text(m.entry) for m in matches]
+    headlines = [headline_for(claim, c) for c in cases]
+    if encoder is not None and matcher.reads_alignment:
+        claim_states, *headline_states = encoder.token_states([claim, *headlines])
+        x = np.stack(
+            [
+                pair_features(claim, c, m.dense, claim_states, hs)
+                for m, c, hs in zip(matches, cases, headline_states, strict=True)
+            ]
+        )
+    else:  # no alignment features (a model without them, or no encoder: the pairs then look unaligned)
+        x = np.stack([pair_features(claim, c, m.dense) for m, c in zip(matches, cases, strict=True)])
     p = matcher.predict_proba(x)[:, 1]
     # The verifier was trained on English pairs and its word features (actors, predicate, negation) cannot
     # read another script: such a sentence finds cases across languages, but only as related cases.

@@ -12,8 +12,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from unspin.models.e5_embedder import TokenStates
 
 FEATURES = (
     "dense",  # e5 cosine, rescaled from [0.75, 1] to [0, 1]
@@ -33,6 +37,11 @@ FEATURES = (
     "pronoun_subject",  # opens with this/it/that/they: its actor is in another sentence
     "length_ratio",  # claim content words per case-headline content word, log-scaled: a side remark?
     "headline_words_missing",  # case-headline content words the claim lacks, 0..4 scaled to [0, 1]
+    # Soft alignment of the content words (a BERTScore-like match over e5 token states, see align()):
+    "align_recall",  # mean over the headline's content pieces of their best cosine with a claim piece
+    "align_min",  # the worst-matched headline piece: one word of the proposition the claim does not say
+    "align_precision",  # mean over the claim's content pieces of their best cosine with a headline piece
+    "align_cosine",  # cosine of the mean token states of the headline and the claim
 )
 DENSE_FLOOR = 0.75
 _MONTH = (
@@ -216,10 +225,67 @@ def _headline(claim_stems: set[str], case: CaseText) -> str:
     return max(headline_options(case), key=lambda t: _share(content_stems(t), claim_stems, 0.0))
 
 
-def pair_features(claim: str, case: CaseText, cosine: float | None) -> np.ndarray:
-    """The FEATURES vector of one pair. ``cosine``: e5 cosine of the claim and the case (None: not known)."""
+def headline_for(claim: str, case: CaseText) -> str:
+    """The case statement that ``pair_features`` compares ``claim`` with (the states to pass are its)."""
+    return _headline(content_stems(claim), case)
+
+
+def _content_rows(tokens: TokenStates) -> np.ndarray:
+    """The states of the pieces of content words (not stop words, numbers or punctuation)."""
+    keep: list[bool] = []
+    word: list[str] = []
+
+    def close() -> None:
+        text = "".join(word).lower()
+        keep.extend([text.isalpha() and len(text) > 1 and text not in _STOP] * len(word))
+
+    for piece in tokens.pieces:
+        if piece.startswith("▁") and word:
+            close()
+            word = []
+        word.append(piece.lstrip("▁"))
+    if word:
+        close()
+    return tokens.states[np.array(keep, dtype=bool)].astype(np.float32)
+
+
+NO_ALIGNMENT = (0.0, 0.0, 0.0, 0.0)  # no token states (no encoder): the pair looks unaligned, so unaccepted
+
+
+def align(claim: TokenStates, headline: TokenStates) -> tuple[float, float, float, float]:
+    """(recall, min, precision, cosine) of the headline's content pieces against the claim's (see FEATURES)."""
+    c, h = _content_rows(claim), _content_rows(headline)
+    if not len(c) or not len(h):
+        return NO_ALIGNMENT
+    sim = h @ c.T
+    best_for_headline, best_for_claim = sim.max(axis=1), sim.max(axis=0)
+    mc = claim.states.astype(np.float32).mean(axis=0)
+    mh = headline.states.astype(np.float32).mean(axis=0)
+    cosine = float(mc @ mh / max(float(np.linalg.norm(mc) * np.linalg.norm(mh)), 1e-6))
+    return (
+        float(best_for_headline.mean()),
+        float(best_for_headline.min()),
+        float(best_for_claim.mean()),
+        cosine,
+    )
+
+
+def pair_features(
+    claim: str,
+    case: CaseText,
+    cosine: float | None,
+    claim_states: TokenStates | None = None,
+    headline_states: TokenStates | None = None,
+) -> np.ndarray:
+    """The FEATURES vector of one pair. ``cosine``: e5 cosine of the claim and the case (None: not known);
+    the token states are the claim's and those of ``headline_for(claim, case)`` (None: not known)."""
     c_stems = content_stems(claim)
     title = _headline(c_stems, case)
+    alignment = (
+        align(claim_states, headline_states)
+        if claim_states is not None and headline_states is not None
+        else NO_ALIGNMENT
+    )
     t_stems, k_stems = content_stems(title), content_stems(case.text + " " + (case.title or ""))
     lexical = len(c_stems & k_stems) / math.sqrt(len(c_stems) * len(k_stems)) if c_stems and k_stems else 0.0
     c_ents, t_ents, k_ents = entities(claim), entities(title), entities(case.text + " " + (case.title or ""))
@@ -252,6 +318,7 @@ def pair_features(claim: str, case: CaseText, cosine: float | None) -> np.ndarra
             float(bool(_PRONOUN_START.search(claim))),
             math.log1p(len(c_stems) / max(1, len(t_stems))),
             min(4, len(t_stems - c_stems)) / 4,
+            *alignment,
         ],
         dtype=np.float64,
     )

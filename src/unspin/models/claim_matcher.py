@@ -26,9 +26,16 @@ class ClaimMatcher:
     bias: float
     threshold: float
 
+    @property
+    def reads_alignment(self) -> bool:
+        """Whether the model uses the token-alignment features (their e5 token states cost an encoder pass
+        per case headline; a model without them is not given them)."""
+        return any(f.startswith("align_") for f in self.features)
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """(n, 2): P(not the same claim), P(same claim) for each row of features."""
-        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        """(n, 2): P(not the same claim), P(same claim) for each row of features (rows of all FEATURES; a
+        model trained on their first k reads those)."""
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))[:, : len(self.features)]
         z = ((x - self.mean) / self.scale) @ self.weights + self.bias
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         return np.stack([1.0 - p, p], axis=1)
@@ -51,12 +58,14 @@ class ClaimMatcher:
     def from_json(cls, data: dict, where: str = "model.json") -> ClaimMatcher:
         if data.get("kind") != "claim-matcher-logreg":
             raise UnspinError(where, f"not a claim-matcher model (kind {data.get('kind')!r})")
-        if tuple(data["features"]) != FEATURES:
+        # FEATURES only grows at its end, so a model trained on its first k features still reads right.
+        features = tuple(data["features"])
+        if not features or features != FEATURES[: len(features)]:
             raise UnspinError(
                 where, f"was trained on features {data['features']}, this version computes {list(FEATURES)}"
             )
         return cls(
-            features=FEATURES,
+            features=features,
             mean=np.asarray(data["mean"], dtype=np.float64),
             scale=np.asarray(data["scale"], dtype=np.float64),
             weights=np.asarray(data["weights"], dtype=np.float64),

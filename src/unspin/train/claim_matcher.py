@@ -1,15 +1,19 @@
-"""Train the claim-to-case verifier (claim-matcher-v1): logistic regression over agreement features.
+"""Train the claim-to-case verifier: logistic regression over agreement features, one of two designs.
 
 Training rows:
-- the dev split of data/annotations/claim_matching.jsonl (same-claim = 1; related and unrelated = 0);
+- labelled pairs of data/annotations/claim_matching.jsonl (same-claim = 1; related and unrelated = 0):
+  design v1 (claim-matcher-v1, shipped) the dev split, 362 pairs, 32 same-claim, its 17 word-level features;
+  design v2 (claim-matcher-v2, not shipped: it did not carry to the test pairs) train + dev, 802 pairs, 105
+  same-claim, with the four token-alignment features;
 - FNC-1 train pairs, the headline as the case and the body sentence closest to it as the claim
   (agree = 1; disagree, discuss, unrelated = 0: a body that disputes the headline must not inherit it);
 - the Russia-Ukraine war claims (english_fact_validate), each paired with itself negated or called false
   (= 0) and repeated (= 1): the polarity cases that topic similarity cannot see.
-The accept threshold is chosen on out-of-fold probabilities of the dev pairs (folds by source text): the
-lowest threshold whose precision of "same claim" reaches MIN_PRECISION over at least MIN_ACCEPTED pairs, or
-where no threshold does, the one with the highest precision (strict: a wrong "same claim" is a false verdict,
-a missed one is still shown as a related case); the test split is never read here.
+The accept threshold is chosen on out-of-fold probabilities of the labelled pairs (folds by source text, or
+for v2 by sentence: the propaganda corpus repeats an article under several row ids): the lowest threshold
+whose precision of "same claim" reaches MIN_PRECISION over at least the design's ``min_accepted`` pairs, or
+where no threshold does, the one with the highest precision (strict: a wrong "same claim" is a false
+verdict, a missed one is still shown as a related case); the test split is never read here.
 """
 
 from __future__ import annotations
@@ -28,12 +32,44 @@ from unspin.kb.store import SqliteKB
 from unspin.models.claim_match_features import FEATURES, CaseText
 from unspin.models.claim_matcher import ClaimMatcher, fit_logistic
 
-MIN_PRECISION = 0.90  # the target; a precision measured on fewer than MIN_ACCEPTED pairs is not trusted
-MIN_ACCEPTED = 8  # a quarter of the dev positives: a precision over fewer accepted pairs is noise
+MIN_PRECISION = 0.90  # the target; a precision over fewer than a design's min_accepted pairs is not trusted
 FNC1_WEIGHT = 0.1  # FNC-1 and war-claim rows count less: their pairs are not claim-case pairs, and at
 WAR_WEIGHT = 0.3  # full weight they pulled the dev out-of-fold AUC from 0.87 to 0.47-0.66
-L2 = 10.0  # 10 positives in dev: a strong prior keeps the weights small (out-of-fold AUC 0.83 -> 0.87)
+L2 = 10.0  # chosen on out-of-fold average precision (experiments/claim_matching/select_model.py)
 FOLDS = 5
+TRAIN_SPLITS = ("train", "dev")
+
+
+@dataclass(frozen=True)
+class Design:
+    """What a verifier version is trained on: its splits, its features (the first ``features`` of FEATURES),
+    how its folds group the pairs, and how many accepted pairs a precision must rest on."""
+
+    splits: tuple[str, ...]
+    features: int
+    group_by: str  # "text": source text (row id); "sentence": the sentence (repeated articles are one group)
+    min_accepted: int  # a precision measured over fewer accepted pairs is noise
+
+
+DESIGNS = {
+    # claim-matcher-v1, the shipped verifier: 362 dev pairs (32 same-claim), the 17 word-level features.
+    "v1": Design(("dev",), FEATURES.index("align_recall"), "text", 8),
+    # claim-matcher-v2 (not shipped, see docs/BENCHMARKS.md): train + dev, with the token-alignment features.
+    "v2": Design(TRAIN_SPLITS, len(FEATURES), "sentence", 10),
+}
+
+
+def sentence_group(claim: str) -> str:
+    """The fold group of a pair: its sentence, case and spacing folded (repeated articles are one group)."""
+    return " ".join(claim.lower().split())
+
+
+def grouped_folds(groups: list[str], folds: int, seed: int) -> np.ndarray:
+    """A fold number per row, every row of a group in the same fold."""
+    keys = sorted(set(groups))
+    random.Random(seed).shuffle(keys)
+    fold_of = {g: n % folds for n, g in enumerate(keys)}
+    return np.array([fold_of[g] for g in groups])
 
 
 @dataclass
@@ -78,11 +114,11 @@ def war_polarity_pairs(data: Path, count: int, seed: int) -> tuple[list[tuple[st
     return pairs, labels
 
 
-def _threshold(p: np.ndarray, y: np.ndarray, min_precision: float) -> float:
+def _threshold(p: np.ndarray, y: np.ndarray, min_precision: float, min_accepted: int) -> float:
     """The lowest probability at which the precision of the accepted pairs reaches ``min_precision`` (over at
-    least MIN_ACCEPTED pairs); where none does, the one with the highest precision (ties: the lowest)."""
+    least ``min_accepted`` pairs); where none does, the one with the highest precision (ties: the lowest)."""
     candidates = sorted(set(np.round(p, 4).tolist()))
-    supported = [t for t in candidates if (p >= t).sum() >= MIN_ACCEPTED]
+    supported = [t for t in candidates if (p >= t).sum() >= min_accepted]
     precision = {t: float(y[p >= t].mean()) for t in supported}
     reaching = [t for t in supported if precision[t] >= min_precision]
     if reaching:
@@ -92,23 +128,31 @@ def _threshold(p: np.ndarray, y: np.ndarray, min_precision: float) -> float:
 
 
 def train_claim_matcher(
-    data: Path, kb_path: Path, annotations: Path, seed: int = 17, fnc1_per_stance: int = 60, war: int = 100
+    data: Path,
+    kb_path: Path,
+    annotations: Path,
+    seed: int = 17,
+    fnc1_per_stance: int = 60,
+    war: int = 100,
+    design: Design = DESIGNS["v1"],
 ) -> TrainResult:
     kb = SqliteKB(kb_path)
     cache = EmbeddingCache()
-    dev = [p for p in load_pairs(data, annotations) if p.split == "dev"]
-    x_dev = pair_matrix(dev, kb, cache)
+    dev = [p for p in load_pairs(data, annotations) if p.split in design.splits]
+    n = design.features
+    x_dev = pair_matrix(dev, kb, cache)[:, :n]
     y_dev = np.array([int(p.label == "same-claim") for p in dev], dtype=np.float64)
     fnc_pairs, fnc_y = fnc1_pairs(data, fnc1_per_stance, seed)
     war_pairs, war_y = war_polarity_pairs(data, war, seed)
-    x_aux = text_pair_matrix(fnc_pairs + war_pairs, cache)
+    x_aux = text_pair_matrix(fnc_pairs + war_pairs, cache)[:, :n]
     y_aux = np.array(fnc_y + war_y, dtype=np.float64)
     w_aux = np.array([FNC1_WEIGHT] * len(fnc_y) + [WAR_WEIGHT] * len(war_y))
-    # Out-of-fold probabilities on dev, folds by source text so a text's pairs never straddle a fold.
-    texts = sorted({(p.claim_source, p.claim_row_id) for p in dev})
-    random.Random(seed).shuffle(texts)
-    fold_of = {t: n % FOLDS for n, t in enumerate(texts)}
-    folds = np.array([fold_of[(p.claim_source, p.claim_row_id)] for p in dev])
+    # Out-of-fold probabilities, folds by source text or sentence so a group never straddles a fold.
+    groups = [
+        sentence_group(p.claim) if design.group_by == "sentence" else f"{p.claim_source}:{p.claim_row_id}"
+        for p in dev
+    ]
+    folds = grouped_folds(groups, FOLDS, seed)
     oof = np.zeros(len(dev))
     for k in range(FOLDS):
         tr = folds != k
@@ -118,7 +162,7 @@ def train_claim_matcher(
             np.concatenate([np.ones(tr.sum()), w_aux]),
         )
         oof[~tr] = model.predict_proba(x_dev[~tr])[:, 1]
-    threshold = _threshold(oof, y_dev, MIN_PRECISION)
+    threshold = _threshold(oof, y_dev, MIN_PRECISION, design.min_accepted)
     final = _fit(
         np.vstack([x_dev, x_aux]), np.concatenate([y_dev, y_aux]), np.concatenate([np.ones(len(dev)), w_aux])
     )
@@ -127,8 +171,8 @@ def train_claim_matcher(
     return TrainResult(
         model=final,
         rows={
-            "dev_pairs": len(dev),
-            "dev_same_claim": int(y_dev.sum()),
+            "pairs": len(dev),
+            "same_claim": int(y_dev.sum()),
             "fnc1": len(fnc_y),
             "war": len(war_y),
         },
@@ -139,4 +183,4 @@ def train_claim_matcher(
 
 def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> ClaimMatcher:
     mean, scale, w, b = fit_logistic(x, y, weight, l2=L2)
-    return ClaimMatcher(FEATURES, mean, scale, w, b, threshold=0.5)
+    return ClaimMatcher(FEATURES[: x.shape[1]], mean, scale, w, b, threshold=0.5)

@@ -430,9 +430,16 @@ def claim_matcher(
     ),
     out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path("build/claim-matcher-v1"),
     seed: Annotated[int, typer.Option(help="Seed for the auxiliary samples and the folds.")] = 17,
+    design: Annotated[
+        str, typer.Option(help="v1 (the shipped verifier) or v2 (train + dev, token-alignment features).")
+    ] = "v1",
 ) -> None:
     """The claim-to-case verifier: logistic regression over agreement features (numpy)."""
-    from unspin.train.claim_matcher import train_claim_matcher
+    from unspin.train.claim_matcher import DESIGNS, train_claim_matcher
+
+    if design not in DESIGNS:
+        typer.echo(f"error: --design {design!r}: one of {', '.join(DESIGNS)}", err=True)
+        raise typer.Exit(2)
 
     if not kb.exists():
         typer.echo(
@@ -440,7 +447,7 @@ def claim_matcher(
             err=True,
         )
         raise typer.Exit(2)
-    result = train_claim_matcher(data_dir(data), kb, annotations, seed=seed)
+    result = train_claim_matcher(data_dir(data), kb, annotations, seed=seed, design=DESIGNS[design])
     out.mkdir(parents=True, exist_ok=True)
     (out / "model.json").write_text(json.dumps(result.model.to_json(), indent=1) + "\n", encoding="utf-8")
     typer.echo(
@@ -448,8 +455,8 @@ def claim_matcher(
             {
                 "rows": result.rows,
                 "threshold": result.model.threshold,
-                "dev_out_of_fold_precision": round(result.oof_precision, 4),
-                "dev_out_of_fold_recall": round(result.oof_recall, 4),
+                "out_of_fold_precision": round(result.oof_precision, 4),
+                "out_of_fold_recall": round(result.oof_recall, 4),
                 "weights": dict(
                     zip(
                         result.model.features,
