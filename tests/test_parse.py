@@ -133,3 +133,22 @@ def test_english_pipeline_loads_the_packaged_tokenizer_and_only_the_components_r
     assert [(t.idx, t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in nlp(text)] == [
         (t.idx, t.text, t.pos_, t.dep_, t.head.i, t.ent_type_) for t in packaged(text)
     ]
+
+
+@pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python"])
+def test_a_parse_worker_that_fails_or_cannot_start_leaves_its_half_to_this_process(
+    executable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import sys
+
+    from unspin.model import Article
+
+    parse_module = importlib.import_module("unspin.nlp.parse")
+    body = "\n\n".join(f"Marek Novak said on Monday that {i + 2} trucks had reached Lviv." for i in range(12))
+    article = Article(title="Trucks reach Lviv", body=body)
+    alone = parse_module.parse(article, language="en", processes=1)
+    monkeypatch.setattr(parse_module, "PARALLEL_PARSE_CHARS", 200)
+    monkeypatch.setattr(sys, "executable", executable)
+    two = parse_module.parse(article, language="en", processes=2)
+    assert two.body.tokens == alone.body.tokens and two.body.mentions == alone.body.mentions

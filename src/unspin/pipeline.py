@@ -20,6 +20,7 @@ from unspin.models.verification import Verification, verify_with
 from unspin.nlp import parse
 from unspin.nlp.doc import Doc
 from unspin.nlp.language import SUPPORTED_LANGUAGES, detect_language
+from unspin.nlp.parse import parsed_in_two
 from unspin.version import __version__
 
 
@@ -77,7 +78,7 @@ def _check_provided(analyzer: Analyzer, doc: Doc) -> None:
 
 
 def _timed(job: Callable[[], Any]) -> tuple[Any, float]:
-    """A job's result and its milliseconds (on the thread beside the parse)."""
+    """A job's result and its milliseconds (on the second thread)."""
     t = time.perf_counter()
     result = job()
     return result, (time.perf_counter() - t) * 1000
@@ -105,7 +106,7 @@ class Pipeline:
     ) -> None:
         self.models = models if isinstance(models, ModelRegistry) else ModelRegistry(models, threads)
         # With two cores or more, a very long English text is parsed in two processes, and analysers' work on
-        # the raw text (``Analyzer.start``) runs on a second thread beside the parse.
+        # the raw text (``Analyzer.start``) runs on a second thread beside the parse or the other analysers.
         cores = threads or os.cpu_count() or 1
         self.parse_processes = 2 if cores >= 2 else 1
         self.beside_parse = cores >= 2
@@ -150,16 +151,21 @@ class Pipeline:
             plan = self.plan(only)
             detected = None if language else detect_language(f"{article.title}\n{article.body}")
             lang = (language or (detected[0] if detected else "und")).lower()
-            started = self._start_beside_parse(plan, article, lang)
+            # Raw-text work starts before the parse, on the core spaCy leaves free; when the parse takes both
+            # cores (a long text, two processes), it starts after it, beside the single-threaded analysers.
+            after_parse = parsed_in_two(article, lang, self.parse_processes)
+            started = {} if after_parse else self._start_beside_parse(plan, article, lang)
             try:
                 doc = parse(article, language=language, processes=self.parse_processes, detected=detected)
                 timings["parse"] = (time.perf_counter() - t0) * 1000
+                if after_parse:
+                    started = self._start_beside_parse(plan, article, lang)
                 sections: dict[str, Section] = {}
                 for analyzer in plan:
                     t = time.perf_counter()
                     if analyzer.name in started:
                         doc.started[analyzer.name], ms = started.pop(analyzer.name).result()
-                        timings[f"{analyzer.name} (beside the parse)"] = ms
+                        timings[f"{analyzer.name} (second thread)"] = ms
                     sections[analyzer.name] = analyzer.run(doc, self.models)
                     timings[analyzer.name] = (time.perf_counter() - t) * 1000
                     _check_provided(analyzer, doc)

@@ -46,10 +46,10 @@ class Analyzer:
         raise NotImplementedError
 
     def start(self, article: Article, language: str, models: ModelRegistry) -> Callable[[], Any] | None:
-        """Work on the article's text alone that may run on a second thread while the article is parsed (a
-        model whose runtime releases the GIL), or None. The Pipeline calls this before the parse, in its own
-        thread (so models load there), and ``run`` then finds the work's result in ``doc.started[name]``;
-        ``run`` must give the same Section without it (the Pipeline starts nothing on one core)."""
+        """Work on the article's text alone that may run on a second thread (a model whose runtime releases
+        the GIL), or None. The Pipeline submits it before the parse (after it, when a long text is parsed in
+        two processes), and ``run`` finds the work's result in ``doc.started[name]``; ``run`` must give the
+        same Section without it (the Pipeline starts nothing on one core)."""
         return None
 
     def load(self, models: ModelRegistry, language: str = "en") -> None:

@@ -125,7 +125,7 @@ class Doc:
     scare_quotes: list[FieldRange] | None = None  # quotes: short quoted words that are nobody's quote
     unattributed: list[Assertion] | None = None  # unattributed: sentences asserted on no named authority
     claims: list[Claim] | None = None  # claims: check-worthy sentences, best first
-    # Results of analysers' work on the raw text, done beside the parse (``Analyzer.start``), by analyser name.
+    # Results of analysers' work on the raw text, done on a second thread (``Analyzer.start``), by analyser name.
     started: dict[str, Any] = dc_field(default_factory=dict)
     # Gazetteer hits per part, found once for whichever analyser asks first (entities, naming).
     gazetteer: dict[TextField, list[tuple[int, int, GazetteerEntry]]] = dc_field(default_factory=dict)

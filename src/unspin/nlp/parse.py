@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
 import re
-from collections.abc import Callable
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterable
 
 from unspin.model import Article, TextField
 from unspin.nlp import models
@@ -16,7 +22,7 @@ _LINE = re.compile(r"[^\n]+")
 # (paragraph text) -> (sentences as (start, end), tokens as (start, end) or (start, end, head, dep, pos) with the
 # head's index among the paragraph's tokens, mentions)
 TokenRow = tuple[int, int] | tuple[int, int, int, str, str]
-Segmenter = Callable[[list[str]], list[tuple[list[tuple[int, int]], list[TokenRow], list[Mention]]]]
+Segmenter = Callable[[list[str]], Iterable[tuple[list[tuple[int, int]], list[TokenRow], list[Mention]]]]
 
 
 def paragraphs_of(text: str) -> list[Paragraph]:
@@ -53,16 +59,15 @@ def _spacy_rows(nlp, with_ner: bool, texts: list[str]):  # type: ignore[no-untyp
     return results
 
 
-def _english_rows(texts: list[str]):  # type: ignore[no-untyped-def]
-    """What the second parsing process runs (a module-level function, so that it can be sent to one)."""
+def english_rows(texts: list[str]):  # type: ignore[no-untyped-def]
+    """Parse rows of English paragraph texts (what the second parsing process runs)."""
     return _spacy_rows(models.spacy_english(), True, texts)
 
 
 # spaCy's tagger, parser and NER run at about 4,000 words a second on one core, single-threaded: a text of this
-# many characters or more (about 30,000 words) is parsed in two processes, half of its paragraphs each. A
-# fresh process ("spawn", not a fork of a process that holds onnxruntime's and the server's threads) loads
-# spaCy in about 2 s, which the parse of such a text repays many times. The same paragraphs give the same
-# tokens, parse and entities in either process.
+# many characters or more (about 30,000 words) is parsed in two processes, half of its paragraphs each. The
+# second process (``parse_worker``) loads spaCy in about 2 s, which the parse of such a text repays many times.
+# The same paragraphs give the same tokens, parse and entities in either process.
 PARALLEL_PARSE_CHARS = 200_000
 
 
@@ -77,18 +82,44 @@ def _split_at_half(texts: list[str]) -> int:
 
 
 def _english_rows_in_two(nlp, texts: list[str]):  # type: ignore[no-untyped-def]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
+    """The first half parsed here, the second in a ``parse_worker`` process; if that process cannot start or
+    fails, its half is parsed here too (slower, same rows)."""
     k = _split_at_half(texts)
+    payload = pickle.dumps(texts[k:], protocol=pickle.HIGHEST_PROTOCOL)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            second = pool.submit(_english_rows, texts[k:])
-            first = _spacy_rows(nlp, True, texts[:k])
-            return first + second.result()
-    except (OSError, BrokenProcessPool):  # no process could be started, or it died: parse alone
-        return _spacy_rows(nlp, True, texts)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "unspin.nlp.parse_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    except OSError:
+        yield from _spacy_rows(nlp, True, texts)
+        return
+    assert worker.stdin is not None and worker.stdout is not None
+
+    def feed() -> None:
+        with contextlib.suppress(OSError), worker.stdin:  # type: ignore[union-attr]
+            worker.stdin.write(payload)  # type: ignore[union-attr]
+
+    feeder = threading.Thread(target=feed, name="unspin-parse-feed", daemon=True)
+    feeder.start()
+    try:
+        # Yielded as they come, so that the caller builds the first half's tokens while the worker still parses.
+        yield from _spacy_rows(nlp, True, texts[:k])
+        answer = worker.stdout.read()
+        feeder.join()
+        second = None
+        if worker.wait() == 0:
+            with contextlib.suppress(pickle.UnpicklingError, EOFError, ValueError):
+                second = pickle.loads(answer)
+        yield from second if second is not None else _spacy_rows(nlp, True, texts[k:])
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
 
 
 def _segment_spacy(nlp, with_ner: bool, processes: int = 1) -> Segmenter:  # type: ignore[no-untyped-def]
@@ -184,6 +215,11 @@ def _build_part(name: TextField, text: str, segment: Segmenter, sentence_base: i
             Mention(m.start + off, m.end + off, m.text, m.label, m.normal, m.origin) for m in ments
         )
     return part
+
+
+def parsed_in_two(article: Article, language: str, processes: int) -> bool:
+    """Will ``parse`` read this article's body in two processes?"""
+    return processes > 1 and language == "en" and len(article.body) >= PARALLEL_PARSE_CHARS
 
 
 def parse(
