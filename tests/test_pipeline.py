@@ -172,7 +172,7 @@ def test_work_started_beside_the_parse_reaches_its_analyser() -> None:
         name = "counting"
         provides = ("report.counting",)
 
-        def start(self, article, language, models):  # type: ignore[no-untyped-def]
+        def start(self, article, language, models, cores=0):  # type: ignore[no-untyped-def]
             return lambda: len(article.body.split())
 
         def run(self, doc: Doc, models: ModelRegistry) -> Section:
@@ -182,7 +182,7 @@ def test_work_started_beside_the_parse_reaches_its_analyser() -> None:
         name = "failing"
         provides = ("report.failing",)
 
-        def start(self, article, language, models):  # type: ignore[no-untyped-def]
+        def start(self, article, language, models, cores=0):  # type: ignore[no-untyped-def]
             def job() -> int:
                 raise ValueError("the started job failed")
 

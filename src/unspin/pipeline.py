@@ -154,12 +154,12 @@ class Pipeline:
             # Raw-text work starts before the parse, on the core spaCy leaves free; when the parse takes both
             # cores (a long text, two processes), it starts after it, beside the single-threaded analysers.
             after_parse = parsed_in_two(article, lang, self.parse_processes)
-            started = {} if after_parse else self._start_beside_parse(plan, article, lang)
+            started = {} if after_parse else self._start_raw_text_work(plan, article, lang, cores=0)
             try:
                 doc = parse(article, language=language, processes=self.parse_processes, detected=detected)
                 timings["parse"] = (time.perf_counter() - t0) * 1000
-                if after_parse:
-                    started = self._start_beside_parse(plan, article, lang)
+                if after_parse:  # one thread: the analysers keep the other core busy
+                    started = self._start_raw_text_work(plan, article, lang, cores=1)
                 sections: dict[str, Section] = {}
                 for analyzer in plan:
                     t = time.perf_counter()
@@ -177,15 +177,15 @@ class Pipeline:
             timings["total"] = (time.perf_counter() - t0) * 1000
         return Run(doc, sections, timings)
 
-    def _start_beside_parse(
-        self, plan: list[Analyzer], article: Article, language: str
+    def _start_raw_text_work(
+        self, plan: list[Analyzer], article: Article, language: str, cores: int
     ) -> dict[str, Future[tuple[Any, float]]]:
         """Submit the analysers' raw-text work to the second thread; their futures by analyser name."""
         if not self.beside_parse:
             return {}
-        jobs = {a.name: job for a in plan if (job := a.start(article, language.lower(), self.models))}
+        jobs = {a.name: job for a in plan if (job := a.start(article, language.lower(), self.models, cores))}
         if jobs and self._thread is None:
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-beside-parse")
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-second-thread")
         return {name: self._thread.submit(_timed, job) for name, job in jobs.items()} if self._thread else {}
 
     def stance(self, headline: str, body: str, *, language: str | None = None) -> HeadlineCheck:

@@ -45,11 +45,14 @@ class Analyzer:
     def run(self, doc: Doc, models: ModelRegistry) -> Section:
         raise NotImplementedError
 
-    def start(self, article: Article, language: str, models: ModelRegistry) -> Callable[[], Any] | None:
+    def start(
+        self, article: Article, language: str, models: ModelRegistry, cores: int = 0
+    ) -> Callable[[], Any] | None:
         """Work on the article's text alone that may run on a second thread (a model whose runtime releases
         the GIL), or None. The Pipeline submits it before the parse (after it, when a long text is parsed in
         two processes), and ``run`` finds the work's result in ``doc.started[name]``; ``run`` must give the
-        same Section without it (the Pipeline starts nothing on one core)."""
+        same Section without it (the Pipeline starts nothing on one core). ``cores``: how many threads the
+        work may use (0: its own setting; 1 when the main thread keeps another core busy)."""
         return None
 
     def load(self, models: ModelRegistry, language: str = "en") -> None:

@@ -193,7 +193,9 @@ class TechniquesAnalyzer(Analyzer):
     def run(self, doc: Doc, models: ModelRegistry) -> Section:
         return analyze(doc, models)
 
-    def start(self, article: Article, language: str, models: ModelRegistry) -> Callable[[], Any] | None:
+    def start(
+        self, article: Article, language: str, models: ModelRegistry, cores: int = 0
+    ) -> Callable[[], Any] | None:
         """The English span model reads the raw text (its own tokenizer), so it runs beside spaCy's parse; on
         the first article it also loads there (onnxruntime's session creation releases the GIL too)."""
         if language != "en":
@@ -202,7 +204,7 @@ class TechniquesAnalyzer(Analyzer):
 
         def spans() -> list[SpanPrediction]:
             model: SpanModel | SpanEnsemble = models.get("span_tagger")
-            return model.spans(text)
+            return model.spans(text, cores)
 
         return spans
 

@@ -116,7 +116,7 @@ class SpanEnsemble(SpanTagger):
         self.platt: tuple[float, float] = tuple(cal["platt"])  # type: ignore[assignment]
         self.temperature: float = cal.get("temperature", 1.0)
 
-    def encode(self, text: str) -> list[Encoded]:
+    def encode(self, text: str, cores: int = 0) -> list[Encoded]:
         """Every member's windows as one queue of jobs for the worker threads, the slowest member's first.
 
         A whole member per thread left one core idle once the fast member was done (MiniLM takes half of e5's
@@ -125,7 +125,8 @@ class SpanEnsemble(SpanTagger):
         wins = [m.windows(text) for m in self.members]
         order = sorted(range(len(self.members)), key=lambda i: -self._cost[i])
         jobs = [(i, w) for i in order for w in wins[i]]
-        states = list(self._pool.map(lambda job: self.members[job[0]].encode_window(job[1]), jobs))
+        run = map if cores == 1 else self._pool.map
+        states = list(run(lambda job: self.members[job[0]].encode_window(job[1]), jobs))
         hidden: list[list[np.ndarray]] = [[] for _ in self.members]
         for (i, _), h in zip(jobs, states, strict=True):
             hidden[i].append(h)

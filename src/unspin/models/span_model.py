@@ -78,7 +78,8 @@ class SpanTagger:
     labels: list[str]
     platt: tuple[float, float]
 
-    def encode(self, text: str) -> Any:
+    def encode(self, text: str, cores: int = 0) -> Any:
+        """``cores``: at most this many threads for this text (0: the model's own setting)."""
         raise NotImplementedError
 
     def decode(self, text: str, enc: Any) -> list[tuple[int, int, float]]:
@@ -92,10 +93,11 @@ class SpanTagger:
         z = math.log(max(raw, 1e-6) / max(1 - raw, 1e-6))
         return 1.0 / (1.0 + math.exp(-(a * z + b)))
 
-    def spans(self, text: str) -> list[SpanPrediction]:
-        """Technique spans with calibrated span scores and technique probabilities."""
+    def spans(self, text: str, cores: int = 0) -> list[SpanPrediction]:
+        """Technique spans with calibrated span scores and technique probabilities; ``cores``: at most this
+        many threads (0: the model's own setting; 1 when another thread keeps the other core busy)."""
         with single_threaded_blas():
-            enc = self.encode(text)
+            enc = self.encode(text, cores)
             raw = self.decode(text, enc)
             probs = self.technique_probs(text, enc, [(s, e) for s, e, _ in raw])
         return [
@@ -146,7 +148,7 @@ class SpanModel(SpanTagger):
         self.temperature: float = meta["temperature"]
         self.cls_id, self.sep_id = special_ids(self.tokenizer)
 
-    def encode(self, text: str) -> Encoded:
+    def encode(self, text: str, cores: int = 0) -> Encoded:
         """All windows of the text, one encoder call each.
 
         One window per call pads nothing: windows end at line breaks, so their lengths differ, and a padded
@@ -154,7 +156,7 @@ class SpanModel(SpanTagger):
         its neighbours (the former int8-activation encoder scaled activations per call; padding still costs time).
         """
         wins = self.windows(text)
-        if self.workers < 2 or len(wins) < 2:
+        if self.workers < 2 or cores == 1 or len(wins) < 2:
             return Encoded(wins, [self.encode_window(w) for w in wins])
         if self._pool is None:  # made on first use, in the process that uses it
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="unspin-span-window")
