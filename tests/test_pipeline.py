@@ -195,3 +195,23 @@ def test_work_started_beside_the_parse_reaches_its_analyser() -> None:
     assert run.sections["counting"].fields["counting"] == "not started"
     with pytest.raises(ValueError, match="the started job failed"):
         Pipeline(analyzers=[Failing()], threads=2).run(article, language="en")
+
+
+@pytest.mark.parametrize("executable", [None, "/bin/false"])
+def test_check_worthiness_scored_in_a_worker_process_gives_the_same_claims(
+    executable: str | None, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SCORE_ELSEWHERE_SENTENCES the claims' scores come from a worker process started right after the
+    parse (Analyzer.start_after_parse); a worker that fails leaves the scoring to the thread. Same claims."""
+    import sys
+
+    import unspin.analyzers.claims as claims_module
+
+    alone = Pipeline(kb=pipeline.kb, models=pipeline.models, threads=1).run(load_article(EXAMPLE))
+    monkeypatch.setattr(claims_module, "SCORE_ELSEWHERE_SENTENCES", 1)
+    if executable:
+        monkeypatch.setattr(sys, "executable", executable)
+    run = Pipeline(kb=pipeline.kb, models=pipeline.models, threads=2).run(load_article(EXAMPLE))
+    assert "claims (second thread)" in run.timings_ms and "claims" in run.doc.started
+    assert run.sections["claims"].fields == alone.sections["claims"].fields
+    assert run.sections["claims"].findings == alone.sections["claims"].findings

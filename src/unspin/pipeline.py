@@ -160,6 +160,7 @@ class Pipeline:
                 timings["parse"] = (time.perf_counter() - t0) * 1000
                 if after_parse:  # one thread: the analysers keep the other core busy
                     started = self._start_raw_text_work(plan, article, lang, cores=1)
+                started |= self._start_doc_work(plan, doc)
                 sections: dict[str, Section] = {}
                 for analyzer in plan:
                     t = time.perf_counter()
@@ -184,8 +185,18 @@ class Pipeline:
         if not self.beside_parse:
             return {}
         jobs = {a.name: job for a in plan if (job := a.start(article, language.lower(), self.models, cores))}
+        return self._submit(jobs)
+
+    def _start_doc_work(self, plan: list[Analyzer], doc: Doc) -> dict[str, Future[tuple[Any, float]]]:
+        """Submit the analysers' work on the fresh Doc (``Analyzer.start_after_parse``)."""
+        if not self.beside_parse:
+            return {}
+        return self._submit({a.name: job for a in plan if (job := a.start_after_parse(doc, self.models))})
+
+    def _submit(self, jobs: dict[str, Callable[[], Any]]) -> dict[str, Future[tuple[Any, float]]]:
         if jobs and self._thread is None:
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="unspin-second-thread")
+            # Two threads: a model's work and one waiting on a worker process can run at the same time.
+            self._thread = ThreadPoolExecutor(max_workers=2, thread_name_prefix="unspin-second-thread")
         return {name: self._thread.submit(_timed, job) for name, job in jobs.items()} if self._thread else {}
 
     def stance(self, headline: str, body: str, *, language: str | None = None) -> HeadlineCheck:

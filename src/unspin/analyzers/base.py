@@ -55,6 +55,12 @@ class Analyzer:
         work may use (0: its own setting; 1 when the main thread keeps another core busy)."""
         return None
 
+    def start_after_parse(self, doc: Doc, models: ModelRegistry) -> Callable[[], Any] | None:
+        """Work that needs the parse but no other analyser's layer, started on a second thread as soon as the
+        Doc exists (its result in ``doc.started[name]``, as for ``start``), or None. ``run`` must give the
+        same Section without it."""
+        return None
+
     def load(self, models: ModelRegistry, language: str = "en") -> None:
         """Load the models this analyser uses for ``language`` now (the default loads every declared role)."""
         for role in self.models:

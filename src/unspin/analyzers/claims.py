@@ -9,6 +9,8 @@ unattributed and entities analysers' results from the Doc cache, so those must r
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -16,6 +18,7 @@ from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.analyzers.intervals import Intervals
 from unspin.model import Assertion, Claim, Claimant, ClaimType, Quote, SentenceScore, Span
 from unspin.models.checkworthiness import CheckworthinessModel
+from unspin.models.checkworthiness_worker import score_elsewhere
 from unspin.models.registry import ModelRegistry
 from unspin.nlp.doc import Doc, Part, Sentence, layer
 
@@ -182,7 +185,10 @@ def analyze(doc: Doc, model: CheckworthinessModel) -> Section:
         doc.claims = []
         return section
     sentences = [(part, s) for part in doc.parts for s in part.sentences]
-    scores = model.predict_proba([s.text for _, s in sentences]) if sentences else np.zeros(0)
+    if "claims" in doc.started:
+        scores = doc.started["claims"]
+    else:
+        scores = model.predict_proba([s.text for _, s in sentences]) if sentences else np.zeros(0)
     quotes: list[Quote] = layer(doc.quotes, "quotes")
     # Spans by field, looked up by position (a scan per sentence was quadratic in article length).
     quote_index = {
@@ -232,6 +238,11 @@ def analyze(doc: Doc, model: CheckworthinessModel) -> Section:
     return section
 
 
+# From this many sentences (about 60,000 words) the check-worthiness scores come from a worker process: its start
+# (about 1 s) is repaid by the seconds of scoring it takes off the main process.
+SCORE_ELSEWHERE_SENTENCES = 4_000
+
+
 class ClaimsAnalyzer(Analyzer):
     name = "claims"
     requires = ("doc.quotes", "doc.unattributed", "doc.entity_mentions")
@@ -240,6 +251,20 @@ class ClaimsAnalyzer(Analyzer):
 
     def run(self, doc: Doc, models: ModelRegistry) -> Section:
         return analyze(doc, models.get("checkworthiness"))
+
+    def start_after_parse(self, doc: Doc, models: ModelRegistry) -> Callable[[], Any] | None:
+        """Every sentence's score depends on the parse alone: for a very long article a worker process scores
+        them while the entities and quotes are found (the scoring holds the GIL, so a thread would not help)."""
+        texts = [s.text for part in doc.parts for s in part.sentences]
+        if doc.language != "en" or len(texts) < SCORE_ELSEWHERE_SENTENCES:
+            return None
+        folder = models.folder("checkworthiness")
+
+        def scores() -> np.ndarray:
+            found = score_elsewhere(folder, texts)
+            return found if found is not None else models.get("checkworthiness").predict_proba(texts)
+
+        return scores
 
     def load(self, models: ModelRegistry, language: str = "en") -> None:
         if language == "en":
