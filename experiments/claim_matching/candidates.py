@@ -18,9 +18,26 @@ from pathlib import Path
 
 from unspin.eval.claim_sources import fnc1_bodies, polnear_texts, ruwar_fakes, sentences
 from unspin.eval.narratives import TOPIC
-from unspin.kb.retrieval import retrieve
+from unspin.kb.retrieval import Match, retrieve
 from unspin.kb.store import SqliteKB
 from unspin.models.registry import ModelRegistry
+
+
+def candidate_row(source: str, key: str, start: int, end: int, claim: str, match: Match) -> dict[str, object]:
+    """One claim-case pair for the annotator: the rows' ids and offsets, and both texts side by side."""
+    return {
+        "claim_source": source,
+        "claim_row_id": key,
+        "start": start,
+        "end": end,
+        "case_id": match.entry.id,
+        "claim": claim,
+        "case_title": match.entry.title,
+        "case_summary": match.entry.claim if match.entry.claim != match.entry.title else "",
+        "case_date": match.entry.date,
+        "similarity": round(match.similarity, 4),
+        "dense": None if match.dense is None else round(match.dense, 4),
+    }
 
 
 def best_lexical(kb: SqliteKB, text: str) -> float:
@@ -61,20 +78,7 @@ def main(data: Path, kb_path: Path, out: Path) -> None:
                 if (source, key, s, m.entry.id) in seen:
                     continue
                 seen.add((source, key, s, m.entry.id))
-                row = {
-                    "claim_source": source,
-                    "claim_row_id": key,
-                    "start": s,
-                    "end": e,
-                    "case_id": m.entry.id,
-                    "claim": text,
-                    "case_title": m.entry.title,
-                    "case_summary": m.entry.claim if m.entry.claim != m.entry.title else "",
-                    "case_date": m.entry.date,
-                    "similarity": round(m.similarity, 4),
-                    "dense": None if m.dense is None else round(m.dense, 4),
-                }
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                fh.write(json.dumps(candidate_row(source, key, s, e, text, m), ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ import random
 import sys
 from pathlib import Path
 
+from candidates import candidate_row
+
 from unspin.eval.claim_sources import ruwar_fakes, sentences
 from unspin.kb.retrieval import retrieve
 from unspin.kb.store import SqliteKB
@@ -49,20 +51,12 @@ def main(data: Path, kb_path: Path, earlier: list[Path], out: Path, seed: int) -
     with out.open("w", encoding="utf-8") as fh:
         for (i, s, e), vec in zip(chosen, vectors, strict=True):
             for m in retrieve(kb, fakes[i][s:e], limit=2, query_vector=vec):
-                row = {
-                    "claim_source": "ruwar-fakes",
-                    "claim_row_id": str(i),
-                    "start": s,
-                    "end": e,
-                    "case_id": m.entry.id,
-                    "claim": fakes[i][s:e],
-                    "case_title": m.entry.title,
-                    "case_summary": m.entry.claim if m.entry.claim != m.entry.title else "",
-                    "case_date": m.entry.date,
-                    "similarity": round(m.similarity, 4),
-                    "dense": None if m.dense is None else round(m.dense, 4),
-                }
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps(
+                        candidate_row("ruwar-fakes", str(i), s, e, fakes[i][s:e], m), ensure_ascii=False
+                    )
+                    + "\n"
+                )
 
 
 if __name__ == "__main__":
