@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
 import re
-import subprocess
-import sys
-import threading
 from collections.abc import Callable, Iterable
 
 from unspin.model import Article, TextField
 from unspin.nlp import models
 from unspin.nlp.doc import Doc, Mention, Paragraph, Part, Sentence, Token
 from unspin.nlp.language import detect_language
+from unspin.worker_process import WorkerProcess
 
 _SPACY_LABELS = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG", "NORP": "GROUP"}
 _LINE = re.compile(r"[^\n]+")
@@ -85,41 +80,14 @@ def _english_rows_in_two(nlp, texts: list[str]):  # type: ignore[no-untyped-def]
     """The first half parsed here, the second in a ``parse_worker`` process; if that process cannot start or
     fails, its half is parsed here too (slower, same rows)."""
     k = _split_at_half(texts)
-    payload = pickle.dumps(texts[k:], protocol=pickle.HIGHEST_PROTOCOL)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    try:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "unspin.nlp.parse_worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-    except OSError:
-        yield from _spacy_rows(nlp, True, texts)
-        return
-    assert worker.stdin is not None and worker.stdout is not None
-
-    def feed() -> None:
-        with contextlib.suppress(OSError), worker.stdin:  # type: ignore[union-attr]
-            worker.stdin.write(payload)  # type: ignore[union-attr]
-
-    feeder = threading.Thread(target=feed, name="unspin-parse-feed", daemon=True)
-    feeder.start()
+    worker = WorkerProcess("unspin.nlp.parse_worker", [], texts[k:])
     try:
         # Yielded as they come, so that the caller builds the first half's tokens while the worker still parses.
         yield from _spacy_rows(nlp, True, texts[:k])
-        answer = worker.stdout.read()
-        feeder.join()
-        second = None
-        if worker.wait() == 0:
-            with contextlib.suppress(pickle.UnpicklingError, EOFError, ValueError):
-                second = pickle.loads(answer)
+        second = worker.result()
         yield from second if second is not None else _spacy_rows(nlp, True, texts[k:])
     finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
+        worker.close()
 
 
 def _segment_spacy(nlp, with_ner: bool, processes: int = 1) -> Segmenter:  # type: ignore[no-untyped-def]
