@@ -15,12 +15,12 @@ from unspin.errors import IngestError
 from unspin.ingest import DEFAULT_MAX_BYTES, load_article
 from unspin.model import Article, ArticleMeta, HeadlineCheck, LanguageInfo, Report
 from unspin.models.registry import ModelRegistry
-from unspin.models.threads import single_threaded_blas
 from unspin.models.verification import Verification, verify_with
 from unspin.nlp import parse
 from unspin.nlp.doc import Doc
 from unspin.nlp.language import SUPPORTED_LANGUAGES, detect_language
 from unspin.nlp.parse import parsed_in_two
+from unspin.threads import single_threaded_blas
 from unspin.version import __version__
 
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from unspin.threads import single_threaded_blas
+
 if TYPE_CHECKING:
     from unspin.models.e5_embedder import TokenStates
 
@@ -163,6 +165,7 @@ def _tagger():  # type: ignore[no-untyped-def]
     from unspin.nlp.models import spacy_english
 
     nlp = spacy_english()
+    # "attribute_ruler" is the POS rules component that replaced spaCy's ruler under the same name.
     return nlp, [p for p in ("tok2vec", "tagger", "attribute_ruler") if p in nlp.pipe_names]
 
 
@@ -181,7 +184,7 @@ def prefetch_verbs(texts: list[str]) -> None:
     if len(_VERBS) + len(todo) > _VERBS_MAX:
         _VERBS.clear()
     nlp, pipes = _tagger()
-    with nlp.select_pipes(enable=pipes):
+    with nlp.select_pipes(enable=pipes), single_threaded_blas():
         for text, doc in zip(todo, nlp.pipe(todo, batch_size=64), strict=True):
             _VERBS[text] = _verbs_of(doc)
 

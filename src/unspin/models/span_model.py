@@ -20,8 +20,8 @@ import numpy as np
 from unspin.datasets.ptc import TECHNIQUES_2020
 from unspin.models.float_graph import load_session
 from unspin.models.span_context import SpanContext
-from unspin.models.threads import single_threaded_blas
 from unspin.models.windows import Window, load_tokenizer, special_ids, token_range, windows
+from unspin.threads import single_threaded_blas
 
 _SQRT2 = math.sqrt(2.0)
 SENTENCE_BREAK = re.compile(r"[.!?…]|\n")  # gold spans rarely cross sentences: runs never merge across one

@@ -9,6 +9,7 @@ from unspin.model import Article, TextField
 from unspin.nlp import models
 from unspin.nlp.doc import Doc, Mention, Paragraph, Part, Sentence, Token
 from unspin.nlp.language import detect_language
+from unspin.threads import single_threaded_blas
 from unspin.worker_process import WorkerProcess
 
 _SPACY_LABELS = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG", "NORP": "GROUP"}
@@ -33,6 +34,11 @@ def paragraphs_of(text: str) -> list[Paragraph]:
 
 
 def _spacy_rows(nlp, with_ner: bool, texts: list[str]):  # type: ignore[no-untyped-def]
+    with single_threaded_blas():
+        return _spacy_rows_of(nlp, with_ner, texts)
+
+
+def _spacy_rows_of(nlp, with_ner: bool, texts: list[str]):  # type: ignore[no-untyped-def]
     results = []
     for sdoc in nlp.pipe(texts, batch_size=64):
         sents = [(s.start_char, s.end_char) for s in sdoc.sents]
