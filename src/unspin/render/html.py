@@ -10,12 +10,14 @@ import itertools
 import json
 from collections import Counter
 from dataclasses import dataclass
-
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from unspin.model import Finding, Report
 from unspin.taxonomy import display_name, display_names
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 # kind -> (legend label, colour); styles per kind live in the template's CSS.
 KINDS = {
@@ -75,19 +77,27 @@ def paragraph_rows(report: Report) -> list[tuple[list[Segment], list[tuple[str, 
 
 
 def _safe_json(data: object) -> Markup:
+    from markupsafe import Markup
+
     raw = json.dumps(data, ensure_ascii=False)
     raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(raw)
 
 
-_env = Environment(
-    loader=PackageLoader("unspin.render", "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_env.filters["display_name"] = display_name
-_env.filters["display_names"] = display_names
+@lru_cache(maxsize=1)
+def _env() -> Any:
+    # jinja2 is imported on the first HTML report, not by every command that imports the renderers.
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("unspin.render", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["display_name"] = display_name
+    env.filters["display_names"] = display_names
+    return env
 
 
 def render_html(report: Report) -> str:
@@ -110,15 +120,19 @@ def render_html(report: Report) -> str:
         f.id: f.model_dump(mode="json", include={"kind", "label", "text", "score", "explanation"})
         for f in report.findings
     }
-    return _env.get_template("report.html.j2").render(
-        r=report,
-        title_segments=by_field["title"],
-        body_segments=by_field["body"],
-        legend=legend,
-        signal_counts=signal_counts,
-        data_json=_safe_json(data),
-        kinds=KINDS,
-        body_rows=paragraph_rows(report),
-        narratives_by_id={n.entry_id: n for n in report.narratives},
-        technique_categories=sorted(categories.items(), key=lambda kv: -sum(kv[1].values())),
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            r=report,
+            title_segments=by_field["title"],
+            body_segments=by_field["body"],
+            legend=legend,
+            signal_counts=signal_counts,
+            data_json=_safe_json(data),
+            kinds=KINDS,
+            body_rows=paragraph_rows(report),
+            narratives_by_id={n.entry_id: n for n in report.narratives},
+            technique_categories=sorted(categories.items(), key=lambda kv: -sum(kv[1].values())),
+        )
     )
