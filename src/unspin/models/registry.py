@@ -122,7 +122,7 @@ ROLES: dict[str, Role] = {
         Role(
             "paragraph_blend",
             "paragraph-blend",
-            "semeval23-blend-v1",
+            "semeval23-blend-v2",
             "the two paragraph models averaged, for the languages it lists",
             _paragraph_blend,
         ),

@@ -284,7 +284,7 @@ def e5_embedder(
 def paragraph_blend(
     data: DataOption = None,
     out: Annotated[Path, typer.Option(help="Where to write the blend (beside its members).")] = Path(
-        "src/unspin/models/semeval23-blend-v1"
+        "src/unspin/models/semeval23-blend-v2"
     ),
     e5: Annotated[Path, typer.Option(help="The e5-heads member.")] = Path(
         "src/unspin/models/semeval23-e5-heads-v2"
@@ -297,9 +297,9 @@ def paragraph_blend(
     decision: Annotated[
         str,
         typer.Option(
-            help="Threshold rule: per-label, or calibrated (Platt per label, one shared threshold)."
+            help="Threshold rule: calibrated (Platt per label, one shared threshold), or per-label."
         ),
-    ] = "per-label",
+    ] = "calibrated",
 ) -> None:
     """Blend of the e5 and n-gram paragraph heads for fr, de, it, pl, ru: per-task weights and thresholds
     chosen on both members' out-of-fold probabilities inside the fit part."""
@@ -315,7 +315,7 @@ def paragraph_blend(
 
 ARTICLE_HEADS = {  # --heads -> (shipped artifact, what unspin uses it for)
     "ngram": ("semeval23-ngram-heads-v2", "English"),
-    "blend": ("semeval23-blend-v1", "fr, de, it, pl and ru: the e5 and n-gram heads blended"),
+    "blend": ("semeval23-blend-v2", "fr, de, it, pl and ru: the e5 and n-gram heads blended"),
     "e5": ("semeval23-e5-heads-v2", "languages outside training, and as a member of the blend"),
 }
 

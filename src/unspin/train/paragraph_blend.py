@@ -122,7 +122,7 @@ def train(
     *,
     cache: Path | None = None,
     seed: int = 13,
-    decision: str = "per-label",
+    decision: str = "calibrated",
 ) -> dict[str, Any]:
     """Write out_dir/blend.json; the members must be artifact folders beside out_dir. ``decision``: how the
     technique and frame thresholds are chosen (train/decision.py)."""
