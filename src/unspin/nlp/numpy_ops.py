@@ -5,7 +5,9 @@ Why: spaCy's tok2vec and NER layers spend most of their time in ``Ops.gemm``. Wi
 shapes of en_core_web_sm (2,000 x 288 by 288 x 288: 0.20 s against 0.65 s for 50 products on an AVX2 EPYC
 core), which makes the whole parse about a fifth faster. The products are the same up to float rounding; on
 the 547,297 tokens of the PTC train and dev articles every tag, parse arc, entity and POS came out the same
-(docs/RESEARCH_LOG.md). The transition loops of the parser and NER call blis from Cython and are unchanged.
+(docs/RESEARCH_LOG.md). OpenBLAS picks its kernels by CPU (AVX2, AVX-512, ARM), so products may differ in
+the last bits from machine to machine; the parse's labels did not move under the larger difference between
+blis and OpenBLAS above. The transition loops of the parser and NER call blis from Cython and are unchanged.
 """
 
 from __future__ import annotations
