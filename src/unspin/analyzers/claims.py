@@ -255,9 +255,9 @@ class ClaimsAnalyzer(Analyzer):
     def start_after_parse(self, doc: Doc, models: ModelRegistry) -> Callable[[], Any] | None:
         """Every sentence's score depends on the parse alone: for a very long article a worker process scores
         them while the entities and quotes are found (the scoring holds the GIL, so a thread would not help)."""
-        texts = [s.text for part in doc.parts for s in part.sentences]
-        if doc.language != "en" or len(texts) < SCORE_ELSEWHERE_SENTENCES:
+        if doc.language != "en" or sum(len(p.sentences) for p in doc.parts) < SCORE_ELSEWHERE_SENTENCES:
             return None
+        texts = [s.text for part in doc.parts for s in part.sentences]
         folder = models.folder("checkworthiness")
 
         def scores() -> np.ndarray:

@@ -34,29 +34,26 @@ def paragraphs_of(text: str) -> list[Paragraph]:
 
 
 def _spacy_rows(nlp, with_ner: bool, texts: list[str]):  # type: ignore[no-untyped-def]
-    with single_threaded_blas():
-        return _spacy_rows_of(nlp, with_ner, texts)
-
-
-def _spacy_rows_of(nlp, with_ner: bool, texts: list[str]):  # type: ignore[no-untyped-def]
     results = []
-    for sdoc in nlp.pipe(texts, batch_size=64):
-        sents = [(s.start_char, s.end_char) for s in sdoc.sents]
-        kept = [t for t in sdoc if not t.is_space]
-        index = {t.i: n for n, t in enumerate(kept)}
-        toks = [
-            (t.idx, t.idx + len(t.text), index.get(t.head.i, n), t.dep_, t.pos_)
-            if sdoc.has_annotation("DEP")
-            else (t.idx, t.idx + len(t.text))
-            for n, t in enumerate(kept)
-        ]
-        ments = []
-        if with_ner:
-            for e in sdoc.ents:
-                label = _SPACY_LABELS.get(e.label_)
-                if label:
-                    ments.append(Mention(e.start_char, e.end_char, e.text, label, e.text))
-        results.append((sents, toks, ments))
+    # Here rather than in the Pipeline alone: the parse worker process and direct callers of parse run it too.
+    with single_threaded_blas():
+        for sdoc in nlp.pipe(texts, batch_size=64):
+            sents = [(s.start_char, s.end_char) for s in sdoc.sents]
+            kept = [t for t in sdoc if not t.is_space]
+            index = {t.i: n for n, t in enumerate(kept)}
+            toks = [
+                (t.idx, t.idx + len(t.text), index.get(t.head.i, n), t.dep_, t.pos_)
+                if sdoc.has_annotation("DEP")
+                else (t.idx, t.idx + len(t.text))
+                for n, t in enumerate(kept)
+            ]
+            ments = []
+            if with_ner:
+                for e in sdoc.ents:
+                    label = _SPACY_LABELS.get(e.label_)
+                    if label:
+                        ments.append(Mention(e.start_char, e.end_char, e.text, label, e.text))
+            results.append((sents, toks, ments))
     return results
 
 

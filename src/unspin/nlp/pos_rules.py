@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from spacy.language import Language
@@ -92,10 +93,7 @@ class PosRules:
 
     def pos_of(self, doc: Doc) -> list[str]:
         """The POS of each token of ``doc`` ("" where no rule sets one, as the ruler leaves it)."""
-        read = {a for attrs in self.single for a in attrs} | {
-            a for _, ts, _, _ in self.other for t in ts for a in t
-        }
-        values = {attr: [_value(token, attr) for token in doc] for attr in read}
+        values = {attr: [_value(token, attr) for token in doc] for attr in self._attrs_read}
         best: list[tuple[int, str]] = [(-1, "")] * len(doc)
         for attrs, table in self.single.items():
             for i, key in enumerate(zip(*(values[a] for a in attrs), strict=True)):
@@ -114,6 +112,12 @@ class PosRules:
                     if order > best[target][0]:
                         best[target] = (order, pos)
         return [pos for _, pos in best]
+
+    @cached_property
+    def _attrs_read(self) -> frozenset[str]:
+        """The token attributes the rules test (worked out once, not for every Doc)."""
+        single = {a for attrs in self.single for a in attrs}
+        return frozenset(single | {a for _, tests, _, _ in self.other for test in tests for a in test})
 
 
 class PosRulesComponent:
