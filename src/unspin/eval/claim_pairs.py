@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from unspin.kb.store import KBError, SqliteKB
 from unspin.kb.verifier import case_text
 from unspin.models.claim_match_features import CaseText, headline_for, pair_features
 from unspin.models.e5_embedder import CachedEncoder
+from unspin.models.mpnet import MPNetEncoder
 
 LABELS = ("same-claim", "related", "unrelated")
 ANNOTATIONS = Path("data/annotations/claim_matching.jsonl")
@@ -99,8 +101,11 @@ class EmbeddingCache:
 
 
 def _features(claim: str, case: CaseText, cosine: float | None, encoder: CachedEncoder) -> np.ndarray:
-    claim_states, headline_states = encoder.token_states([claim, headline_for(claim, case)])
-    return pair_features(claim, case, cosine, claim_states, headline_states)
+    """Every FEATURES column, the sentence encoder's cosine included (a model reads the first k it knows)."""
+    headline = headline_for(claim, case)
+    claim_states, headline_states = encoder.token_states([claim, headline])
+    sentence = sentence_encoder().cosine(claim, headline)
+    return pair_features(claim, case, cosine, claim_states, headline_states, sentence)
 
 
 def pair_matrix(pairs: list[Pair], kb: SqliteKB, cache: EmbeddingCache) -> np.ndarray:
@@ -128,6 +133,14 @@ def text_pair_matrix(pairs: list[tuple[str, CaseText]], cache: EmbeddingCache) -
             for (c, k), a, b in zip(pairs, claims, cases, strict=True)
         ]
     )
+
+
+@cache
+def sentence_encoder() -> MPNetEncoder:
+    """The registry's sentence encoder (all-mpnet-base-v2); it remembers recent texts' vectors."""
+    from unspin.models.registry import ModelRegistry
+
+    return ModelRegistry().get("sentence_encoder")  # type: ignore[no-any-return]
 
 
 def shipped_encoder() -> CachedEncoder:

@@ -15,6 +15,7 @@ import numpy as np
 from unspin.kb.retrieval import Match, retrieve
 from unspin.kb.store import Entry, KnowledgeBase
 from unspin.models.claim_match_features import (
+    SENTENCE_COSINE,
     CaseText,
     headline_for,
     headline_options,
@@ -40,6 +41,7 @@ class VerifiedMatch:
     match: Match
     probability: float  # P(same claim) from the verifier
     same_claim: bool
+    verifiable: bool = True  # False: a sentence the verifier cannot read (another script)
 
     @property
     def entry(self) -> Entry:
@@ -47,8 +49,10 @@ class VerifiedMatch:
 
     @property
     def related(self) -> bool:
+        # The verifier's probability means something only for a sentence it reads (English): for another
+        # script, a case is related by its wording or its e5 meaning alone.
         return not self.same_claim and (
-            self.probability >= RELATED_PROBABILITY
+            (self.verifiable and self.probability >= RELATED_PROBABILITY)
             or self.match.similarity >= RELATED_SIMILARITY
             or (self.match.dense or 0.0) >= RELATED_DENSE
         )
@@ -92,15 +96,42 @@ def verify(
         )
     else:  # no alignment features (a model without them, or no encoder: the pairs then look unaligned)
         x = np.stack([pair_features(claim, c, m.dense) for m, c in zip(matches, cases, strict=True)])
-    p = matcher.predict_proba(x)[:, 1]
     # The verifier was trained on English pairs and its word features (actors, predicate, negation) cannot
     # read another script: such a sentence finds cases across languages, but only as related cases.
     verifiable = not is_cyrillic(claim)
+    if matcher.reads_sentence_cosine:
+        _sentence_cosines(matcher, claim, headlines, x, verifiable)
+    p = matcher.predict_proba(x)[:, 1]
     out = [
-        VerifiedMatch(m, float(pi), verifiable and bool(pi >= matcher.threshold))
+        VerifiedMatch(m, float(pi), verifiable and bool(pi >= matcher.threshold), verifiable)
         for m, pi in zip(matches, p, strict=True)
     ]
     return sorted(out, key=lambda v: -v.probability)
+
+
+def _sentence_cosines(
+    matcher: ClaimMatcher, claim: str, headlines: list[str], x: np.ndarray, verifiable: bool
+) -> None:
+    """Fill in the sentence encoder's cosine for the pairs that could still be accepted.
+
+    The sentence encoder (12 layers, 768 wide) costs ~0.1 s a sentence on one core, so it reads only the pairs
+    whose probability would reach the threshold at the most favourable cosine (``ClaimMatcher.ceiling``;
+    skipping the others cannot change a decision) and whose probability with the cosine at its training mean
+    is at least the model's ``sentence_floor`` (chosen by the trainer under every labelled pair it accepts:
+    nearly every retrieved pair can pass at cosine 1, and reading them all took ~3 s an article). The others'
+    probability is read with the feature at its training mean, as if the encoder had said nothing unusual.
+    """
+    col = SENTENCE_COSINE
+    x[:, col] = matcher.mean[col]
+    possible = (matcher.ceiling(x, col, -1.0, 1.0) >= matcher.threshold) & (
+        matcher.predict_proba(x)[:, 1] >= matcher.sentence_floor
+    )
+    encoder = matcher.sentence_encoder
+    if not verifiable or encoder is None or not possible.any():
+        return
+    rows = np.flatnonzero(possible)
+    vectors = encoder.embed([claim, *(headlines[i] for i in rows)])
+    x[rows, col] = vectors[1:] @ vectors[0]
 
 
 def verified_matches(

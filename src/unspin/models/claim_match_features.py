@@ -44,7 +44,38 @@ FEATURES = (
     "align_min",  # the worst-matched headline piece: one word of the proposition the claim does not say
     "align_precision",  # mean over the claim's content pieces of their best cosine with a headline piece
     "align_cosine",  # cosine of the mean token states of the headline and the claim
+    # Meaning of the whole sentence: all-mpnet-base-v2 cosine of the claim and the case headline (models/mpnet.py;
+    # trained on paraphrase and NLI pairs, it reads "shelling residential areas" = "shelling civilian areas").
+    "sentence_cosine",
 )
+SENTENCE_COSINE = FEATURES.index("sentence_cosine")
+# Which way each feature may push P(same claim) in a sign-constrained model (claim-matcher-v4): +1 agreement,
+# -1 conflict, 0 either. Unconstrained, correlated agreement features took negative weights (suppressor
+# effects), and a sentence that repeats a case word for word scored under the threshold.
+SIGNS = {
+    "dense": 1,
+    "lexical": 1,
+    "case_title_in_claim": 1,
+    "claim_in_case": 1,
+    "case_actors_in_claim": 1,
+    "claim_actors_missing": -1,
+    "predicate_overlap": 1,
+    "negation_mismatch": -1,
+    "claim_disputes": -1,
+    "number_conflict": -1,
+    "year_conflict": -1,
+    "cyrillic_claim": 0,
+    "dated_event": 0,
+    "hedged": -1,
+    "pronoun_subject": -1,
+    "length_ratio": 0,
+    "headline_words_missing": -1,
+    "align_recall": 1,
+    "align_min": 1,
+    "align_precision": 1,
+    "align_cosine": 1,
+    "sentence_cosine": 1,
+}
 DENSE_FLOOR = 0.75
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|"
@@ -279,9 +310,12 @@ def pair_features(
     cosine: float | None,
     claim_states: TokenStates | None = None,
     headline_states: TokenStates | None = None,
+    sentence_cosine: float = 0.0,
 ) -> np.ndarray:
     """The FEATURES vector of one pair. ``cosine``: e5 cosine of the claim and the case (None: not known);
-    the token states are the claim's and those of ``headline_for(claim, case)`` (None: not known)."""
+    the token states are the claim's and those of ``headline_for(claim, case)`` (None: not known);
+    ``sentence_cosine``: the sentence encoder's cosine of the claim and that headline (the verifier fills it
+    in only for pairs that could be accepted, see kb/verifier.py)."""
     c_stems = content_stems(claim)
     title = _headline(c_stems, case)
     alignment = (
@@ -322,6 +356,7 @@ def pair_features(
             math.log1p(len(c_stems) / max(1, len(t_stems))),
             min(4, len(t_stems - c_stems)) / 4,
             *alignment,
+            sentence_cosine,
         ],
         dtype=np.float64,
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from unspin.errors import UnspinError
-from unspin.models.claim_match_features import FEATURES
+from unspin.models.claim_match_features import FEATURES, SENTENCE_COSINE
 
 
 @dataclass
@@ -25,6 +26,22 @@ class ClaimMatcher:
     weights: np.ndarray
     bias: float
     threshold: float
+    sentence_encoder: Any = None  # MPNetEncoder, given by the registry to a model that reads sentence_cosine
+    # The sentence encoder reads a pair only when P(same claim) with the sentence cosine at its training mean
+    # is at least this (and the pair could still pass at cosine 1): see kb/verifier.py.
+    sentence_floor: float = 0.0
+
+    @property
+    def reads_sentence_cosine(self) -> bool:
+        return len(self.features) > SENTENCE_COSINE
+
+    def ceiling(self, x: np.ndarray, column: int, low: float, high: float) -> np.ndarray:
+        """P(same claim) of each row at the most favourable value of one feature in [low, high]: a pair
+        whose ceiling is under the threshold cannot be accepted, whatever that feature turns out to be."""
+        x = np.array(np.atleast_2d(x), dtype=np.float64)
+        best = high if self.weights[column] >= 0 else low
+        x[:, column] = best
+        return self.predict_proba(x)[:, 1]
 
     @property
     def reads_alignment(self) -> bool:
@@ -52,6 +69,7 @@ class ClaimMatcher:
             "weights": self.weights.tolist(),
             "bias": self.bias,
             "threshold": self.threshold,
+            "sentence_floor": self.sentence_floor,
         }
 
     @classmethod
@@ -71,6 +89,7 @@ class ClaimMatcher:
             weights=np.asarray(data["weights"], dtype=np.float64),
             bias=float(data["bias"]),
             threshold=float(data["threshold"]),
+            sentence_floor=float(data.get("sentence_floor", 0.0)),
         )
 
 
@@ -85,10 +104,17 @@ def load_claim_matcher(folder: Path) -> ClaimMatcher:
 
 
 def fit_logistic(
-    x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1.0, steps: int = 3000
+    x: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray,
+    l2: float = 1.0,
+    steps: int = 3000,
+    signs: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Weighted, L2-regularised logistic regression by full-batch gradient descent (small data: < 10k rows).
 
+    ``signs`` (+1, -1 or 0 per feature) keeps a weight non-negative, non-positive or free (projected gradient
+    descent): an agreement feature may only raise P(same claim), a conflict feature only lower it.
     Returns (mean, scale, weights, bias); features are standardised first so one step size suits all.
     """
     mean = x.mean(axis=0)
@@ -103,5 +129,7 @@ def fit_logistic(
         p = 1.0 / (1.0 + np.exp(-np.clip(z @ w + b, -30, 30)))
         g = weight * (p - y)
         w -= lr * (z.T @ g / total + l2 * w / total)
+        if signs is not None:
+            w = np.where(signs > 0, np.maximum(w, 0.0), np.where(signs < 0, np.minimum(w, 0.0), w))
         b -= lr * g.sum() / total
     return mean, scale, w, float(b)

