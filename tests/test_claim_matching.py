@@ -303,12 +303,24 @@ def test_token_states_are_computed_only_for_a_model_that_reads_them() -> None:
         def token_states(self, texts: list[str]) -> list:
             raise AssertionError("token states asked for a model without alignment features")
 
-    matcher = model("claim_matcher")
+    from unspin.models.claim_matcher import ClaimMatcher
+
+    k = FEATURES.index("align_recall")  # a model from before the alignment features (claim-matcher-v1)
+    matcher = ClaimMatcher.from_json(
+        {
+            "kind": "claim-matcher-logreg",
+            "features": list(FEATURES[:k]),
+            "mean": [0.0] * k,
+            "scale": [1.0] * k,
+            "weights": [1.0] + [0.0] * (k - 1),
+            "bias": -0.5,
+            "threshold": 0.5,
+        }
+    )
+    assert not matcher.reads_alignment
     entry = Entry(id="c1", claim="NATO is secretly deploying troops to Donbas", verdict="false")
     matches = [Match(entry=entry, similarity=0.9, bm25=1.0, lexical=0.9, dense=0.95)]
     claim = "Thousands of NATO troops are secretly deployed in Donbas."
-    if matcher.reads_alignment:
-        pytest.skip("the shipped model reads the alignment features")
     (v,) = verify(matcher, NoStates(), claim, matches)  # type: ignore[arg-type]
     assert 0.0 < v.probability < 1.0
 
