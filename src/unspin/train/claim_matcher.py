@@ -199,9 +199,8 @@ def train_claim_matcher(
     )
 
 
-FLOOR_MARGIN = (
-    0.66  # the floor sits a third under the lowest neutral probability of an accepted labelled pair
-)
+# The floor sits a third under the lowest neutral probability of an accepted labelled pair.
+FLOOR_MARGIN = 0.66
 
 
 def sentence_floor(model: ClaimMatcher, x: np.ndarray) -> float:
@@ -220,4 +219,4 @@ def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, design: Design) -> Cl
     names = FEATURES[: x.shape[1]]
     signs = np.array([SIGNS[f] for f in names], dtype=np.float64) if design.signed else None
     mean, scale, w, b = fit_logistic(x, y, weight, l2=design.l2, signs=signs)
-    return ClaimMatcher(FEATURES[: x.shape[1]], mean, scale, w, b, threshold=0.5)
+    return ClaimMatcher(names, mean, scale, w, b, threshold=0.5)
