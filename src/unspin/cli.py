@@ -152,6 +152,61 @@ def analyze(
 
 
 @app.command()
+def compare(
+    article: Annotated[str, typer.Argument(help="The article: a .txt/.html file, an http(s) URL, HTML or text.")],
+    source: Annotated[str, typer.Argument(help="The source it cites, in any of the same forms.")],
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="What to print (or write to --output).")
+    ] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the --format output here.")
+    ] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write the side-by-side view here.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report here.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The article's headline.")] = None,
+    source_title: Annotated[str | None, typer.Option("--source-title", help="The source's headline.")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="The article's language code; skips detection.", callback=language_option),
+    ] = None,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, envvar=MAX_BYTES_ENV, help="Refuse larger inputs.")
+    ] = DEFAULT_MAX_BYTES,
+) -> None:
+    """Hold an article against the source it cites: each quote and sentence verbatim, trimmed, paraphrased,
+    changed (numbers, dates, actors, negations, hedges, modals) or not in the source; the headline's elements
+    and the claims looked up in the source; the check-worthy source sentences the article leaves out."""
+    try:
+        for path in (p for p in (output, html, json_out) if p is not None):
+            check_output_path(path)
+        from unspin.comparison.inputs import load_side
+        from unspin.server.ssrf import SafeFetcher
+
+        fetch = SafeFetcher(max_bytes=max_bytes).article
+        left = load_side(article, "article", fetch, title=title, max_bytes=max_bytes)
+        right = load_side(source, "source", fetch, title=source_title, max_bytes=max_bytes)
+        from unspin.comparison import compare_articles
+        from unspin.pipeline import Pipeline
+        from unspin.render import render_json, render_text
+        from unspin.render.compare_html import render_comparison_html
+
+        report = compare_articles(Pipeline(), left, right, language=lang)
+        renderers = {Format.json: render_json, Format.html: render_comparison_html, Format.text: render_text}
+        outputs = [(p, r(report)) for p, r in ((html, render_comparison_html), (json_out, render_json)) if p]
+        rendered = renderers[format](report)
+        if output is not None:
+            outputs.append((output, rendered))
+        write_all(outputs)
+    except UnspinError as exc:
+        _fail(str(exc))
+        return
+    if output is None:
+        sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
+    if html or json_out:
+        typer.echo(f"wrote {', '.join(str(p) for p in (html, json_out) if p)}", err=True)
+
+
+@app.command()
 def schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the schema here.")] = None,
 ) -> None:

@@ -400,5 +400,85 @@ class Report(BaseModel):
         description="Cases on the article's topic that the verifier did not accept: no verdict.",
     )
     outlet: OutletInfo | None = None
+    comparison: Comparison | None = Field(
+        None, description="Set by `unspin compare`: the article against the source it cites."
+    )
     notes: list[str] = Field(default_factory=list, description="Caveats: what could not be analysed and why.")
     timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+ChangeKind = Literal[
+    "number",
+    "date",
+    "actor",
+    "negation-added",
+    "negation-removed",
+    "hedge-removed",
+    "hedge-added",
+    "modal-strengthened",
+]
+AlignmentKind = Literal["verbatim", "trimmed", "paraphrase", "changed", "not-in-source"]
+
+
+class TextChange(BaseModel):
+    """One difference between an article's unit and its source passage that alters what is asserted."""
+
+    kind: ChangeKind
+    article: Span | None = Field(None, description="The article's words (None: deleted from the source).")
+    source: Span | None = Field(None, description="The source's words, in the source (None: added).")
+    explanation: str
+
+
+class AlignedUnit(BaseModel):
+    """A quote or sentence of the article, aligned to the source passage it comes from."""
+
+    id: str
+    unit: Literal["quote", "sentence"]
+    kind: AlignmentKind
+    span: Span = Field(description="The unit in the article.")
+    source: Span | None = Field(None, description="The source passage it was aligned to (source offsets).")
+    lexical: float = Field(ge=0.0, le=1.0, description="Share of the unit's words found, in order, in the passage.")
+    semantic: float | None = Field(None, description="Sentence-vector cosine to the passage (paraphrases).")
+    changes: list[TextChange] = Field(default_factory=list)
+    cuts: list[Span] = Field(default_factory=list, description="Source words cut out inside the unit.")
+    speaker: str | None = Field(None, description="Who the article says is quoted.")
+    explanation: str
+
+
+class SourceCheck(BaseModel):
+    """A headline element or a check-worthy claim of the article, looked up in the source."""
+
+    what: Literal["headline element", "claim"]
+    kind: str = Field(description="purpose / number / actor / name for a headline element; the claim's type.")
+    span: Span = Field(description="In the article.")
+    status: Literal["found", "different", "absent"]
+    evidence: Span | None = Field(None, description="The source sentence that says it, or says it otherwise.")
+    explanation: str
+
+
+class Omission(BaseModel):
+    """A check-worthy source sentence that the article leaves out."""
+
+    span: Span = Field(description="In the source.")
+    score: float = Field(ge=0.0, le=1.0, description="The source sentence's check-worthiness.")
+    explanation: str
+
+
+class Comparison(BaseModel):
+    """The article held against the source it cites (``unspin compare``). Source spans count into
+    ``source_title`` / ``source_body``; article spans into the report's title and body."""
+
+    source_title: str
+    source_body: str
+    source_url: str | None = None
+    source_language: str
+    units: list[AlignedUnit] = Field(default_factory=list)
+    headline_verdict: Literal["supported by the source", "not supported by the source", "not checked"]
+    headline: list[SourceCheck] = Field(default_factory=list)
+    claims: list[SourceCheck] = Field(default_factory=list)
+    omissions: list[Omission] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict, description="Units per kind, changes per kind.")
+    explanation: str
+
+
+Report.model_rebuild()  # the comparison types are defined after the Report that holds them

@@ -50,7 +50,7 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
 def _read(data_dir: Path, file: str) -> Iterator[WarNewsArticle]:
     path = data_dir / FOLDER / file
     if not path.is_file():
-        raise DataError(f"war-news file not found: {path}")
+        raise DataError(str(path), "war-news file not found (see ../shared/data/war-news/PROVENANCE.md)")
     if file == GUARDIAN:
         for row in _csv_rows(path):
             text = row.get("Text") or ""
@@ -69,7 +69,7 @@ def _read(data_dir: Path, file: str) -> Iterator[WarNewsArticle]:
             if text:
                 yield WarNewsArticle(file, item["link"], item["title"], text, item.get("date", ""), item["link"])
     else:
-        raise DataError(f"unknown war-news file {file!r}; expected one of {', '.join(FILES)}")
+        raise DataError(file, f"unknown war-news file (use one of {', '.join(FILES)})")
 
 
 def load_war_news(data_dir: str | Path, files: tuple[str, ...] = FILES) -> list[WarNewsArticle]:

@@ -19,8 +19,28 @@ def _clip(s: str, n: int = 90) -> str:
 
 def print_summary(report: Report, console: Console) -> None:
     """Print the short summary: headline facts, claims and known cases, names, quotes, techniques, signals."""
-    for part in (_header, _claims_and_cases, _names, _quotes, _techniques, _sourcing_and_notes):
+    for part in (_header, _comparison, _claims_and_cases, _names, _quotes, _techniques, _sourcing_and_notes):
         part(report, console)
+
+
+def _comparison(report: Report, console: Console) -> None:
+    """`unspin compare`: the headline against the source, then each unit that the article changed."""
+    c = report.comparison
+    if c is None:
+        return
+    console.print(f"  [bold]against the source[/bold]: {_clip(c.source_title or '(untitled source)', 80)}")
+    console.print(f"    headline: {c.headline_verdict}")
+    for h in c.headline:
+        console.print(f"      {h.kind} '{h.span.text}': {h.status}")
+    counts = ", ".join(f"{k} {v}" for k, v in c.counts.items())
+    console.print(f"    units: {counts}")
+    for u in c.units:
+        if u.kind in ("changed", "not-in-source", "trimmed"):
+            what = "; ".join(ch.explanation for ch in u.changes) or u.explanation
+            console.print(f"    {u.id} {u.kind}: {_clip(u.span.text, 70)}", markup=False)
+            console.print(f"       {_clip(what, 110)}", markup=False, style="dim")
+    for o in c.omissions[:3]:
+        console.print(f"    left out ({o.score:.2f}): {_clip(o.span.text, 90)}", markup=False)
 
 
 def _header(report: Report, console: Console) -> None:

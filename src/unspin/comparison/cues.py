@@ -1,0 +1,111 @@
+"""The words whose change alters what a sentence asserts: negations, hedges, modals, numbers, dates (en, ru).
+
+A comparison names a change only when one of these words (or a capitalised name) differs between the article
+and its source: any other word difference is wording, which a faithful paraphrase is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Word tokens with offsets: numbers keep their separators ("1,000", "2.5", "40%"), words their inner
+# apostrophes and hyphens ("don't", "Russian-backed").
+TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*", re.UNICODE)
+
+NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor without cannot can't don't doesn't didn't won't wouldn't "
+    "isn't aren't wasn't weren't hasn't haven't hadn't shouldn't couldn't mustn't n't deny denies denied "
+    "denying refuse refuses refused rejects rejected "
+    "не нет никогда ни никто ничто ничего отрицает отрицал отрицали отказался отказались без".split()
+)
+# Hedges that a distortion deletes to turn a possibility or a report into a fact. The modals among them are
+# MODAL_WEAK as well: "may" -> "will" is a strengthened modal, "may" deleted is a removed hedge.
+HEDGES = frozenset(
+    "may might could possibly probably likely unlikely perhaps maybe reportedly allegedly apparently "
+    "seemingly presumably supposedly purportedly appears appear appeared seems seem seemed suggest suggests "
+    "suggested potentially conceivably expected estimated believed "
+    "может могут мог могла могли возможно вероятно видимо якобы предположительно по-видимому наверное "
+    "кажется".split()
+)
+HEDGE_PHRASES = (
+    "it is possible that",
+    "it is likely that",
+    "it is unclear whether",
+    "according to some",
+    "is thought to",
+    "are thought to",
+    "is said to",
+    "are said to",
+)
+MODAL_WEAK = frozenset("may might could can would should plans plan planned intends intend wants want hopes".split())
+MODAL_STRONG = frozenset("will must shall definitely certainly surely going будет будут должен должны".split())
+
+MONTHS = frozenset(
+    "january february march april may june july august september october november december jan feb mar apr "
+    "jun jul aug sep sept oct nov dec января февраля марта апреля мая июня июля августа сентября октября "
+    "ноября декабря январе феврале марте апреле мае июне июле августе сентябре октябре ноябре декабре".split()
+)
+WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday yesterday today tomorrow tonight "
+    "понедельник вторник среду среда четверг пятницу пятница субботу суббота воскресенье вчера сегодня "
+    "завтра".split()
+)
+RELATIVE_TIME = frozenset("week month year decade century weeks months years decades ago last next".split())
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12, "dozens": 12,
+    "hundreds": 100, "thousands": 1000, "millions": 10**6, "billions": 10**9, "half": 0.5, "couple": 2,
+    "several": 3, "few": 3, "один": 1, "два": 2, "три": 3, "тысяч": 1000, "тысячи": 1000, "миллион": 10**6,
+    "сотни": 100, "десятки": 10, "тысяча": 1000, "сто": 100,
+}  # fmt: skip
+YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    norm: str
+    capital: bool  # capitalised and not the first word of its text: a name
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def tokens(text: str, offset: int = 0) -> list[Token]:
+    out = []
+    for i, m in enumerate(TOKEN.finditer(text)):
+        word = m.group(0)
+        norm = word.lower().replace("’", "'")
+        out.append(Token(offset + m.start(), offset + m.end(), word, norm, word[:1].isupper() and i > 0))
+    return out
+
+
+def number_value(norm: str) -> float | None:
+    """The quantity a token denotes ("1,000" -> 1000.0, "five" -> 5.0), None for a year or a non-number."""
+    if YEAR.match(norm):
+        return None
+    if norm[:1].isdigit():
+        try:
+            return float(norm.rstrip("%").replace(",", ""))
+        except ValueError:
+            return None
+    value = NUMBER_WORDS.get(norm)
+    return float(value) if value is not None else None
+
+
+def is_date(norm: str) -> bool:
+    return bool(YEAR.match(norm)) or norm in MONTHS or norm in WEEKDAYS
+
+
+def is_negation(norm: str) -> bool:
+    return norm in NEGATIONS or norm.endswith("n't")
+
+
+def hedge_count(words: list[str]) -> int:
+    """Hedge words, plus hedge phrases, in a run of normalised words ("may" as a month excluded by context)."""
+    text = " " + " ".join(words) + " "
+    return sum(1 for w in words if w in HEDGES) + sum(text.count(f" {p} ") for p in HEDGE_PHRASES)

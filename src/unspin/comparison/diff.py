@@ -1,0 +1,160 @@
+"""What differs between an article's unit (a quote, a sentence) and the source passage it was aligned to.
+
+Two paths, chosen by how much of the unit's wording the source passage holds:
+- **close** (most words shared): a word-level diff (difflib over normalised tokens). Deletions inside the passage
+  are cuts; a cut, insertion or replacement that touches a negation, a hedge, a modal, a number, a date or a
+  name is a change of that kind. Words outside the part of the passage the unit covers are not cuts: a quote
+  may take one clause of a sentence.
+- **loose** (a paraphrase): the same kinds compared as sets over the unit and the passage: a number, date or
+  name of one that the other lacks, a negation or hedge in one only, a weaker modal made stronger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from unspin.nlp.names import skeleton
+from unspin.comparison.cues import (
+    MODAL_STRONG,
+    MODAL_WEAK,
+    Token,
+    hedge_count,
+    is_date,
+    is_negation,
+    number_value,
+)
+
+# Unit words the source passage must hold, in order, for the word-level diff to describe it (below: a
+# paraphrase, compared as sets). Chosen on the dev pairs.
+CLOSE_MATCH = 0.6
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    article: tuple[int, int] | None  # offsets in the article text
+    source: tuple[int, int] | None  # offsets in the source text
+    article_text: str
+    source_text: str
+
+
+@dataclass
+class Difference:
+    kind: str  # verbatim | trimmed | paraphrase | changed
+    matched: float  # share of the unit's words found, in order, in the passage
+    changes: list[Change] = field(default_factory=list)
+    cuts: list[tuple[int, int]] = field(default_factory=list)  # source offsets of words cut inside the unit
+    covered: tuple[int, int] | None = None  # the part of the source passage the unit covers
+
+
+def _span(toks: list[Token]) -> tuple[int, int] | None:
+    return (toks[0].start, toks[-1].end) if toks else None
+
+
+def _text(toks: list[Token]) -> str:
+    return " ".join(t.text for t in toks)
+
+
+def _hedges(toks: list[Token]) -> int:
+    # "May" with a capital is the month; only the lower-case modal hedges.
+    return hedge_count([t.norm for t in toks if not (t.norm == "may" and t.text[0].isupper())])
+
+
+def _numbers(toks: list[Token]) -> set[float]:
+    return {v for t in toks if (v := number_value(t.norm)) is not None}
+
+
+def _dates(toks: list[Token]) -> set[str]:
+    return {t.norm.rstrip("s") for t in toks if is_date(t.norm) and not (t.norm == "may" and not t.text[0].isupper())}
+
+
+def _names(toks: list[Token]) -> set[str]:
+    # Spelling-insensitive: Kyiv/Kiev and Oleksii/Aleksey are one actor, not a change of actor.
+    return {skeleton(t.text) for t in toks if t.capital and not is_date(t.norm) and number_value(t.norm) is None}
+
+
+def _negations(toks: list[Token]) -> int:
+    return sum(1 for t in toks if is_negation(t.norm))
+
+
+def _modal(toks: list[Token], words: frozenset[str]) -> bool:
+    return any(t.norm in words for t in toks if not (t.norm == "may" and t.text[0].isupper()))
+
+
+def changes_between(a: list[Token], b: list[Token], *, edge: bool = False) -> list[str]:
+    """The kinds of change from source words ``b`` to article words ``a`` (one edit, or a whole paraphrase).
+
+    ``edge``: article words outside the passage's matched part (an attribution frame, "It is possible that"):
+    only negations and hedges count there, since a frame names its speaker and may date the statement."""
+    kinds: list[str] = []
+    weak_to_strong = _modal(b, MODAL_WEAK) and _modal(a, MODAL_STRONG) and not _modal(b, MODAL_STRONG)
+    if weak_to_strong:
+        kinds.append("modal-strengthened")
+    na, nb = _negations(a), _negations(b)
+    if na > nb:
+        kinds.append("negation-added")
+    elif nb > na:
+        kinds.append("negation-removed")
+    ha, hb = _hedges(a), _hedges(b)
+    if hb > ha and not weak_to_strong:
+        kinds.append("hedge-removed")
+    elif ha > hb:
+        kinds.append("hedge-added")
+    if edge:
+        return kinds
+    if _numbers(a) != _numbers(b) and _numbers(a):
+        kinds.append("number")
+    if _dates(a) != _dates(b) and _dates(a):
+        kinds.append("date")
+    names_a, names_b = _names(a), _names(b)
+    # A name replaced by another; a name only added ("Russia and China") or only dropped is not a change of actor.
+    if names_a - names_b and names_b - names_a:
+        kinds.append("actor")
+    return kinds
+
+
+def close_diff(unit: list[Token], passage: list[Token], article: str, source: str) -> Difference:
+    """The word-level diff of a unit against a passage that holds most of its words."""
+    sm = SequenceMatcher(None, [t.norm for t in unit], [t.norm for t in passage], autojunk=False)
+    blocks = [m for m in sm.get_matching_blocks() if m.size]
+    matched = sum(m.size for m in blocks) / max(len(unit), 1)
+    diff = Difference("verbatim", matched)
+    if not blocks:
+        diff.kind = "paraphrase"
+        return diff
+    first, last = blocks[0], blocks[-1]
+    diff.covered = (passage[first.b].start, passage[last.b + last.size - 1].end)
+    # Article words before the first and after the last shared word: the frame around a quote.
+    edges = unit[: first.a] + unit[last.a + last.size :]
+    wording = False
+    for kind in changes_between(edges, [], edge=True):
+        diff.changes.append(Change(kind, _span(edges), None, _text(edges), ""))
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal" or i2 <= first.a and j2 <= first.b or i1 >= last.a + last.size and j1 >= last.b + last.size:
+            continue
+        a, b = unit[i1:i2], passage[j1:j2]
+        kinds = changes_between(a, b)
+        for kind in kinds:
+            diff.changes.append(
+                Change(kind, _span(a), _span(b), article[a[0].start : a[-1].end] if a else "", source[b[0].start : b[-1].end] if b else "")
+            )
+        if not kinds:
+            if tag == "insert":  # difflib's view from the unit: passage words the unit lacks, a cut
+                diff.cuts.append((b[0].start, b[-1].end))
+            else:
+                wording = True
+    diff.kind = "changed" if diff.changes else "paraphrase" if wording else "trimmed" if diff.cuts else "verbatim"
+    return diff
+
+
+def loose_diff(unit: list[Token], passage: list[Token], article: str, source: str) -> Difference:
+    """A paraphrase: the change kinds compared over the whole unit and passage."""
+    sm = SequenceMatcher(None, [t.norm for t in unit], [t.norm for t in passage], autojunk=False)
+    matched = sum(m.size for m in sm.get_matching_blocks()) / max(len(unit), 1)
+    diff = Difference("paraphrase", matched, covered=_span(passage))
+    for kind in changes_between(unit, passage):
+        diff.changes.append(Change(kind, _span(unit), _span(passage), _text(unit), _text(passage)))
+    if diff.changes:
+        diff.kind = "changed"
+    return diff
