@@ -45,31 +45,21 @@ _CHANGE_WORDS = {
 
 
 def _units(doc: Doc) -> list[Unit]:
-    """Direct quotes (the words inside the marks) and the body sentences outside them, in reading order."""
+    """The body sentences, in reading order; one that holds a direct quote is a quote unit. Whole sentences,
+    not only the words inside the marks: a distortion often sits in the frame around a quotation (its date,
+    its speaker)."""
     body = doc.body.text
-    quoted = sorted(
-        (r.start, r.end) for r in layer(doc.quote_ranges, "quote_ranges") if r.field == "body"
-    )
-    units = [Unit(s, e, "quote") for s, e in quoted if len(tokens(body[s:e])) >= MIN_UNIT_WORDS]
+    quoted = [(r.start, r.end) for r in layer(doc.quote_ranges, "quote_ranges") if r.field == "body"]
+    units = []
     for sent in doc.body.sentences:
-        # The longest stretch of the sentence outside every quotation.
-        pieces, at = [], sent.start
-        for s, e in quoted:
-            if e <= sent.start or s >= sent.end:
-                continue
-            pieces.append((at, max(at, s)))
-            at = max(at, e)
-        pieces.append((at, sent.end))
-        s, e = max(pieces, key=lambda p: len(tokens(body[p[0] : p[1]])))
-        if (s, e) != (sent.start, sent.end):
-            # Only a remainder that reports something besides the quote's frame ("..., he said.").
-            if len(tokens(body[s:e])) < 2 * MIN_UNIT_WORDS:
-                continue
-        while s < e and not body[s].isalnum():
+        s, e = sent.start, sent.end
+        while s < e and not body[s].isalnum() and body[s] not in "\"“«„‘'":
             s += 1
-        if len(tokens(body[s:e])) >= MIN_UNIT_WORDS:
-            units.append(Unit(s, e, "sentence"))
-    return sorted(units, key=lambda u: u.start)
+        if len(tokens(body[s:e])) < MIN_UNIT_WORDS:
+            continue
+        inside = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in quoted)
+        units.append(Unit(s, e, "quote" if inside * 2 >= e - s else "sentence"))
+    return units
 
 
 def _span(text: str, start: int, end: int, field: str = "body") -> Span:

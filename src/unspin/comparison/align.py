@@ -23,6 +23,7 @@ from unspin.comparison.diff import CLOSE_MATCH, Difference, close_diff, loose_di
 # e5 cosine of a unit to its nearest source sentence above which the unit says the same as the source
 # (chosen on the dev pairs: faithful paraphrases against sentences from other articles on the same topic).
 PARAPHRASE = 0.89
+WINDOW_PENALTY = 0.15  # lexical match a window loses per sentence beyond the first
 MAX_WINDOW = 3  # source sentences one unit may span (a quote of three sentences)
 CANDIDATES = 4  # source sentences, by shared words, whose windows are diffed
 STOP = frozenset(
@@ -84,6 +85,9 @@ def align(
                 window = [t for k in range(first, last + 1) for t in sent_tokens[k]]
                 sm = SequenceMatcher(None, [t.norm for t in utoks], [t.norm for t in window], autojunk=False)
                 matched = sum(m.size for m in sm.get_matching_blocks()) / max(len(utoks), 1)
+                # Each extra sentence must earn its place: otherwise a window picks up a word the unit
+                # changed ("the EU" -> "the UK") from a neighbouring sentence.
+                matched -= WINDOW_PENALTY * (last - first)
                 key = (matched, -(last - first), (first, last))
                 if best is None or key[:2] > best[:2]:
                     best = key

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 # Word tokens with offsets: numbers keep their separators ("1,000", "2.5", "40%"), words their inner
 # apostrophes and hyphens ("don't", "Russian-backed").
-TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*", re.UNICODE)
+# ("200 000": a space groups thousands in Russian and French).
+TOKEN = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*", re.UNICODE)
 
 NEGATIONS = frozenset(
-    "not no never none nobody nothing neither nor without cannot can't don't doesn't didn't won't wouldn't "
+    "not no never none nobody nothing neither nor cannot can't don't doesn't didn't won't wouldn't "
     "isn't aren't wasn't weren't hasn't haven't hadn't shouldn't couldn't mustn't n't deny denies denied "
     "denying refuse refuses refused rejects rejected "
     "не нет никогда ни никто ничто ничего отрицает отрицал отрицали отказался отказались без".split()
@@ -22,7 +23,7 @@ NEGATIONS = frozenset(
 # Hedges that a distortion deletes to turn a possibility or a report into a fact. The modals among them are
 # MODAL_WEAK as well: "may" -> "will" is a strengthened modal, "may" deleted is a removed hedge.
 HEDGES = frozenset(
-    "may might could possibly probably likely unlikely perhaps maybe reportedly allegedly apparently "
+    "may might could possible possibly probably likely unlikely perhaps maybe reportedly allegedly apparently "
     "seemingly presumably supposedly purportedly appears appear appeared seems seem seemed suggest suggests "
     "suggested potentially conceivably expected estimated believed "
     "может могут мог могла могли возможно вероятно видимо якобы предположительно по-видимому наверное "
@@ -37,6 +38,9 @@ HEDGE_PHRASES = (
     "are thought to",
     "is said to",
     "are said to",
+    "amid reports",
+    "reports that",
+    "according to reports",
 )
 MODAL_WEAK = frozenset("may might could can would should plans plan planned intends intend wants want hopes".split())
 MODAL_STRONG = frozenset("will must shall definitely certainly surely going будет будут должен должны".split())
@@ -85,12 +89,16 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
 
 
 def number_value(norm: str) -> float | None:
-    """The quantity a token denotes ("1,000" -> 1000.0, "five" -> 5.0), None for a year or a non-number."""
+    """The quantity a token denotes ("1,000" -> 1000.0, "five" -> 5.0, "five-hour" -> 5.0), None for a year
+    or a non-number."""
+    if "-" in norm and not norm[:1].isdigit():
+        head = norm.split("-")[0]
+        return float(NUMBER_WORDS[head]) if head in NUMBER_WORDS else None
     if YEAR.match(norm):
         return None
     if norm[:1].isdigit():
         try:
-            return float(norm.rstrip("%").replace(",", ""))
+            return float(re.sub(r"[,\s]", "", norm.rstrip("%")))
         except ValueError:
             return None
     value = NUMBER_WORDS.get(norm)

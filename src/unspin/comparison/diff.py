@@ -28,6 +28,7 @@ from unspin.comparison.cues import (
 # Unit words the source passage must hold, in order, for the word-level diff to describe it (below: a
 # paraphrase, compared as sets). Chosen on the dev pairs.
 CLOSE_MATCH = 0.6
+EDGE_WORDS = 1  # source words next to the covered part that are read for a cut negation or hedge
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,29 @@ def _dates(toks: list[Token]) -> set[str]:
     return {t.norm.rstrip("s") for t in toks if is_date(t.norm) and not (t.norm == "may" and not t.text[0].isupper())}
 
 
+def _name_key(word: str) -> str:
+    # Spelling-insensitive (Kyiv/Kiev and Oleksii/Aleksey are one actor), possessive dropped (Ukraine's).
+    return skeleton(word.removesuffix("'s").removesuffix("’s"))
+
+
 def _names(toks: list[Token]) -> set[str]:
-    # Spelling-insensitive: Kyiv/Kiev and Oleksii/Aleksey are one actor, not a change of actor.
-    return {skeleton(t.text) for t in toks if t.capital and not is_date(t.norm) and number_value(t.norm) is None}
+    return {_name_key(t.text) for t in toks if t.capital and not is_date(t.norm) and number_value(t.norm) is None}
+
+
+def _capitalised(toks: list[Token]) -> set[str]:
+    """Every capitalised word, the first included: what a name of the other side may be found among."""
+    return {_name_key(t.text) for t in toks if t.text[:1].isupper()}
+
+
+def _polarity_prefix(a: list[Token], b: list[Token]) -> bool:
+    """"unlikely" for "likely", "non-lethal" for "lethal": a negation carried by a prefix."""
+    wa, wb = {t.norm for t in a}, {t.norm for t in b}
+    for x, y in ((wa, wb), (wb, wa)):
+        for w in x:
+            for prefix in ("un", "non-", "non", "in", "im"):
+                if w.startswith(prefix) and w[len(prefix) :] in y and len(w) - len(prefix) > 3:
+                    return True
+    return False
 
 
 def _negations(toks: list[Token]) -> int:
@@ -96,6 +117,9 @@ def changes_between(a: list[Token], b: list[Token], *, edge: bool = False) -> li
         kinds.append("negation-added")
     elif nb > na:
         kinds.append("negation-removed")
+    elif not edge and _polarity_prefix(a, b):
+        prefixed = any(t.norm.startswith(("un", "non", "in", "im")) for t in a if t.norm not in {x.norm for x in b})
+        kinds.append("negation-added" if prefixed else "negation-removed")
     ha, hb = _hedges(a), _hedges(b)
     if hb > ha and not weak_to_strong:
         kinds.append("hedge-removed")
@@ -107,9 +131,8 @@ def changes_between(a: list[Token], b: list[Token], *, edge: bool = False) -> li
         kinds.append("number")
     if _dates(a) != _dates(b) and _dates(a):
         kinds.append("date")
-    names_a, names_b = _names(a), _names(b)
     # A name replaced by another; a name only added ("Russia and China") or only dropped is not a change of actor.
-    if names_a - names_b and names_b - names_a:
+    if _names(a) - _capitalised(b) and _names(b) - _capitalised(a):
         kinds.append("actor")
     return kinds
 
@@ -130,6 +153,11 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
     wording = False
     for kind in changes_between(edges, [], edge=True):
         diff.changes.append(Change(kind, _span(edges), None, _text(edges), ""))
+    # Source words right next to the covered part ("Not all of ..." quoted as "All of ..."): a negation or hedge
+    # cut off an end of the unit.
+    near = passage[max(0, first.b - EDGE_WORDS) : first.b] + passage[last.b + last.size : last.b + last.size + EDGE_WORDS]
+    for kind in changes_between([], near, edge=True):
+        diff.changes.append(Change(kind, None, _span(near), "", _text(near)))
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal" or i2 <= first.a and j2 <= first.b or i1 >= last.a + last.size and j1 >= last.b + last.size:
             continue

@@ -55,10 +55,26 @@ class PairResult:
     confusion: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _best(units: list[AlignedUnit], start: int, end: int) -> AlignedUnit | None:
+# When several predicted units fall inside one gold unit (the parse split a quote of three sentences), the gold
+# unit takes the strongest of their kinds and the union of their changes.
+SEVERITY = ("verbatim", "paraphrase", "trimmed", "not-in-source", "changed")
+
+
+def _inside(units: list[AlignedUnit], start: int, end: int) -> list[AlignedUnit]:
+    """Predicted units that lie mostly inside ``[start, end)``, or the one overlapping it most."""
     over = [(min(end, u.span.end) - max(start, u.span.start), u) for u in units]
     over = [(n, u) for n, u in over if n > 0]
-    return max(over, key=lambda x: x[0])[1] if over else None
+    inside = [u for n, u in over if 2 * n >= u.span.end - u.span.start]
+    if inside:
+        return inside
+    return [max(over, key=lambda x: x[0])[1]] if over else []
+
+
+def _predicted(units: list[AlignedUnit]) -> tuple[str, set[str]]:
+    if not units:
+        return "missed", set()
+    kind = max((u.kind for u in units), key=SEVERITY.index)
+    return kind, {_change_label(c.kind) for u in units for c in u.changes}
 
 
 def score_pair(pair: ComparePair, pipeline: Pipeline) -> PairResult:
@@ -75,9 +91,7 @@ def score_pair(pair: ComparePair, pipeline: Pipeline) -> PairResult:
     comparison = report.comparison
     assert comparison is not None
     for gold in pair.units:
-        pred = _best(comparison.units, gold.start, gold.end)
-        pred_kind = pred.kind if pred else "missed"
-        pred_changes = {_change_label(c.kind) for c in pred.changes} if pred else set()
+        pred_kind, pred_changes = _predicted(_inside(comparison.units, gold.start, gold.end))
         gold_changes = {_change_label(c) for c in gold.changes}
         result.confusion.append((gold.kind, pred_kind))
         for kind in KINDS:

@@ -45,7 +45,7 @@ from unspin.server.jobs import job_from_json, job_from_upload, results_parquet
 from unspin.server.limits import BodyLimit
 from unspin.server.metrics import MetricsMiddleware
 from unspin.server.problems import Problem, invalid_body, problem_response
-from unspin.server.schemas import AnalyzeIn, JobIn, StanceIn, UrlIn, VerifyIn
+from unspin.server.schemas import AnalyzeIn, CompareIn, JobIn, SideIn, StanceIn, UrlIn, VerifyIn
 from unspin.server.ssrf import FetchRefused
 from unspin.server.worker import Worker, check_sections
 
@@ -57,16 +57,15 @@ UPLOAD_PATHS = ("/v1/jobs", "/v1/kb/import")
 # Security headers and the UI's content security policy ----------------------------------------------------
 
 
-def _report_script_hash() -> str:
-    """The CSP hash of the HTML report's one inline script, so the UI can show reports in a sandboxed frame."""
-    template = (Path(render_html.__code__.co_filename).parent / "templates" / "report.html.j2").read_text(
-        "utf-8"
-    )
+def _report_script_hash(name: str) -> str:
+    """The CSP hash of a page's one inline script (the report, the comparison view), so the UI can show it in
+    a sandboxed frame. The scripts are static: the template puts no data into them."""
+    template = (Path(render_html.__code__.co_filename).parent / "templates" / name).read_text("utf-8")
     scripts = re.findall(r"<script>(.*?)</script>", template, flags=re.S)
     return "'sha256-" + base64.b64encode(hashlib.sha256(scripts[-1].encode()).digest()).decode() + "'"
 
 
-REPORT_SCRIPT = _report_script_hash()
+REPORT_SCRIPT = f"{_report_script_hash('report.html.j2')} {_report_script_hash('compare.html.j2')}"
 UI_CSP = (
     f"default-src 'self'; script-src 'self' {REPORT_SCRIPT}; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -248,6 +247,25 @@ def _analysis_routes(app: FastAPI, worker: Worker, read: Any) -> None:
         article = await asyncio.to_thread(worker.fetcher.article, body.url)
         return await worker.analyze(article, body.lang, body.sections)
 
+    async def side(value: SideIn, what: str) -> Any:
+        if value.html:
+            article = article_from_html(value.html, what, url=value.url)
+        elif value.text is not None and value.text.strip():
+            article = article_from_text(value.text, what, title=value.title, split=False)
+        elif value.url:
+            worker.require_ready()
+            article = await asyncio.to_thread(worker.fetcher.article, value.url)
+        else:
+            raise Problem(422, "Invalid request body", f"give the {what} as 'text', 'html' or 'url'")
+        return article.model_copy(update={"title": value.title}) if value.title else article
+
+    @app.post("/v1/compare", tags=["analyze"], responses={200: {"model": Report}}, dependencies=[read])
+    async def compare(body: CompareIn) -> Response:
+        """The article held against the source it cites: the article's Report with its `comparison` (the
+        same JSON as `unspin compare --format json`). Each side is text, HTML or a URL (fetched SSRF-safe).
+        `/v1/reports/{id}/html` then shows the two side by side."""
+        return await worker.compare(await side(body.article, "article"), await side(body.source, "source"), body.lang)
+
     @app.get(
         "/v1/reports/{report_id}", tags=["analyze"], responses={200: {"model": Report}}, dependencies=[read]
     )
@@ -260,7 +278,13 @@ def _analysis_routes(app: FastAPI, worker: Worker, read: Any) -> None:
     async def get_report_html(report_id: str) -> HTMLResponse:
         """The interactive HTML report (self-contained; served sandboxed)."""
         report = Report.model_validate_json(await stored_report(report_id))
-        return HTMLResponse(render_html(report), headers={"Content-Security-Policy": REPORT_CSP})
+        if report.comparison is not None:  # a comparison's view is the side-by-side page
+            from unspin.render.compare_html import render_comparison_html
+
+            page = render_comparison_html(report)
+        else:
+            page = render_html(report)
+        return HTMLResponse(page, headers={"Content-Security-Policy": REPORT_CSP})
 
     async def stored_report(report_id: str) -> str:
         found = await asyncio.to_thread(worker.store.get_report, report_id)

@@ -50,3 +50,18 @@ class StanceIn(BaseModel):
 class VerifyIn(BaseModel):
     claim: str
     evidence: str | list[str]
+
+
+class SideIn(BaseModel):
+    """One side of a comparison: its text, its page's HTML, or a URL to fetch (SSRF-safe)."""
+
+    text: str | None = None
+    html: str | None = None
+    url: str | None = Field(None, max_length=8192, description="Fetched (public addresses only) when no text/html.")
+    title: str | None = None
+
+
+class CompareIn(BaseModel):
+    article: SideIn
+    source: SideIn
+    lang: str | None = Field(None, pattern=LANG, description="The article's language; skips detection.")

@@ -68,6 +68,29 @@ class Worker:
             headers={"Location": f"/v1/reports/{report_id}", "X-Report-Id": report_id},
         )
 
+    def compare_json(self, article: Article, source: Article, lang: str | None) -> str:
+        """Runs on the model thread: the article's Report with its comparison against ``source``."""
+        from unspin.comparison import compare_articles
+
+        return render_json(compare_articles(self.pipeline, article, source, language=lang))
+
+    async def compare(self, article: Article, source: Article, lang: str | None) -> Response:
+        self.require_ready()
+        report_id = content_hash(
+            {
+                "version": __version__,
+                "compare": [article.model_dump(mode="json"), source.model_dump(mode="json")],
+                "lang": lang,
+            }
+        )
+        report_json = await self.queue.run(self.compare_json, article, source, lang)
+        await asyncio.to_thread(self.store.put_report, report_id, report_json)
+        return Response(
+            report_json,
+            media_type="application/json",
+            headers={"Location": f"/v1/reports/{report_id}", "X-Report-Id": report_id},
+        )
+
     async def load(self) -> None:
         loop = asyncio.get_running_loop()
         try:

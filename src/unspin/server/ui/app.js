@@ -59,7 +59,7 @@
   });
 
   // --- Pages (the URL fragment picks one). ---
-  var pages = ["analyze", "jobs", "kb"];
+  var pages = ["analyze", "compare", "jobs", "kb"];
   function route() {
     var name = location.hash.slice(1);
     if (pages.indexOf(name) < 0) { name = "analyze"; }
@@ -153,6 +153,42 @@
       .then(function (report) { return showReport(report, reportId); })
       .then(function () { say($("a-status"), "Done."); })
       .catch(function (err) { say($("a-status"), err.message, true); })
+      .finally(function () { button.disabled = false; });
+  });
+
+  // --- Compare with source. ---
+  function side(prefix) {
+    var text = $(prefix + "-text").value, url = $(prefix + "-url").value.trim(), title = $(prefix + "-title").value.trim();
+    var body = text.trim() ? { text: text } : (url ? { url: url } : {});
+    if (title) { body.title = title; }
+    return body;
+  }
+
+  $("compare-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var button = $("c-submit");
+    button.disabled = true;
+    say($("c-status"), "Comparing…");
+    var reportId;
+    api("/v1/compare", { method: "POST", headers: { "Content-Type": "application/json" },
+                         body: JSON.stringify({ article: side("c-a"), source: side("c-s") }) })
+      .then(function (resp) { reportId = resp.headers.get("X-Report-Id"); return resp.json(); })
+      .then(function (report) {
+        var c = report.comparison;
+        $("c-verdict").textContent = "Headline " + c.headline_verdict + ".";
+        $("c-verdict").classList.toggle("bad", c.headline_verdict === "not supported by the source");
+        $("c-counts").textContent = Object.keys(c.counts).map(function (k) { return c.counts[k] + " " + k; }).join(", ");
+        $("c-summary").hidden = false;
+        return api("/v1/reports/" + encodeURIComponent(reportId) + "/html");
+      })
+      .then(function (resp) { return resp.text(); })
+      .then(function (html) {
+        var frame = $("compare-frame");
+        frame.srcdoc = html; // sandboxed like the report: its own hover script runs, nothing else
+        frame.hidden = false;
+        say($("c-status"), "Done.");
+      })
+      .catch(function (err) { say($("c-status"), err.message, true); })
       .finally(function () { button.disabled = false; });
   });
 
