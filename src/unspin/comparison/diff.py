@@ -29,6 +29,9 @@ from unspin.comparison.cues import (
 # paraphrase, compared as sets). Chosen on the dev pairs.
 CLOSE_MATCH = 0.6
 EDGE_WORDS = 1  # source words next to the covered part that are read for a cut negation or hedge
+END_RUN = 4  # words at an end of both unit and passage that are read as one replacing the other
+MAX_TRIM_WORDING = 3  # reworded words a trimmed unit may also have
+END_CUT = 3  # passage words beyond an end of the unit that make a cut (the sentence's rest)
 
 
 @dataclass(frozen=True)
@@ -148,16 +151,30 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
         return diff
     first, last = blocks[0], blocks[-1]
     diff.covered = (passage[first.b].start, passage[last.b + last.size - 1].end)
-    # Article words before the first and after the last shared word: the frame around a quote.
-    edges = unit[: first.a] + unit[last.a + last.size :]
-    wording = False
-    for kind in changes_between(edges, [], edge=True):
-        diff.changes.append(Change(kind, _span(edges), None, _text(edges), ""))
-    # Source words right next to the covered part ("Not all of ..." quoted as "All of ..."): a negation or hedge
-    # cut off an end of the unit.
-    near = passage[max(0, first.b - EDGE_WORDS) : first.b] + passage[last.b + last.size : last.b + last.size + EDGE_WORDS]
-    for kind in changes_between([], near, edge=True):
-        diff.changes.append(Change(kind, None, _span(near), "", _text(near)))
+    wording = 0  # article words that differ from the source with no change of meaning named
+    # The ends: article words before the first and after the last shared word, and the passage's words there.
+    # Short runs on both sides replace each other ("Von der Leyen said" -> "Annalena Baerbock said", "on
+    # Thursday" -> "on Friday"); article words alone are the frame around a quote; passage words alone are
+    # a cut when there are several of them (the rest of the sentence), else read for a cut negation or hedge.
+    ends = (
+        (unit[: first.a], passage[: first.b]),
+        (unit[last.a + last.size :], passage[last.b + last.size :]),
+    )
+    for a, b in ends:
+        if a and b and len(a) <= END_RUN and len(b) <= END_RUN:
+            kinds = changes_between(a, b)
+            for kind in kinds:
+                diff.changes.append(Change(kind, _span(a), _span(b), _text(a), _text(b)))
+            wording += len(a) if not kinds else 0
+            continue
+        for kind in changes_between(a, [], edge=True):
+            diff.changes.append(Change(kind, _span(a), None, _text(a), ""))
+        near = b[:EDGE_WORDS] if b is ends[1][1] else b[-EDGE_WORDS:]
+        kinds = changes_between([], near, edge=True)
+        for kind in kinds:
+            diff.changes.append(Change(kind, None, _span(near), "", _text(near)))
+        if not kinds and len(b) >= END_CUT:
+            diff.cuts.append((b[0].start, b[-1].end))
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal" or i2 <= first.a and j2 <= first.b or i1 >= last.a + last.size and j1 >= last.b + last.size:
             continue
@@ -171,8 +188,14 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
             if tag == "insert":  # difflib's view from the unit: passage words the unit lacks, a cut
                 diff.cuts.append((b[0].start, b[-1].end))
             else:
-                wording = True
-    diff.kind = "changed" if diff.changes else "paraphrase" if wording else "trimmed" if diff.cuts else "verbatim"
+                wording += max(len(a), 1)
+    # A cut quote may also retouch a word or two of its frame ("told the Canadian edition ..."): still trimmed.
+    if diff.changes:
+        diff.kind = "changed"
+    elif diff.cuts and wording <= MAX_TRIM_WORDING:
+        diff.kind = "trimmed"
+    else:
+        diff.kind = "paraphrase" if wording else "verbatim"
     return diff
 
 

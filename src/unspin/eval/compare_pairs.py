@@ -75,7 +75,7 @@ def source_text(data_dir: Path, ref: dict[str, str]) -> tuple[str, str]:
     """(title, text) of a pair's source row."""
     corpus = ref.get("corpus")
     if corpus == "war-news":
-        article = _war_news(data_dir).get((ref["file"], ref["id"]))
+        article = _war_news(data_dir, ref["file"]).get((ref["file"], ref["id"]))
         if article is None:
             raise DataError(f"{ref['file']}#{ref['id']}", "no such war-news row")
         return article.title, article.text
@@ -92,12 +92,12 @@ def source_text(data_dir: Path, ref: dict[str, str]) -> tuple[str, str]:
 _CACHE: dict[tuple[str, str], object] = {}
 
 
-def _war_news(data_dir: Path) -> dict:  # type: ignore[type-arg]
+def _war_news(data_dir: Path, file: str) -> dict:  # type: ignore[type-arg]
     from unspin.datasets.war_news import war_news_index
 
-    key = ("war-news", str(data_dir))
+    key = ("war-news:" + file, str(data_dir))
     if key not in _CACHE:
-        _CACHE[key] = war_news_index(data_dir)
+        _CACHE[key] = war_news_index(data_dir, (file,))
     return _CACHE[key]  # type: ignore[return-value]
 
 
