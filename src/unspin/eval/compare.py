@@ -196,6 +196,7 @@ __all__ = ["CHANGES", "evaluate_compare", "score_pair", "summarise"]
 
 
 PAIRS_FILE = "data/annotations/compare_pairs.jsonl"
+SECOND_PASS_FILE = "data/annotations/compare_pairs.second_pass.jsonl"
 
 
 def compare_command(
@@ -236,3 +237,21 @@ def compare_command(
     typer.echo(f"  omissions: {result['omissions_recall_at_5']}")
     typer.echo(f"  seconds per pair: {result['seconds_per_pair']}")
     typer.echo(f"  confusion (gold -> predicted): {result['confusion']}")
+
+
+def compare_agreement_command(
+    pairs: Annotated[Path, typer.Option(help="The adjudicated pairs (first pass kept as first_pass).")] = Path(
+        PAIRS_FILE
+    ),
+    second: Annotated[Path, typer.Option(help="The second, blind pass.")] = Path(SECOND_PASS_FILE),
+) -> None:
+    """Inter-annotator agreement of the rewrite pairs: Cohen's kappa on the unit kind and on headline elements,
+    F1 of each change between the two passes."""
+    import json
+
+    from unspin.eval.compare_pairs import agreement
+
+    for path in (pairs, second):
+        if not path.is_file():
+            raise typer.BadParameter(f"{path}: no such file")
+    typer.echo(json.dumps(agreement(pairs, second), indent=2))

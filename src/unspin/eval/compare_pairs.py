@@ -152,9 +152,9 @@ def build_pair(record: dict[str, object], data_dir: Path) -> ComparePair:
             if "text" in unit:
                 body = str(unit["text"])
             else:
+                # A verbatim unit's edits may only remove page debris glued to the sentence (a caption, a
+                # "Read more" link): the guideline's adjudication rule.
                 body = _apply_edits(text[s:e], unit.get("edits", []), where)
-                if kind == "verbatim" and unit.get("edits"):
-                    raise DataError(where, "a verbatim unit has no edits")
         template = str(unit.get("template", "{}"))
         if template.count("{}") != 1:
             raise DataError(where, "template must hold {} exactly once")
@@ -255,3 +255,51 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def agreement(first: Path, second: Path) -> dict[str, object]:
+    """Agreement of the second, blind annotation pass (``second``: one line per unit ``{pair, unit, kind,
+    changes}`` and per headline element ``{pair, element, status}``) with the first pass's labels as written
+    before adjudication (``first_pass`` where a unit was adjudicated, else its label)."""
+    from collections import Counter
+
+    def kappa(pairs: list[tuple[str, str]]) -> tuple[float, float]:
+        n = len(pairs)
+        po = sum(a == b for a, b in pairs) / n
+        ca, cb = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+        pe = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
+        return round(po, 4), round((po - pe) / (1 - pe), 4) if pe < 1 else 1.0
+
+    def norm(changes: list[str]) -> set[str]:
+        return {"negation" if c.startswith("negation") else c for c in changes}
+
+    units: dict[tuple[str, int], tuple[str, set[str]]] = {}
+    elements: dict[tuple[str, str], str] = {}
+    for line in first.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        for i, u in enumerate(r["units"]):
+            label = u.get("first_pass", {"kind": u["kind"], "changes": u.get("changes", [])})
+            units[(r["pair"], i)] = (label["kind"], norm(label["changes"]))
+        for e in r["headline"].get("elements", []):
+            elements[(r["pair"], e["text"])] = e.get("first_pass", e["status"])
+    units2: dict[tuple[str, int], tuple[str, set[str]]] = {}
+    elements2: dict[tuple[str, str], str] = {}
+    for line in second.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        if "unit" in r:
+            units2[(r["pair"], int(r["unit"]))] = (r["kind"], norm(r.get("changes", [])))
+        else:
+            elements2[(r["pair"], r["element"])] = r["status"]
+    keys = sorted(set(units) & set(units2))
+    ekeys = sorted(set(elements) & set(elements2))
+    out: dict[str, object] = {"units": len(keys), "elements": len(ekeys)}
+    out["kind_agreement"], out["kind_kappa"] = kappa([(units[k][0], units2[k][0]) for k in keys])
+    change_f1 = {}
+    for change in ("number", "date", "actor", "negation", "hedge-removed", "hedge-added", "modal-strengthened"):
+        a = {k for k in keys if change in units[k][1]}
+        b = {k for k in keys if change in units2[k][1]}
+        change_f1[change] = round(2 * len(a & b) / (len(a) + len(b)), 4) if a or b else 1.0
+    out["change_f1"] = change_f1
+    out["element_agreement"], out["element_kappa"] = kappa([(elements[k], elements2[k]) for k in ekeys])
+    out["disagreements"] = sum(units[k] != units2[k] for k in keys) + sum(elements[k] != elements2[k] for k in ekeys)
+    return out
