@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from unspin.comparison.cues import Token, tokens
-from unspin.comparison.diff import CLOSE_MATCH, Difference, close_diff, loose_diff
+from unspin.comparison.diff import CLOSE_MATCH, Difference, capitalised, close_diff, loose_diff
 
 # e5 cosine of a unit to its nearest source sentence above which the unit says the same as the source
 # (chosen on the dev pairs: faithful paraphrases against sentences from other articles on the same topic).
@@ -103,6 +103,7 @@ def align(
         vectors = embed([article[results[i].unit.start : results[i].unit.end] for i in loose])
         source_vectors = embed([source[s:e] for s, e in sentences])
         sims = vectors @ source_vectors.T
+        names = (capitalised(tokens(article)), capitalised(tokens(source)))
         for row, i in enumerate(loose):
             j = int(np.argmax(sims[row]))
             sim = float(sims[row, j])
@@ -110,6 +111,6 @@ def align(
             if sim >= PARAPHRASE:
                 unit = results[i].unit
                 utoks = tokens(article[unit.start : unit.end], unit.start)
-                results[i].difference = loose_diff(utoks, sent_tokens[j], article, source)
+                results[i].difference = loose_diff(utoks, sent_tokens[j], article, source, names)
                 results[i].window = sentences[j]
     return results

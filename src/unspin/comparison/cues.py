@@ -20,8 +20,15 @@ NEGATIONS = frozenset(
     "denying refuse refuses refused rejects rejected "
     "не нет никогда ни никто ничто ничего отрицает отрицал отрицали отказался отказались без".split()
 )
+# Words that negate without "not": counted on both sides of a replacement, so that a paraphrase "lacks" for
+# "does not include" is no change; a word only cut out of the source is read for explicit negations alone.
+IMPLICIT_NEGATIONS = frozenset(
+    "lack lacks lacked lacking unaware unfamiliar unable fail fails failed failing avoid avoids avoided avoiding "
+    "discourage discourages discouraged without absent absence dismissed dismisses avert averts averted "
+    "prevent prevented".split()
+)
 # Hedges that a distortion deletes to turn a possibility or a report into a fact. The modals among them are
-# MODAL_WEAK as well: "may" -> "will" is a strengthened modal, "may" deleted is a removed hedge.
+# in MODAL_STRENGTH as well: "may" -> "will" is a strengthened modal, "may" deleted is a removed hedge.
 HEDGES = frozenset(
     "may might could possible possibly probably likely unlikely perhaps maybe reportedly allegedly apparently "
     "seemingly presumably supposedly purportedly appears appear appeared seems seem seemed suggest suggests "
@@ -42,9 +49,15 @@ HEDGE_PHRASES = (
     "reports that",
     "according to reports",
 )
-MODAL_WEAK = frozenset("may might could can would should plans plan planned intends intend wants want hopes".split())
-MODAL_STRONG = frozenset("will must shall definitely certainly surely going будет будут должен должны".split())
+# How strongly a modal commits to the event: "could" -> "would" and "may" -> "will" are strengthened modals.
+MODAL_STRENGTH = {
+    "might": 1, "may": 1, "could": 2, "can": 3, "should": 3, "plans": 2, "plan": 2, "planned": 2, "intends": 2,
+    "intend": 2, "wants": 2, "want": 2, "hopes": 2, "hoped": 2, "would": 4, "will": 5, "shall": 5, "going": 5,
+    "definitely": 6, "certainly": 6, "surely": 6, "must": 6, "может": 1, "могут": 1, "мог": 1, "могли": 1,
+    "будет": 5, "будут": 5, "должен": 6, "должны": 6,
+}  # fmt: skip
 
+MONTH_NUMBER_REACH = 3  # "September 13 to 17": day numbers up to this many words after a month are dates
 MONTHS = frozenset(
     "january february march april may june july august september october november december jan feb mar apr "
     "jun jul aug sep sept oct nov dec января февраля марта апреля мая июня июля августа сентября октября "
@@ -74,17 +87,28 @@ class Token:
     text: str
     norm: str
     capital: bool  # capitalised and not the first word of its text: a name
+    timepoint: bool = False  # a number that places an event in time ("11am", "three years ago"): a date
 
     def __repr__(self) -> str:
         return self.text
 
 
+TIME_AFTER = frozenset("am pm a.m p.m gmt utc bst cet msk ago o'clock назад".split())
+TIME_WORD = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:am|pm)$")
+
+
 def tokens(text: str, offset: int = 0) -> list[Token]:
+    found = list(TOKEN.finditer(text))
+    norms = [m.group(0).lower().replace("’", "'") for m in found]
     out = []
-    for i, m in enumerate(TOKEN.finditer(text)):
-        word = m.group(0)
-        norm = word.lower().replace("’", "'")
-        out.append(Token(offset + m.start(), offset + m.end(), word, norm, word[:1].isupper() and i > 0))
+    for i, m in enumerate(found):
+        word, norm = m.group(0), norms[i]
+        after = norms[i + 1 : i + 3]
+        before = norms[max(0, i - MONTH_NUMBER_REACH) : i]
+        timepoint = bool(TIME_WORD.match(norm)) or (
+            (norm[:1].isdigit() or norm in NUMBER_WORDS) and any(w in TIME_AFTER for w in after)
+        ) or (norm.isdigit() and int(norm) <= 31 and any(w in MONTHS and w != "may" for w in before + after[:1]))
+        out.append(Token(offset + m.start(), offset + m.end(), word, norm, word[:1].isupper() and i > 0, timepoint))
     return out
 
 

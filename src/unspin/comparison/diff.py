@@ -11,13 +11,14 @@ Two paths, chosen by how much of the unit's wording the source passage holds:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from unspin.nlp.names import skeleton
 from unspin.comparison.cues import (
-    MODAL_STRONG,
-    MODAL_WEAK,
+    IMPLICIT_NEGATIONS,
+    MODAL_STRENGTH,
     Token,
     hedge_count,
     is_date,
@@ -66,11 +67,15 @@ def _hedges(toks: list[Token]) -> int:
 
 
 def _numbers(toks: list[Token]) -> set[float]:
-    return {v for t in toks if (v := number_value(t.norm)) is not None}
+    return {v for t in toks if not t.timepoint and (v := number_value(t.norm)) is not None}
 
 
 def _dates(toks: list[Token]) -> set[str]:
-    return {t.norm.rstrip("s") for t in toks if is_date(t.norm) and not (t.norm == "may" and not t.text[0].isupper())}
+    return {
+        t.norm.rstrip("s")
+        for t in toks
+        if t.timepoint or (is_date(t.norm) and not (t.norm == "may" and not t.text[0].isupper()))
+    }
 
 
 def _name_key(word: str) -> str:
@@ -78,13 +83,33 @@ def _name_key(word: str) -> str:
     return skeleton(word.removesuffix("'s").removesuffix("’s"))
 
 
+NOT_NAMES = frozenset(
+    "he she it they we i you his her its their our this that these those there here but and or so yet the a an "
+    "in on at for as if when while after before however meanwhile also western eastern".split()
+)
+
+
 def _names(toks: list[Token]) -> set[str]:
-    return {_name_key(t.text) for t in toks if t.capital and not is_date(t.norm) and number_value(t.norm) is None}
+    return {
+        _name_key(t.text)
+        for t in toks
+        if t.capital and t.norm not in NOT_NAMES and not is_date(t.norm) and number_value(t.norm) is None
+    }
+
+
+def capitalised(toks: list[Token]) -> set[str]:
+    return _capitalised(toks)
 
 
 def _capitalised(toks: list[Token]) -> set[str]:
     """Every capitalised word, the first included: what a name of the other side may be found among."""
     return {_name_key(t.text) for t in toks if t.text[:1].isupper()}
+
+
+def _unmatched(names: set[str], others: set[str]) -> set[str]:
+    """Names with no counterpart among ``others``: the same key, or one extending the other (Ukraine /
+    Ukrainians, Russia / Russian)."""
+    return {n for n in names if not any(n == o or (min(len(n), len(o)) >= 2 and (n.startswith(o) or o.startswith(n))) for o in others)}
 
 
 def _polarity_prefix(a: list[Token], b: list[Token]) -> bool:
@@ -98,28 +123,55 @@ def _polarity_prefix(a: list[Token], b: list[Token]) -> bool:
     return False
 
 
-def _negations(toks: list[Token]) -> int:
-    return sum(1 for t in toks if is_negation(t.norm))
+def _negations(toks: list[Token], implicit: bool = False) -> int:
+    return sum(1 for t in toks if is_negation(t.norm) or (implicit and t.norm in IMPLICIT_NEGATIONS))
 
 
-def _modal(toks: list[Token], words: frozenset[str]) -> bool:
-    return any(t.norm in words for t in toks if not (t.norm == "may" and t.text[0].isupper()))
+def _modal_strength(toks: list[Token]) -> int:
+    """The strongest modal among the words (0: none); "May" with a capital is the month."""
+    return max((MODAL_STRENGTH.get(t.norm, 0) for t in toks if not (t.norm == "may" and t.text[0].isupper())), default=0)
 
 
-def changes_between(a: list[Token], b: list[Token], *, edge: bool = False) -> list[str]:
+def _anchored_negation(a: list[Token], b: list[Token]) -> bool:
+    """A paraphrase's negation that negates a word the other side states plainly ("did not attack" for
+    "attacked"), not one that rewords it ("did not know" for "was unfamiliar")."""
+    more, other = (a, b) if _negations(a) > _negations(b) else (b, a)
+    stems = {t.norm[:5] for t in other}
+    for i, t in enumerate(more):
+        if is_negation(t.norm):
+            following = [x for x in more[i + 1 : i + 4] if x.norm not in ("be", "been", "have", "to", "a", "the")]
+            if following and following[0].norm[:5] in stems:
+                return True
+    return False
+
+
+def changes_between(
+    a: list[Token],
+    b: list[Token],
+    *,
+    edge: bool = False,
+    loose: bool = False,
+    names_a: set[str] | None = None,
+    names_b: set[str] | None = None,
+) -> list[str]:
     """The kinds of change from source words ``b`` to article words ``a`` (one edit, or a whole paraphrase).
 
     ``edge``: article words outside the passage's matched part (an attribution frame, "It is possible that"):
-    only negations and hedges count there, since a frame names its speaker and may date the statement."""
+    only negations and hedges count there, since a frame names its speaker and may date the statement.
+    ``loose``: a paraphrase, compared as sets: a negation counts only where it negates a word the other side
+    states, and a changed name only if the other text never names it (``names_a`` / ``names_b``: every
+    capitalised word of the whole article and source), since a paraphrase may call Vienna "the Austrian
+    capital"."""
     kinds: list[str] = []
-    weak_to_strong = _modal(b, MODAL_WEAK) and _modal(a, MODAL_STRONG) and not _modal(b, MODAL_STRONG)
+    sa, sb = _modal_strength(a), _modal_strength(b)
+    weak_to_strong = 0 < sb < sa
     if weak_to_strong:
         kinds.append("modal-strengthened")
-    na, nb = _negations(a), _negations(b)
-    if na > nb:
-        kinds.append("negation-added")
-    elif nb > na:
-        kinds.append("negation-removed")
+    # Both sides present (a replacement, a paraphrase): implicit negators count too ("lacks" = "does not have").
+    implicit = bool(a) and bool(b)
+    na, nb = _negations(a, implicit), _negations(b, implicit)
+    if na != nb and (not loose or _anchored_negation(a, b)):
+        kinds.append("negation-added" if na > nb else "negation-removed")
     elif not edge and _polarity_prefix(a, b):
         prefixed = any(t.norm.startswith(("un", "non", "in", "im")) for t in a if t.norm not in {x.norm for x in b})
         kinds.append("negation-added" if prefixed else "negation-removed")
@@ -135,9 +187,31 @@ def changes_between(a: list[Token], b: list[Token], *, edge: bool = False) -> li
     if _dates(a) != _dates(b) and _dates(a):
         kinds.append("date")
     # A name replaced by another; a name only added ("Russia and China") or only dropped is not a change of actor.
-    if _names(a) - _capitalised(b) and _names(b) - _capitalised(a):
+    new, old = _unmatched(_names(a), _capitalised(b)), _unmatched(_names(b), _capitalised(a))
+    if loose:
+        new, old = _unmatched(new, names_b or set()), _unmatched(old, names_a or set())
+    if new and old:
         kinds.append("actor")
     return kinds
+
+
+# Scrape debris glued to a source sentence ("…Read more", a video timestamp "01:13Footage", a link): leaving
+# it out is no cut of anyone's words.
+DEBRIS = re.compile(r"Read more|https?://|\b\d\d:\d\d(?=[A-Z])|Photograph:", re.IGNORECASE)
+# Punctuation between the unit's end and the rest of the source sentence: the unit took a whole clause
+# ("…,” Putin said, speaking to flight attendants": the quote is whole, only the frame differs).
+CLAUSE_BOUNDARY = re.compile(r"[,;:—–]|\s-\s")
+
+
+def _is_cut(rest: list[Token], passage: list[Token], first_b: int, source: str) -> bool:
+    """Passage words beyond an end of the unit are a cut unless they are debris or another clause."""
+    if DEBRIS.search(source[rest[0].start : rest[-1].end + 12]):
+        return False
+    if rest[0].start >= passage[first_b].start:  # the rest follows the unit
+        gap = source[passage[passage.index(rest[0]) - 1].end : rest[0].start]
+    else:  # the rest precedes it
+        gap = source[rest[-1].end : passage[first_b].start]
+    return not CLAUSE_BOUNDARY.search(gap)
 
 
 def close_diff(unit: list[Token], passage: list[Token], article: str, source: str) -> Difference:
@@ -173,7 +247,7 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
         kinds = changes_between([], near, edge=True)
         for kind in kinds:
             diff.changes.append(Change(kind, None, _span(near), "", _text(near)))
-        if not kinds and len(b) >= END_CUT:
+        if not kinds and len(b) >= END_CUT and _is_cut(b, passage, first.b, source):
             diff.cuts.append((b[0].start, b[-1].end))
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal" or i2 <= first.a and j2 <= first.b or i1 >= last.a + last.size and j1 >= last.b + last.size:
@@ -189,6 +263,11 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
                 diff.cuts.append((b[0].start, b[-1].end))
             else:
                 wording += max(len(a), 1)
+    # Negations counted per edit may cancel out over the unit ("discouraged him from sending" -> "urged him
+    # not to send"): a negation change stands only where the whole unit and its passage differ in negations.
+    covered = passage[first.b : last.b + last.size]
+    if _negations(unit, True) == _negations(covered, True) and not _polarity_prefix(unit, covered):
+        diff.changes = [c for c in diff.changes if not c.kind.startswith("negation")]
     # A cut quote may also retouch a word or two of its frame ("told the Canadian edition ..."): still trimmed.
     if diff.changes:
         diff.kind = "changed"
@@ -199,12 +278,19 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
     return diff
 
 
-def loose_diff(unit: list[Token], passage: list[Token], article: str, source: str) -> Difference:
-    """A paraphrase: the change kinds compared over the whole unit and passage."""
+def loose_diff(
+    unit: list[Token],
+    passage: list[Token],
+    article: str,
+    source: str,
+    names: tuple[set[str], set[str]] = (set(), set()),
+) -> Difference:
+    """A paraphrase: the change kinds compared over the whole unit and passage (``names``: the capitalised
+    words of the whole article and of the whole source)."""
     sm = SequenceMatcher(None, [t.norm for t in unit], [t.norm for t in passage], autojunk=False)
     matched = sum(m.size for m in sm.get_matching_blocks()) / max(len(unit), 1)
     diff = Difference("paraphrase", matched, covered=_span(passage))
-    for kind in changes_between(unit, passage):
+    for kind in changes_between(unit, passage, loose=True, names_a=names[0], names_b=names[1]):
         diff.changes.append(Change(kind, _span(unit), _span(passage), _text(unit), _text(passage)))
     if diff.changes:
         diff.kind = "changed"
