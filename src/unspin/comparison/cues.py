@@ -32,7 +32,7 @@ IMPLICIT_NEGATIONS = frozenset(
 HEDGES = frozenset(
     "may might could possible possibly probably likely unlikely perhaps maybe reportedly allegedly apparently "
     "seemingly presumably supposedly purportedly appears appear appeared seems seem seemed suggest suggests "
-    "suggested potentially conceivably expected estimated believed "
+    "suggested potential potentially probable conceivably expected estimated believed "
     "может могут мог могла могли возможно вероятно видимо якобы предположительно по-видимому наверное "
     "кажется".split()
 )
@@ -46,6 +46,9 @@ HEDGE_PHRASES = (
     "is said to",
     "are said to",
     "amid reports",
+    "fear that",
+    "fears that",
+    "feared that",
     "reports that",
     "according to reports",
 )

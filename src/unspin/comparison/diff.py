@@ -61,9 +61,16 @@ def _text(toks: list[Token]) -> str:
     return " ".join(t.text for t in toks)
 
 
-def _hedges(toks: list[Token]) -> int:
+def _hedges(toks: list[Token], modals: bool = True) -> int:
+    """Hedge words and phrases; ``modals=False`` leaves out the modals (counted as strength instead)."""
     # "May" with a capital is the month; only the lower-case modal hedges.
-    return hedge_count([t.norm for t in toks if not (t.norm == "may" and t.text[0].isupper())])
+    return hedge_count(
+        [
+            t.norm
+            for t in toks
+            if not (t.norm == "may" and t.text[0].isupper()) and (modals or t.norm not in MODAL_STRENGTH)
+        ]
+    )
 
 
 def _numbers(toks: list[Token]) -> set[float]:
@@ -175,8 +182,10 @@ def changes_between(
     elif not edge and _polarity_prefix(a, b):
         prefixed = any(t.norm.startswith(("un", "non", "in", "im")) for t in a if t.norm not in {x.norm for x in b})
         kinds.append("negation-added" if prefixed else "negation-removed")
-    ha, hb = _hedges(a), _hedges(b)
-    if hb > ha and not weak_to_strong:
+    # Beside a strengthened modal, only the other hedges count ("could have exposed them to a potential
+    # scandal" -> "would have exposed them to a scandal": both changes).
+    ha, hb = _hedges(a, not weak_to_strong), _hedges(b, not weak_to_strong)
+    if hb > ha:
         kinds.append("hedge-removed")
     elif ha > hb:
         kinds.append("hedge-added")
