@@ -79,7 +79,7 @@ def _predicted(units: list[AlignedUnit]) -> tuple[str, set[str]]:
 
 def score_pair(pair: ComparePair, pipeline: Pipeline) -> PairResult:
     from unspin.comparison import compare_articles
-    from unspin.comparison.elements import check_element
+    from unspin.comparison.elements import check_elements
 
     t0 = time.perf_counter()
     report = compare_articles(
@@ -105,10 +105,16 @@ def score_pair(pair: ComparePair, pipeline: Pipeline) -> PairResult:
             c[1] += change in pred_changes
             c[2] += change in gold_changes
     sentences = list(split_sentences(comparison.source_body))
-    for el in pair.elements:
-        kind = "actor" if el.text[:1].isupper() and " " not in el.text.strip() else ""
-        got = check_element(el.text, comparison.source_body, sentences, kind).status
-        result.elements.append((el.status, got))
+    # The gold element's text, looked up as the comparison looks up the headline analyser's elements (a
+    # one-word capitalised element is an actor).
+    kinds = ["actor" if el.text[:1].isupper() and " " not in el.text.strip() else "" for el in pair.elements]
+    got = check_elements(
+        [(el.text, k) for el, k in zip(pair.elements, kinds, strict=True)],
+        comparison.source_body,
+        sentences,
+        pipeline.models.get("encoder").embed,
+    )
+    result.elements = [(el.status, r.status) for el, r in zip(pair.elements, got, strict=True)]
     for s, e in pair.omitted:
         result.omitted_gold += 1
         result.omitted_found += any(o.span.start < e and s < o.span.end for o in comparison.omissions)
@@ -156,6 +162,11 @@ def summarise(results: list[PairResult]) -> dict[str, object]:
         els = [e for r in rs for e in r.elements]
         return sum(g == p for g, p in els) / len(els) if els else 0.0
 
+    def absent_prf(rs: list[PairResult]) -> tuple[float, float, float]:
+        els = [e for r in rs for e in r.elements]
+        tp = sum(g == p == "absent" for g, p in els)
+        return _prf(tp, sum(p == "absent" for _, p in els), sum(g == "absent" for g, _ in els))
+
     def omission_recall(rs: list[PairResult]) -> float:
         gold = sum(r.omitted_gold for r in rs)
         return sum(r.omitted_found for r in rs) / gold if gold else 0.0
@@ -169,6 +180,10 @@ def summarise(results: list[PairResult]) -> dict[str, object]:
             "accuracy": round(element_accuracy(results), 4),
             "accuracy_95": _interval(results, element_accuracy),
             "elements": len(elements),
+            "absent_precision": round(absent_prf(results)[0], 4),
+            "absent_recall": round(absent_prf(results)[1], 4),
+            "absent_gold": sum(g == "absent" for g, _ in elements),
+            "absent_predicted": sum(p == "absent" for _, p in elements),
         },
         "omissions_recall_at_5": {
             "recall": round(omission_recall(results), 4),
