@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_techniques.py --example tests/fixtures/ru_article.txt --runs 5
 	$(BIN)/python bench/bench_claims.py
 	$(BIN)/python bench/bench_kb.py
+	$(BIN)/python bench/bench_compare.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench experiments
