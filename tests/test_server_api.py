@@ -245,3 +245,29 @@ def test_a_restarted_server_resumes_a_job_without_losing_or_repeating_an_article
     # Reports finished before the kill are the same reports, not analysed again (their timings would differ).
     for old in before:
         assert after[old["index"]]["report"]["timings_ms"] == old["report"]["timings_ms"]
+
+
+def test_compare_over_http_and_its_side_by_side_view(api_server: Server) -> None:
+    article = (FIXTURES / "compare" / "article_en.txt").read_text(encoding="utf-8")
+    source = (FIXTURES / "compare" / "source_en.txt").read_text(encoding="utf-8")
+    a_title, a_body = article.split("\n\n", 1)
+    s_title, s_body = source.split("\n\n", 1)
+    with api_server.client() as c:
+        resp = c.post(
+            "/v1/compare",
+            json={"article": {"title": a_title, "text": a_body}, "source": {"title": s_title, "text": s_body}},
+        )
+        assert resp.status_code == 200, resp.text
+        comparison = resp.json()["comparison"]
+        page = c.get(f"/v1/reports/{resp.headers['x-report-id']}/html")
+        empty = c.post("/v1/compare", json={"article": {"text": a_body}, "source": {}})
+        missing = c.post("/v1/compare", json={"article": {"text": a_body}})
+        internal = c.post("/v1/compare", json={"article": {"text": a_body}, "source": {"url": "http://127.0.0.1:9/"}})
+    assert comparison["headline_verdict"] == "not supported by the source"
+    kinds = {u["kind"] for u in comparison["units"]}
+    assert {"changed", "not-in-source"} <= kinds
+    assert page.status_code == 200 and 'id="source-side"' in page.text
+    assert "sandbox allow-scripts" in page.headers["content-security-policy"]
+    for bad in (empty, missing):
+        assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
+    assert internal.status_code == 400 and "loopback" in internal.json()["detail"]

@@ -29,6 +29,7 @@ NO_XSS = "return window.__xss === undefined && !document.querySelector('img[src=
 if CHROMIUM and DRIVER:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.support import expected_conditions as ec
@@ -102,6 +103,34 @@ def test_paste_the_example_and_read_the_report(browser: WebDriver, api_server: S
     finally:
         browser.switch_to.default_content()
     browser.save_screenshot(str(ARTIFACTS / "ui-analyze-detail.png"))
+
+
+def test_compare_two_pasted_texts_and_see_the_change(browser: WebDriver, api_server: Server) -> None:
+    _open(browser, api_server, "compare")
+    article = (FIXTURES / "compare" / "article_en.txt").read_text(encoding="utf-8").split("\n\n", 1)
+    source = (FIXTURES / "compare" / "source_en.txt").read_text(encoding="utf-8").split("\n\n", 1)
+    browser.find_element(By.ID, "c-a-title").send_keys(article[0])
+    browser.find_element(By.ID, "c-a-text").send_keys(article[1])
+    browser.find_element(By.ID, "c-s-title").send_keys(source[0])
+    browser.find_element(By.ID, "c-s-text").send_keys(source[1])
+    browser.find_element(By.ID, "c-submit").click()
+    _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "c-status"), "Done."))
+    assert "not supported by the source" in browser.find_element(By.ID, "c-verdict").text
+    browser.switch_to.frame(browser.find_element(By.ID, "compare-frame"))
+    try:
+        _wait(browser, 30).until(ec.presence_of_element_located((By.ID, "source-side")))
+        changed = browser.find_elements(By.CSS_SELECTOR, "#article-side .chg")
+        assert changed, "a highlighted change in the article"
+        assert any("500,000" in el.text for el in changed)
+        assert browser.find_elements(By.CSS_SELECTOR, "#source-side .cut"), "the cut words struck through"
+        unit = browser.find_element(By.CSS_SELECTOR, "#article-side .u-changed")
+        browser.execute_script("arguments[0].scrollIntoView()", unit)
+        ActionChains(browser).move_to_element(unit).perform()  # its counterpart in the source lights up
+        _wait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#source-side .lit"))
+    finally:
+        browser.switch_to.default_content()
+    browser.execute_script("document.getElementById('c-summary').scrollIntoView()")
+    browser.save_screenshot(str(ARTIFACTS / "ui-compare.png"))
 
 
 def test_upload_a_corpus_and_watch_the_job_finish(
@@ -185,7 +214,7 @@ def test_docs_render_offline_and_pages_fit_a_phone(browser: WebDriver, api_serve
     assert resources and all(r.startswith(api_server.url) for r in resources), resources
     browser.set_window_size(390, 844)
     try:
-        for page in ("analyze", "jobs", "kb"):
+        for page in ("analyze", "compare", "jobs", "kb"):
             _open(browser, api_server, page)
             overflow = browser.execute_script(
                 "return document.documentElement.scrollWidth - window.innerWidth"
