@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from machine import describe, machine  # noqa: E402
+from machine import describe, machine
 
-from unspin.comparison import compare_articles  # noqa: E402
-from unspin.datasets.war_news import GUARDIAN, load_war_news  # noqa: E402
-from unspin.model import Article  # noqa: E402
-from unspin.pipeline import Pipeline  # noqa: E402
+from unspin.comparison import compare_articles
+from unspin.datasets.war_news import GUARDIAN, load_war_news
+from unspin.model import Article
+from unspin.pipeline import Pipeline
 
 WORDS = 1000
 
@@ -38,7 +38,9 @@ def _pair(data: Path) -> tuple[Article, Article]:
             s = re.sub(r"\b(may|could|reportedly|possibly)\s", "", s, count=1)
         edited.append(s)
         if i % 10 == 5:
-            edited.append("Thousands of foreign troops are already secretly deployed in the region, sources said.")
+            edited.append(
+                "Thousands of foreign troops are already secretly deployed in the region, sources said."
+            )
     return Article(title=rows[0].title, body=" ".join(edited)), Article(title=rows[0].title, body=source_text)
 
 

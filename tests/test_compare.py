@@ -57,7 +57,9 @@ def test_spelling_variants_are_not_a_change_of_actor() -> None:
 
 
 def test_headline_elements_found_different_absent() -> None:
-    source = "Nato will never send forces to Ukraine. Reznikov met Stoltenberg in Kyiv. About 200 troops left."
+    source = (
+        "Nato will never send forces to Ukraine. Reznikov met Stoltenberg in Kyiv. About 200 troops left."
+    )
     spans = list(sentences(source))
     assert check_element("send forces to Ukraine", source, spans).status == "different"  # negated there
     assert check_element("Kiev", source, spans, "actor").status == "found"  # any spelling
@@ -144,9 +146,13 @@ def test_eval_pairs_are_built_from_offsets(tmp_path: Path) -> None:
     pairs.write_text(json.dumps(record) + "\n", encoding="utf-8")
     pair = build_pair(record, tmp_path / "data")
     assert "500,000" in pair.body and pair.units[1].kind == "not-in-source"
-    r = run_cli("eval", "compare", "--data", str(tmp_path / "data"), "--pairs", str(pairs), "--split", "dev", "--json")
+    r = run_cli(
+        "eval", "compare", "--data", str(tmp_path / "data"), "--pairs", str(pairs), "--split", "dev", "--json"
+    )
     assert r.returncode == 0, r.stderr
     scores = json.loads(r.stdout)["scores"]
     assert scores["change:number"]["recall"] == 1.0 and scores["not-in-source"]["recall"] == 1.0
-    bad = run_cli("eval", "compare", "--data", str(tmp_path / "data"), "--pairs", str(tmp_path / "none.jsonl"))
+    bad = run_cli(
+        "eval", "compare", "--data", str(tmp_path / "data"), "--pairs", str(tmp_path / "none.jsonl")
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -255,14 +255,19 @@ def test_compare_over_http_and_its_side_by_side_view(api_server: Server) -> None
     with api_server.client() as c:
         resp = c.post(
             "/v1/compare",
-            json={"article": {"title": a_title, "text": a_body}, "source": {"title": s_title, "text": s_body}},
+            json={
+                "article": {"title": a_title, "text": a_body},
+                "source": {"title": s_title, "text": s_body},
+            },
         )
         assert resp.status_code == 200, resp.text
         comparison = resp.json()["comparison"]
         page = c.get(f"/v1/reports/{resp.headers['x-report-id']}/html")
         empty = c.post("/v1/compare", json={"article": {"text": a_body}, "source": {}})
         missing = c.post("/v1/compare", json={"article": {"text": a_body}})
-        internal = c.post("/v1/compare", json={"article": {"text": a_body}, "source": {"url": "http://127.0.0.1:9/"}})
+        internal = c.post(
+            "/v1/compare", json={"article": {"text": a_body}, "source": {"url": "http://127.0.0.1:9/"}}
+        )
     assert comparison["headline_verdict"] == "not supported by the source"
     kinds = {u["kind"] for u in comparison["units"]}
     assert {"changed", "not-in-source"} <= kinds

@@ -34,6 +34,7 @@ def compare(
         language=language,
     )
 
+
 __all__ = [
     "Article",
     "IngestError",

@@ -153,7 +153,9 @@ def analyze(
 
 @app.command()
 def compare(
-    article: Annotated[str, typer.Argument(help="The article: a .txt/.html file, an http(s) URL, HTML or text.")],
+    article: Annotated[
+        str, typer.Argument(help="The article: a .txt/.html file, an http(s) URL, HTML or text.")
+    ],
     source: Annotated[str, typer.Argument(help="The source it cites, in any of the same forms.")],
     format: Annotated[
         Format, typer.Option("--format", "-f", help="What to print (or write to --output).")
@@ -161,13 +163,17 @@ def compare(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the --format output here.")
     ] = None,
-    html: Annotated[Path | None, typer.Option("--html", help="Also write the side-by-side view here.")] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the side-by-side view here.")
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report here.")] = None,
     title: Annotated[str | None, typer.Option("--title", help="The article's headline.")] = None,
     source_title: Annotated[str | None, typer.Option("--source-title", help="The source's headline.")] = None,
     lang: Annotated[
         str | None,
-        typer.Option("--lang", help="The article's language code; skips detection.", callback=language_option),
+        typer.Option(
+            "--lang", help="The article's language code; skips detection.", callback=language_option
+        ),
     ] = None,
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, envvar=MAX_BYTES_ENV, help="Refuse larger inputs.")

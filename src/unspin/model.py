@@ -437,7 +437,9 @@ class AlignedUnit(BaseModel):
     kind: AlignmentKind
     span: Span = Field(description="The unit in the article.")
     source: Span | None = Field(None, description="The source passage it was aligned to (source offsets).")
-    lexical: float = Field(ge=0.0, le=1.0, description="Share of the unit's words found, in order, in the passage.")
+    lexical: float = Field(
+        ge=0.0, le=1.0, description="Share of the unit's words found, in order, in the passage."
+    )
     semantic: float | None = Field(None, description="Sentence-vector cosine to the passage (paraphrases).")
     changes: list[TextChange] = Field(default_factory=list)
     cuts: list[Span] = Field(default_factory=list, description="Source words cut out inside the unit.")

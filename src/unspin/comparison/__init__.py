@@ -101,7 +101,8 @@ def _aligned(n: int, a: Alignment, doc: Doc, source: str) -> AlignedUnit:
         cuts = [_span(source, s, e) for s, e in d.cuts]
         why = {
             "verbatim": "Word for word as in the source.",
-            "trimmed": f"As in the source with {len(cuts)} cut(s): " + "; ".join(f"“{c.text}”" for c in cuts[:3]),
+            "trimmed": f"As in the source with {len(cuts)} cut(s): "
+            + "; ".join(f"“{c.text}”" for c in cuts[:3]),
             "paraphrase": "Says what the source says, in other words.",
             "changed": "Differs from the source: " + "; ".join(c.explanation for c in changes[:4]),
         }[kind]
@@ -129,7 +130,10 @@ def _omissions(units: list[AlignedUnit], source: Report, text: str) -> list[Omis
     )
     out = []
     for s in scored:
-        if any(c.start < s.end and s.start < c.end for c in covered) or len(tokens(text[s.start : s.end])) < MIN_UNIT_WORDS:
+        if (
+            any(c.start < s.end and s.start < c.end for c in covered)
+            or len(tokens(text[s.start : s.end])) < MIN_UNIT_WORDS
+        ):
             continue
         out.append(
             Omission(
@@ -147,7 +151,9 @@ def _status(kind: str) -> str:
     return {"changed": "different", "not-in-source": "absent"}.get(kind, "found")
 
 
-def compare_runs(article: Report, doc: Doc, source: Report, source_doc: Doc, pipeline: Pipeline) -> Comparison:
+def compare_runs(
+    article: Report, doc: Doc, source: Report, source_doc: Doc, pipeline: Pipeline
+) -> Comparison:
     """The comparison section from the two texts' Reports and Docs."""
     text = source_doc.body.text
     sentences = [(s.start, s.end) for s in source_doc.body.sentences]
@@ -198,7 +204,7 @@ def compare_runs(article: Report, doc: Doc, source: Report, source_doc: Doc, pip
 
     omissions = _omissions(units, source, text)
 
-    counts = Counter(u.kind for u in units)
+    counts: Counter[str] = Counter(u.kind for u in units)
     counts.update(ch.kind for u in units for ch in u.changes)
     changed = counts.get("changed", 0) + counts.get("not-in-source", 0)
     return Comparison(
@@ -219,13 +225,17 @@ def compare_runs(article: Report, doc: Doc, source: Report, source_doc: Doc, pip
     )
 
 
-def compare_articles(pipeline: Pipeline, article: Article, source: Article, language: str | None = None) -> Report:
+def compare_articles(
+    pipeline: Pipeline, article: Article, source: Article, language: str | None = None
+) -> Report:
     """The article's Report with its comparison against ``source`` (both analysed by ``pipeline``)."""
     t0 = time.perf_counter()
     run = pipeline.run(article, language=language)
     report = assemble(article, run.doc, list(run.sections.values()), run.timings_ms)
     source_run = pipeline.run(source, only=SOURCE_ANALYSERS)
-    source_report = assemble(source, source_run.doc, list(source_run.sections.values()), source_run.timings_ms)
+    source_report = assemble(
+        source, source_run.doc, list(source_run.sections.values()), source_run.timings_ms
+    )
     t1 = time.perf_counter()
     comparison = compare_runs(report, run.doc, source_report, source_run.doc, pipeline)
     timings = dict(report.timings_ms)

@@ -27,8 +27,51 @@ WINDOW_PENALTY = 0.15  # lexical match a window loses per sentence beyond the fi
 MAX_WINDOW = 3  # source sentences one unit may span (a quote of three sentences)
 CANDIDATES = 4  # source sentences, by shared words, whose windows are diffed
 STOP = frozenset(
-    "the a an of to in on at for from by with and or but is are was were be been it its this that as said says "
-    "he she they we i you his her their our has have had will would".split()
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "as",
+        "said",
+        "says",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+    ]
 )
 
 Embed = Callable[[list[str]], np.ndarray]

@@ -15,26 +15,142 @@ from dataclasses import dataclass
 TOKEN = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*", re.UNICODE)
 
 NEGATIONS = frozenset(
-    "not no never none nobody nothing neither nor cannot can't don't doesn't didn't won't wouldn't "
-    "isn't aren't wasn't weren't hasn't haven't hadn't shouldn't couldn't mustn't n't deny denies denied "
-    "denying refuse refuses refused rejects rejected "
-    "не нет никогда ни никто ничто ничего отрицает отрицал отрицали отказался отказались без".split()
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nobody",
+        "nothing",
+        "neither",
+        "nor",
+        "cannot",
+        "can't",
+        "don't",
+        "doesn't",
+        "didn't",
+        "won't",
+        "wouldn't",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "hasn't",
+        "haven't",
+        "hadn't",
+        "shouldn't",
+        "couldn't",
+        "mustn't",
+        "n't",
+        "deny",
+        "denies",
+        "denied",
+        "denying",
+        "refuse",
+        "refuses",
+        "refused",
+        "rejects",
+        "rejected",
+        "не",
+        "нет",
+        "никогда",
+        "ни",
+        "никто",
+        "ничто",
+        "ничего",
+        "отрицает",
+        "отрицал",
+        "отрицали",
+        "отказался",
+        "отказались",
+        "без",
+    ]
 )
 # Words that negate without "not": counted on both sides of a replacement, so that a paraphrase "lacks" for
 # "does not include" is no change; a word only cut out of the source is read for explicit negations alone.
 IMPLICIT_NEGATIONS = frozenset(
-    "lack lacks lacked lacking unaware unfamiliar unable fail fails failed failing avoid avoids avoided avoiding "
-    "discourage discourages discouraged without absent absence dismissed dismisses avert averts averted "
-    "prevent prevented".split()
+    [
+        "lack",
+        "lacks",
+        "lacked",
+        "lacking",
+        "unaware",
+        "unfamiliar",
+        "unable",
+        "fail",
+        "fails",
+        "failed",
+        "failing",
+        "avoid",
+        "avoids",
+        "avoided",
+        "avoiding",
+        "discourage",
+        "discourages",
+        "discouraged",
+        "without",
+        "absent",
+        "absence",
+        "dismissed",
+        "dismisses",
+        "avert",
+        "averts",
+        "averted",
+        "prevent",
+        "prevented",
+    ]
 )
 # Hedges that a distortion deletes to turn a possibility or a report into a fact. The modals among them are
 # in MODAL_STRENGTH as well: "may" -> "will" is a strengthened modal, "may" deleted is a removed hedge.
 HEDGES = frozenset(
-    "may might could possible possibly probably likely unlikely perhaps maybe reportedly allegedly apparently "
-    "seemingly presumably supposedly purportedly appears appear appeared seems seem seemed suggest suggests "
-    "suggested potential potentially probable conceivably expected estimated believed "
-    "может могут мог могла могли возможно вероятно видимо якобы предположительно по-видимому наверное "
-    "кажется".split()
+    [
+        "may",
+        "might",
+        "could",
+        "possible",
+        "possibly",
+        "probably",
+        "likely",
+        "unlikely",
+        "perhaps",
+        "maybe",
+        "reportedly",
+        "allegedly",
+        "apparently",
+        "seemingly",
+        "presumably",
+        "supposedly",
+        "purportedly",
+        "appears",
+        "appear",
+        "appeared",
+        "seems",
+        "seem",
+        "seemed",
+        "suggest",
+        "suggests",
+        "suggested",
+        "potential",
+        "potentially",
+        "probable",
+        "conceivably",
+        "expected",
+        "estimated",
+        "believed",
+        "может",
+        "могут",
+        "мог",
+        "могла",
+        "могли",
+        "возможно",
+        "вероятно",
+        "видимо",
+        "якобы",
+        "предположительно",
+        "по-видимому",
+        "наверное",
+        "кажется",
+    ]
 )
 HEDGE_PHRASES = (
     "it is possible that",
@@ -62,16 +178,101 @@ MODAL_STRENGTH = {
 
 MONTH_NUMBER_REACH = 3  # "September 13 to 17": day numbers up to this many words after a month are dates
 MONTHS = frozenset(
-    "january february march april may june july august september october november december jan feb mar apr "
-    "jun jul aug sep sept oct nov dec января февраля марта апреля мая июня июля августа сентября октября "
-    "ноября декабря январе феврале марте апреле мае июне июле августе сентябре октябре ноябре декабре".split()
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+        "январе",
+        "феврале",
+        "марте",
+        "апреле",
+        "мае",
+        "июне",
+        "июле",
+        "августе",
+        "сентябре",
+        "октябре",
+        "ноябре",
+        "декабре",
+    ]
 )
 WEEKDAYS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday yesterday today tomorrow tonight "
-    "понедельник вторник среду среда четверг пятницу пятница субботу суббота воскресенье вчера сегодня "
-    "завтра".split()
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "yesterday",
+        "today",
+        "tomorrow",
+        "tonight",
+        "понедельник",
+        "вторник",
+        "среду",
+        "среда",
+        "четверг",
+        "пятницу",
+        "пятница",
+        "субботу",
+        "суббота",
+        "воскресенье",
+        "вчера",
+        "сегодня",
+        "завтра",
+    ]
 )
-RELATIVE_TIME = frozenset("week month year decade century weeks months years decades ago last next".split())
+RELATIVE_TIME = frozenset(
+    [
+        "week",
+        "month",
+        "year",
+        "decade",
+        "century",
+        "weeks",
+        "months",
+        "years",
+        "decades",
+        "ago",
+        "last",
+        "next",
+    ]
+)
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -96,7 +297,9 @@ class Token:
         return self.text
 
 
-TIME_AFTER = frozenset("am pm a.m p.m gmt utc bst cet msk ago o'clock назад".split())
+TIME_AFTER = frozenset(
+    ["am", "pm", "a.m", "p.m", "gmt", "utc", "bst", "cet", "msk", "ago", "o'clock", "назад"]
+)
 TIME_WORD = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:am|pm)$")
 
 
@@ -108,10 +311,18 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
         word, norm = m.group(0), norms[i]
         after = norms[i + 1 : i + 3]
         before = norms[max(0, i - MONTH_NUMBER_REACH) : i]
-        timepoint = bool(TIME_WORD.match(norm)) or (
-            (norm[:1].isdigit() or norm in NUMBER_WORDS) and any(w in TIME_AFTER for w in after)
-        ) or (norm.isdigit() and int(norm) <= 31 and any(w in MONTHS and w != "may" for w in before + after[:1]))
-        out.append(Token(offset + m.start(), offset + m.end(), word, norm, word[:1].isupper() and i > 0, timepoint))
+        timepoint = (
+            bool(TIME_WORD.match(norm))
+            or ((norm[:1].isdigit() or norm in NUMBER_WORDS) and any(w in TIME_AFTER for w in after))
+            or (
+                norm.isdigit()
+                and int(norm) <= 31
+                and any(w in MONTHS and w != "may" for w in before + after[:1])
+            )
+        )
+        out.append(
+            Token(offset + m.start(), offset + m.end(), word, norm, word[:1].isupper() and i > 0, timepoint)
+        )
     return out
 
 

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from unspin.nlp.names import skeleton
 from unspin.comparison.cues import (
     IMPLICIT_NEGATIONS,
     MODAL_STRENGTH,
@@ -25,6 +24,7 @@ from unspin.comparison.cues import (
     is_negation,
     number_value,
 )
+from unspin.nlp.names import skeleton
 
 # Unit words the source passage must hold, in order, for the word-level diff to describe it (below: a
 # paraphrase, compared as sets). Chosen on the dev pairs.
@@ -91,8 +91,49 @@ def _name_key(word: str) -> str:
 
 
 NOT_NAMES = frozenset(
-    "he she it they we i you his her its their our this that these those there here but and or so yet the a an "
-    "in on at for as if when while after before however meanwhile also western eastern".split()
+    [
+        "he",
+        "she",
+        "it",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "its",
+        "their",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "but",
+        "and",
+        "or",
+        "so",
+        "yet",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "for",
+        "as",
+        "if",
+        "when",
+        "while",
+        "after",
+        "before",
+        "however",
+        "meanwhile",
+        "also",
+        "western",
+        "eastern",
+    ]
 )
 
 
@@ -116,11 +157,17 @@ def _capitalised(toks: list[Token]) -> set[str]:
 def _unmatched(names: set[str], others: set[str]) -> set[str]:
     """Names with no counterpart among ``others``: the same key, or one extending the other (Ukraine /
     Ukrainians, Russia / Russian)."""
-    return {n for n in names if not any(n == o or (min(len(n), len(o)) >= 2 and (n.startswith(o) or o.startswith(n))) for o in others)}
+    return {
+        n
+        for n in names
+        if not any(
+            n == o or (min(len(n), len(o)) >= 2 and (n.startswith(o) or o.startswith(n))) for o in others
+        )
+    }
 
 
 def _polarity_prefix(a: list[Token], b: list[Token]) -> bool:
-    """"unlikely" for "likely", "non-lethal" for "lethal": a negation carried by a prefix."""
+    """ "unlikely" for "likely", "non-lethal" for "lethal": a negation carried by a prefix."""
     wa, wb = {t.norm for t in a}, {t.norm for t in b}
     for x, y in ((wa, wb), (wb, wa)):
         for w in x:
@@ -136,7 +183,10 @@ def _negations(toks: list[Token], implicit: bool = False) -> int:
 
 def _modal_strength(toks: list[Token]) -> int:
     """The strongest modal among the words (0: none); "May" with a capital is the month."""
-    return max((MODAL_STRENGTH.get(t.norm, 0) for t in toks if not (t.norm == "may" and t.text[0].isupper())), default=0)
+    return max(
+        (MODAL_STRENGTH.get(t.norm, 0) for t in toks if not (t.norm == "may" and t.text[0].isupper())),
+        default=0,
+    )
 
 
 def _anchored_negation(a: list[Token], b: list[Token]) -> bool:
@@ -146,7 +196,9 @@ def _anchored_negation(a: list[Token], b: list[Token]) -> bool:
     stems = {t.norm[:5] for t in other}
     for i, t in enumerate(more):
         if is_negation(t.norm):
-            following = [x for x in more[i + 1 : i + 4] if x.norm not in ("be", "been", "have", "to", "a", "the")]
+            following = [
+                x for x in more[i + 1 : i + 4] if x.norm not in ("be", "been", "have", "to", "a", "the")
+            ]
             if following and following[0].norm[:5] in stems:
                 return True
     return False
@@ -180,7 +232,9 @@ def changes_between(
     if na != nb and (not loose or _anchored_negation(a, b)):
         kinds.append("negation-added" if na > nb else "negation-removed")
     elif not edge and _polarity_prefix(a, b):
-        prefixed = any(t.norm.startswith(("un", "non", "in", "im")) for t in a if t.norm not in {x.norm for x in b})
+        prefixed = any(
+            t.norm.startswith(("un", "non", "in", "im")) for t in a if t.norm not in {x.norm for x in b}
+        )
         kinds.append("negation-added" if prefixed else "negation-removed")
     # Beside a strengthened modal, only the other hedges count ("could have exposed them to a potential
     # scandal" -> "would have exposed them to a scandal": both changes).
@@ -259,13 +313,23 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
         if not kinds and len(b) >= END_CUT and _is_cut(b, passage, first.b, source):
             diff.cuts.append((b[0].start, b[-1].end))
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal" or i2 <= first.a and j2 <= first.b or i1 >= last.a + last.size and j1 >= last.b + last.size:
+        if (
+            tag == "equal"
+            or (i2 <= first.a and j2 <= first.b)
+            or (i1 >= last.a + last.size and j1 >= last.b + last.size)
+        ):
             continue
         a, b = unit[i1:i2], passage[j1:j2]
         kinds = changes_between(a, b)
         for kind in kinds:
             diff.changes.append(
-                Change(kind, _span(a), _span(b), article[a[0].start : a[-1].end] if a else "", source[b[0].start : b[-1].end] if b else "")
+                Change(
+                    kind,
+                    _span(a),
+                    _span(b),
+                    article[a[0].start : a[-1].end] if a else "",
+                    source[b[0].start : b[-1].end] if b else "",
+                )
             )
         if not kinds:
             if tag == "insert":  # difflib's view from the unit: passage words the unit lacks, a cut

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,8 +57,12 @@ def _find_name(element: str, source: str, sentences: list[tuple[int, int]]) -> E
     for s, e in sentences:
         words = _WORD.findall(source[s:e])
         keys = {skeleton(w) for w in words}
-        pairs = {skeleton(f"{a} {b}") for a, b in zip(words, words[1:], strict=False)}
-        if key in keys or key in pairs or set(_content_stems(element)) <= {stem(w) for w in _words(source[s:e])}:
+        pairs = {skeleton(f"{a} {b}") for a, b in itertools.pairwise(words)}
+        if (
+            key in keys
+            or key in pairs
+            or set(_content_stems(element)) <= {stem(w) for w in _words(source[s:e])}
+        ):
             return ElementResult("found", (s, e), f"The source names '{element}': “{source[s:e].strip()}”")
     return ElementResult("absent", None, f"The source never names '{element}', in any spelling.")
 
@@ -74,7 +79,11 @@ def check_element(
     element to its nearest source sentence, and that sentence: a source that speaks of the element in other
     words ("the West vows sanctions" for "western leaders vowed a barrage of sanctions") is not silent on it,
     so such an element is never called absent, only different (both shown)."""
-    result = _find_name(element, source, sentences) if kind in ("actor", "name") else _check(element, source, sentences)
+    result = (
+        _find_name(element, source, sentences)
+        if kind in ("actor", "name")
+        else _check(element, source, sentences)
+    )
     if result.status == "absent" and nearest is not None and nearest[0] >= NOT_ABSENT:
         s, e = nearest[1]
         return ElementResult(

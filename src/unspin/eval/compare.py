@@ -142,10 +142,10 @@ def summarise(results: list[PairResult]) -> dict[str, object]:
             return [sum(r.counts[label][i] for r in rs) for i in range(3)]
 
         tp, pred, gold = total(results)
-        p, r, f = _prf(tp, pred, gold)
+        precision, recall, f = _prf(tp, pred, gold)
         scores[label] = {
-            "precision": round(p, 4),
-            "recall": round(r, 4),
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
             "f1": round(f, 4),
             "precision_95": _interval(results, lambda rs, t=total: _prf(*t(rs))[0]),
             "recall_95": _interval(results, lambda rs, t=total: _prf(*t(rs))[1]),
@@ -154,8 +154,8 @@ def summarise(results: list[PairResult]) -> dict[str, object]:
         }
     elements = [e for r in results for e in r.elements]
     confusion: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in results:
-        for g, p in r.confusion:
+    for res in results:
+        for g, p in res.confusion:
             confusion[g][p] += 1
 
     def element_accuracy(rs: list[PairResult]) -> float:
@@ -203,7 +203,9 @@ def evaluate_compare(pairs: list[ComparePair], pipeline: Pipeline | None = None)
 
     pipeline = pipeline or Pipeline()
     if pairs:  # load the models before the clock starts: a user's second comparison is warm
-        compare_articles(pipeline, Article(title="", body=pairs[0].body), Article(title="", body=pairs[0].source_text))
+        compare_articles(
+            pipeline, Article(title="", body=pairs[0].body), Article(title="", body=pairs[0].source_text)
+        )
     return summarise([score_pair(p, pipeline) for p in pairs])
 
 
@@ -239,7 +241,9 @@ def compare_command(
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    typer.echo(f"Source comparison, {split}: {result['pairs']} pairs, {result['units']} units (95 % intervals)")
+    typer.echo(
+        f"Source comparison, {split}: {result['pairs']} pairs, {result['units']} units (95 % intervals)"
+    )
     scores = result["scores"]
     assert isinstance(scores, dict)
     for label, m in scores.items():
@@ -255,9 +259,9 @@ def compare_command(
 
 
 def compare_agreement_command(
-    pairs: Annotated[Path, typer.Option(help="The adjudicated pairs (first pass kept as first_pass).")] = Path(
-        PAIRS_FILE
-    ),
+    pairs: Annotated[
+        Path, typer.Option(help="The adjudicated pairs (first pass kept as first_pass).")
+    ] = Path(PAIRS_FILE),
     second: Annotated[Path, typer.Option(help="The second, blind pass.")] = Path(SECOND_PASS_FILE),
 ) -> None:
     """Inter-annotator agreement of the rewrite pairs: Cohen's kappa on the unit kind and on headline elements,

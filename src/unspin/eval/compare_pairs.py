@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from unspin.errors import DataError
 
@@ -71,7 +72,7 @@ class ComparePair:
     omitted: list[tuple[int, int]] = field(default_factory=list)
 
 
-def source_text(data_dir: Path, ref: dict[str, str]) -> tuple[str, str]:
+def source_text(data_dir: Path, ref: dict[str, Any]) -> tuple[str, str]:
     """(title, text) of a pair's source row."""
     corpus = ref.get("corpus")
     if corpus == "war-news":
@@ -89,29 +90,29 @@ def source_text(data_dir: Path, ref: dict[str, str]) -> tuple[str, str]:
     raise DataError(str(ref), "a source needs corpus 'war-news' (file, id) or 'polnear' (split, name)")
 
 
-_CACHE: dict[tuple[str, str], object] = {}
+_CACHE: dict[tuple[str, str], Any] = {}
 
 
-def _war_news(data_dir: Path, file: str) -> dict:  # type: ignore[type-arg]
+def _war_news(data_dir: Path, file: str) -> Any:
     from unspin.datasets.war_news import war_news_index
 
     key = ("war-news:" + file, str(data_dir))
     if key not in _CACHE:
         _CACHE[key] = war_news_index(data_dir, (file,))
-    return _CACHE[key]  # type: ignore[return-value]
+    return _CACHE[key]
 
 
-def _polnear(data_dir: Path, split: str, loader) -> list:  # type: ignore[no-untyped-def, type-arg]
+def _polnear(data_dir: Path, split: str, loader: Any) -> Any:
     key = ("polnear-" + split, str(data_dir))
     if key not in _CACHE:
         _CACHE[key] = loader(data_dir, split)
-    return _CACHE[key]  # type: ignore[return-value]
+    return _CACHE[key]
 
 
-def _apply_edits(piece: str, edits: list[dict[str, object]], where: str) -> str:
+def _apply_edits(piece: str, edits: list[dict[str, Any]], where: str) -> str:
     out, at = [], 0
-    for edit in sorted(edits, key=lambda e: e["at"][0]):  # type: ignore[index]
-        s, e = edit["at"]  # type: ignore[misc]
+    for edit in sorted(edits, key=lambda e: e["at"][0]):
+        s, e = edit["at"]
         if not 0 <= s <= e <= len(piece) or s < at:
             raise DataError(where, f"edit {edit} is outside the slice or overlaps another")
         out.append(piece[at:s])
@@ -121,20 +122,22 @@ def _apply_edits(piece: str, edits: list[dict[str, object]], where: str) -> str:
     return "".join(out)
 
 
-def build_pair(record: dict[str, object], data_dir: Path) -> ComparePair:
+def build_pair(record: dict[str, Any], data_dir: Path) -> ComparePair:
     """The rewrite and its gold labels, from one line of the annotation file (errors name the pair)."""
     name = str(record.get("pair", "?"))
-    title_src, text = source_text(data_dir, record["source"])  # type: ignore[arg-type]
+    title_src, text = source_text(data_dir, record["source"])
     headline = record.get("headline") or {}
-    pieces: list[tuple[str, dict[str, object]]] = []
-    for i, unit in enumerate(record.get("units", [])):  # type: ignore[union-attr]
+    pieces: list[tuple[str, dict[str, Any]]] = []
+    for i, unit in enumerate(record.get("units", [])):
         where = f"{name} unit {i}"
         kind = unit.get("kind")
         if kind not in KINDS:
             raise DataError(where, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         changes = unit.get("changes", [])
         if (kind == "changed") != bool(changes) or any(c not in CHANGES for c in changes):
-            raise DataError(where, f"'changed' needs changes from {', '.join(CHANGES)} (and only it has them)")
+            raise DataError(
+                where, f"'changed' needs changes from {', '.join(CHANGES)} (and only it has them)"
+            )
         frm = unit.get("from")
         if frm is None:
             if kind != "not-in-source":
@@ -149,12 +152,11 @@ def build_pair(record: dict[str, object], data_dir: Path) -> ComparePair:
             s, e = frm
             if not 0 <= s < e <= len(text):
                 raise DataError(where, f"source slice {frm} is outside the source ({len(text)} characters)")
-            if "text" in unit:
-                body = str(unit["text"])
-            else:
-                # A verbatim unit's edits may only remove page debris glued to the sentence (a caption, a
-                # "Read more" link): the guideline's adjudication rule.
-                body = _apply_edits(text[s:e], unit.get("edits", []), where)
+            # A verbatim unit's edits may only remove page debris glued to the sentence (a caption, a "Read
+            # more" link): the guideline's adjudication rule.
+            body = (
+                str(unit["text"]) if "text" in unit else _apply_edits(text[s:e], unit.get("edits", []), where)
+            )
         template = str(unit.get("template", "{}"))
         if template.count("{}") != 1:
             raise DataError(where, "template must hold {} exactly once")
@@ -175,15 +177,15 @@ def build_pair(record: dict[str, object], data_dir: Path) -> ComparePair:
                 at,
                 at + len(piece),
                 str(unit["kind"]),
-                tuple(unit.get("changes", [])),  # type: ignore[arg-type]
-                (int(frm[0]), int(frm[1])) if frm else None,  # type: ignore[index]
+                tuple(unit.get("changes", [])),
+                (int(frm[0]), int(frm[1])) if frm else None,
                 bool(unit.get("quoted", False)),
             )
         )
         body_parts.append(piece)
         at += len(piece)
     elements = []
-    for el in headline.get("elements", []):  # type: ignore[union-attr]
+    for el in headline.get("elements", []):
         if el.get("status") not in ELEMENT_STATUSES or el.get("text") not in str(headline.get("text", "")):
             raise DataError(name, f"headline element {el} needs a status and text inside the headline")
         elements.append(GoldElement(str(el["text"]), str(el["status"])))
@@ -196,7 +198,7 @@ def build_pair(record: dict[str, object], data_dir: Path) -> ComparePair:
         body="".join(body_parts),
         units=units,
         elements=elements,
-        omitted=[(int(s), int(e)) for s, e in record.get("omitted", [])],  # type: ignore[union-attr, misc]
+        omitted=[(int(s), int(e)) for s, e in record.get("omitted", [])],
     )
 
 
@@ -295,11 +297,21 @@ def agreement(first: Path, second: Path) -> dict[str, object]:
     out: dict[str, object] = {"units": len(keys), "elements": len(ekeys)}
     out["kind_agreement"], out["kind_kappa"] = kappa([(units[k][0], units2[k][0]) for k in keys])
     change_f1 = {}
-    for change in ("number", "date", "actor", "negation", "hedge-removed", "hedge-added", "modal-strengthened"):
+    for change in (
+        "number",
+        "date",
+        "actor",
+        "negation",
+        "hedge-removed",
+        "hedge-added",
+        "modal-strengthened",
+    ):
         a = {k for k in keys if change in units[k][1]}
         b = {k for k in keys if change in units2[k][1]}
         change_f1[change] = round(2 * len(a & b) / (len(a) + len(b)), 4) if a or b else 1.0
     out["change_f1"] = change_f1
     out["element_agreement"], out["element_kappa"] = kappa([(elements[k], elements2[k]) for k in ekeys])
-    out["disagreements"] = sum(units[k] != units2[k] for k in keys) + sum(elements[k] != elements2[k] for k in ekeys)
+    out["disagreements"] = sum(units[k] != units2[k] for k in keys) + sum(
+        elements[k] != elements2[k] for k in ekeys
+    )
     return out

@@ -49,7 +49,9 @@ def pieces(text: str, marks: list[tuple[int, int, str, str, str]]) -> list[Piece
     return out
 
 
-def _marks(c: Comparison) -> tuple[list[tuple[int, int, str, str, str]], list[tuple[int, int, str, str, str]]]:
+def _marks(
+    c: Comparison,
+) -> tuple[list[tuple[int, int, str, str, str]], list[tuple[int, int, str, str, str]]]:
     article, source = [], []
     for u in c.units:
         tip = f"{u.id} · {UNIT_KINDS[u.kind][0]}: {u.explanation}"

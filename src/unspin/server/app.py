@@ -264,7 +264,9 @@ def _analysis_routes(app: FastAPI, worker: Worker, read: Any) -> None:
         """The article held against the source it cites: the article's Report with its `comparison` (the
         same JSON as `unspin compare --format json`). Each side is text, HTML or a URL (fetched SSRF-safe).
         `/v1/reports/{id}/html` then shows the two side by side."""
-        return await worker.compare(await side(body.article, "article"), await side(body.source, "source"), body.lang)
+        return await worker.compare(
+            await side(body.article, "article"), await side(body.source, "source"), body.lang
+        )
 
     @app.get(
         "/v1/reports/{report_id}", tags=["analyze"], responses={200: {"model": Report}}, dependencies=[read]

@@ -57,7 +57,9 @@ class SideIn(BaseModel):
 
     text: str | None = None
     html: str | None = None
-    url: str | None = Field(None, max_length=8192, description="Fetched (public addresses only) when no text/html.")
+    url: str | None = Field(
+        None, max_length=8192, description="Fetched (public addresses only) when no text/html."
+    )
     title: str | None = None
 
 
