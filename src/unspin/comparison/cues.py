@@ -278,7 +278,8 @@ NUMBER_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12, "dozens": 12,
     "hundreds": 100, "thousands": 1000, "millions": 10**6, "billions": 10**9, "half": 0.5, "couple": 2,
-    "several": 3, "few": 3, "один": 1, "два": 2, "три": 3, "тысяч": 1000, "тысячи": 1000, "миллион": 10**6,
+    "several": 3, "few": 3, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "один": 1, "два": 2, "три": 3, "тысяч": 1000, "тысячи": 1000, "миллион": 10**6,
     "сотни": 100, "десятки": 10, "тысяча": 1000, "сто": 100,
 }  # fmt: skip
 YEAR = re.compile(r"^(1[89]\d\d|20\d\d)s?$")

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from unspin.comparison.cues import (
+    HEDGES,
     IMPLICIT_NEGATIONS,
     MODAL_STRENGTH,
+    RELATIVE_TIME,
     Token,
     hedge_count,
     is_date,
@@ -78,11 +80,13 @@ def _numbers(toks: list[Token]) -> set[float]:
 
 
 def _dates(toks: list[Token]) -> set[str]:
-    return {
-        t.norm.rstrip("s")
-        for t in toks
-        if t.timepoint or (is_date(t.norm) and not (t.norm == "may" and not t.text[0].isupper()))
-    }
+    out = set()
+    for t in toks:
+        parts = t.norm.split("-")  # "mid-2024", "late-March"
+        if t.timepoint or t.norm in RELATIVE_TIME or any(is_date(p) for p in parts):
+            if not (t.norm == "may" and not t.text[0].isupper()):
+                out.add(t.norm.rstrip("s"))
+    return out
 
 
 def _name_key(word: str) -> str:
@@ -138,10 +142,17 @@ NOT_NAMES = frozenset(
 
 
 def _names(toks: list[Token]) -> set[str]:
+    # A capitalised first word is a name too ("Germany leads ..." for "Canada leads ..."), unless it is one of
+    # the words that open sentences.
     return {
         _name_key(t.text)
         for t in toks
-        if t.capital and t.norm not in NOT_NAMES and not is_date(t.norm) and number_value(t.norm) is None
+        if t.text[:1].isupper()
+        and t.norm not in NOT_NAMES
+        and not is_negation(t.norm)
+        and t.norm not in HEDGES
+        and not is_date(t.norm)
+        and number_value(t.norm) is None
     }
 
 
@@ -312,6 +323,7 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
             diff.changes.append(Change(kind, None, _span(near), "", _text(near)))
         if not kinds and len(b) >= END_CUT and _is_cut(b, passage, first.b, source):
             diff.cuts.append((b[0].start, b[-1].end))
+    at_ends = len(diff.changes)  # changes found at the ends; the internal edits' follow
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if (
             tag == "equal"
@@ -339,8 +351,11 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
     # Negations counted per edit may cancel out over the unit ("discouraged him from sending" -> "urged him
     # not to send"): a negation change stands only where the whole unit and its passage differ in negations.
     covered = passage[first.b : last.b + last.size]
-    if _negations(unit, True) == _negations(covered, True) and not _polarity_prefix(unit, covered):
-        diff.changes = [c for c in diff.changes if not c.kind.startswith("negation")]
+    inside = unit[first.a : last.a + last.size]
+    if _negations(inside, True) == _negations(covered, True) and not _polarity_prefix(inside, covered):
+        diff.changes = diff.changes[:at_ends] + [
+            c for c in diff.changes[at_ends:] if not c.kind.startswith("negation")
+        ]
     # A cut quote may also retouch a word or two of its frame ("told the Canadian edition ..."): still trimmed.
     if diff.changes:
         diff.kind = "changed"
