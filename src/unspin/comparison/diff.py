@@ -3,8 +3,9 @@
 Two paths, chosen by how much of the unit's wording the source passage holds:
 - **close** (most words shared): a word-level diff (difflib over normalised tokens). Deletions inside the passage
   are cuts; a cut, insertion or replacement that touches a negation, a hedge, a modal, a number, a date or a
-  name is a change of that kind. Words outside the part of the passage the unit covers are not cuts: a quote
-  may take one clause of a sentence.
+  name is a change of that kind. At the unit's ends, short runs on both sides replace each other ("Von der
+  Leyen said" -> "Baerbock said"); the rest of a source sentence beyond the unit is a cut unless a clause
+  boundary (a comma, a dash) or scrape debris separates it: a quote may take one clause of a sentence.
 - **loose** (a paraphrase): the same kinds compared as sets over the unit and the passage: a number, date or
   name of one that the other lacks, a negation or hedge in one only, a weaker modal made stronger.
 """
