@@ -473,3 +473,42 @@ def claim_matcher(
             indent=1,
         )
     )
+
+
+@app.command("semeval2025")
+def semeval2025(
+    data: DataOption = None,
+    storylines_out: Annotated[Path, typer.Option(help="Where to write the storyline heads.")] = Path(
+        "build/semeval25-storylines-v1"
+    ),
+    roles_out: Annotated[Path, typer.Option(help="Where to write the entity-role heads.")] = Path(
+        "build/semeval25-roles-v1"
+    ),
+    cache: Annotated[Path | None, typer.Option(help="Folder to cache sentence embeddings in.")] = Path(
+        "build/semeval2025-vectors"
+    ),
+    language: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="Train on this language's train part (repeatable; default EN and RU)."),
+    ] = None,
+    write_split: Annotated[
+        bool, typer.Option(help="Write data/splits/semeval2025.json first (the held-out ids; made once).")
+    ] = False,
+) -> None:
+    """SemEval-2025 Task 10: storyline heads (subtask 2) and entity-role heads (subtask 1) over e5 vectors,
+    fit on the train part of data/splits/semeval2025.json."""
+    from unspin.train.semeval2025 import corpus, train_roles, train_storylines, write_artifact
+    from unspin.train.semeval2025 import write_split as make_split_file
+
+    root = data_dir(data)
+    if write_split:
+        held = make_split_file(root)
+        typer.echo("held out: " + ", ".join(f"{k} {len(v)}" for k, v in held.items()))
+    langs = sorted({x.upper() for x in (language or ["EN", "RU"])})
+    train = corpus(root, cache, "train", set(langs), typer.echo)
+    stories = train_storylines(root, train, langs, typer.echo)
+    write_artifact(storylines_out, stories)
+    typer.echo(f"wrote {storylines_out}: {json.dumps(stories['meta']['training'])}")
+    roles = train_roles(train, langs, typer.echo)
+    write_artifact(roles_out, roles)
+    typer.echo(f"wrote {roles_out}: {json.dumps(roles['meta']['training'])}")
