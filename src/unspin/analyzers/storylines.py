@@ -23,7 +23,15 @@ import numpy as np
 from unspin.analyzers.base import Analyzer, FindingMaker, Section, span_of
 from unspin.model import EntityRole, LabelScore, Span, Storyline, StorylineReport, TextField
 from unspin.models.registry import ModelRegistry
-from unspin.models.storylines import RoleModel, StorylineModel, article_vector, mention_features
+from unspin.models.storyline_features import mention_states
+from unspin.models.storylines import (
+    READ_WORDS,
+    RoleModel,
+    StorylineModel,
+    article_vector,
+    mention_features,
+    read_count,
+)
 from unspin.nlp.doc import Doc, Sentence, layer
 
 MAX_SENTENCES = 400  # as the sentence heads: the encoder's cost (~0.7 ms a word) bounds a book-length input
@@ -34,10 +42,12 @@ SHOWN_SUBNARRATIVES = 3
 
 
 def sentences_of(doc: Doc) -> list[tuple[TextField, Sentence]]:
-    """The sentences the storyline and role heads read: the title's, then the body's, up to MAX_SENTENCES."""
+    """The sentences the storyline and role heads read: the title's, then the body's, up to MAX_SENTENCES, and
+    in English only the lead (``models.storylines.READ_WORDS``)."""
     out: list[tuple[TextField, Sentence]] = [("title", s) for s in doc.title.sentences]
     out += [("body", s) for s in doc.body.sentences]
-    return [(f, s) for f, s in out if s.text.strip()][:MAX_SENTENCES]
+    out = [(f, s) for f, s in out if s.text.strip()][:MAX_SENTENCES]
+    return out[: read_count([len(s.text.split()) for _, s in out], doc.language)]
 
 
 def sentence_vectors(doc: Doc, models: ModelRegistry) -> np.ndarray:
@@ -157,6 +167,16 @@ def _sentence_at(starts: dict[TextField, list[int]], field: TextField, pos: int,
     return offset + k if field == "body" else k
 
 
+def _is_read(
+    sentences: list[tuple[TextField, Sentence]], starts: dict[TextField, list[int]], n_title: int, m: Span
+) -> bool:
+    """Whether the mention lies in a sentence the heads read."""
+    if not starts.get(m.field):
+        return False
+    field, s = sentences[_sentence_at(starts, m.field, m.start, n_title)]
+    return field == m.field and s.start <= m.start < max(s.end, s.start + 1)
+
+
 def analyze_roles(doc: Doc, models: ModelRegistry) -> Section:
     section = Section()
     entities = layer(doc.entities, "entities")
@@ -172,17 +192,33 @@ def analyze_roles(doc: Doc, models: ModelRegistry) -> Section:
         "body": [s.start for f, s in sentences if f == "body"],
     }
     n_title = len(starts["title"])
-    ranked = sorted(entities.values(), key=lambda e: -e.mention_count)[:MAX_ENTITIES]
+    ranked = sorted(entities.values(), key=lambda e: -e.mention_count)
     rows: list[tuple[str, int, Span]] = []  # entity id, sentence index, mention
     for e in ranked:
         spans = sorted((m for v in e.variants for m in v.mentions), key=lambda m: (m.field != "title", m.start))
-        for m in spans[:MAX_MENTIONS]:
-            k = _sentence_at(starts, m.field, m.start, n_title)
-            rows.append((e.id, min(k, len(sentences) - 1), m))
+        read = [m for m in spans if _is_read(sentences, starts, n_title, m)]
+        for m in read[:MAX_MENTIONS]:
+            rows.append((e.id, _sentence_at(starts, m.field, m.start, n_title), m))
+    kept = list(dict.fromkeys(eid for eid, _, _ in rows))[:MAX_ENTITIES]
+    rows = [r for r in rows if r[0] in kept]
+    ranked = [e for e in ranked if e.id in kept]
+    if doc.language in READ_WORDS:
+        section.notes.append(
+            f"Entity roles and storylines in '{doc.language}' read the title and the lead (the first "
+            f"{READ_WORDS[doc.language]} words): entities named only later get no role."
+        )
     if not rows:
         return section
-    names = np.asarray(models.get("encoder").embed([m.text for _, _, m in rows]))
-    x = np.stack([mention_features(vectors, k, names[r], art) for r, (_, k, _) in enumerate(rows)])
+    encoder = models.get("encoder")
+    names = np.asarray(encoder.embed([m.text for _, _, m in rows]))
+    texts = [s.text for _, s in sentences]
+    where = [
+        (k, max(0, m.start - sentences[k][1].start), max(0, m.end - sentences[k][1].start)) for _, k, m in rows
+    ]
+    states = mention_states(encoder, texts, where, names)
+    x = np.stack(
+        [mention_features(vectors, k, names[r], art, states[r]) for r, (_, k, _) in enumerate(rows)]
+    )
     main_p, fine_p = model.predict_proba(x)
     zero_shot = doc.language not in model.languages
     make = FindingMaker("role")

@@ -17,7 +17,13 @@ import numpy as np
 
 from unspin.datasets.semeval2025 import Document
 from unspin.eval.protocol import LEVEL, RESAMPLES
-from unspin.models.storylines import RoleModel, StorylineModel, article_vector, mention_features
+from unspin.models.storylines import (
+    RoleModel,
+    StorylineModel,
+    article_vector,
+    mention_features,
+    read_count,
+)
 from unspin.models.storyline_features import DocVectors, embed_all, sentence_index
 
 
@@ -77,6 +83,11 @@ class Subtask1Result:
     predictions: list[tuple[str, str, int, int, str, list[str]]] = field(default_factory=list, repr=False)
 
 
+def _read(d: Document, v: DocVectors) -> int:
+    """The sentences the analyser reads of this document (models.storylines.read_count)."""
+    return read_count([len(d.text[a:b].split()) for a, b in v.spans], d.language)
+
+
 def evaluate_subtask2(
     model: StorylineModel, docs: list[Document], vectors: list[DocVectors], language: str
 ) -> Subtask2Result:
@@ -85,7 +96,7 @@ def evaluate_subtask2(
     for d, v in zip(docs, vectors, strict=True):
         if not d.annotated:
             continue
-        pn, ps = model.labels(model.scores(v.vectors))
+        pn, ps = model.labels(model.scores(v.vectors[: _read(d, v)]))
         fn.append(_f1(set(d.narratives) & narr_index, set(pn) & narr_index))
         fs.append(_f1(set(d.subnarratives) & sub_index, set(ps) & sub_index))
         preds.append((d.id, pn, ps))
@@ -110,7 +121,7 @@ def predict_mentions(model: RoleModel, doc: Document, v: DocVectors) -> tuple[li
     art = article_vector(v.vectors)
     x = np.stack(
         [
-            mention_features(v.vectors, sentence_index(v.spans, m.start), v.names[i], art)
+            mention_features(v.vectors, sentence_index(v.spans, m.start), v.names[i], art, v.states[i])
             for i, m in enumerate(doc.mentions)
         ]
     )
@@ -208,7 +219,7 @@ def evaluate_mainstream(model: StorylineModel, data_dir: Path, cache: Path | Non
     vectors = embed_all(docs, cache, echo=None)
     flags, flagged = [], []
     for a, d, v in zip(rows, docs, vectors, strict=True):
-        s = model.scores(v.vectors)
+        s = model.scores(v.vectors[: _read(d, v)])
         narratives, subs = model.decide(s, model.report_threshold)
         hit = narratives[0][0] != model.other
         flags.append(float(hit))

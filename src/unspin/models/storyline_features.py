@@ -45,26 +45,75 @@ def cut_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
 
 @dataclass
 class DocVectors:
-    """One document's sentences (offsets into ``Document.text``), their vectors, and its mentions' names'."""
+    """One document's sentences (offsets into ``Document.text``), their vectors, and for each mention the
+    vector of its own text and its contextual state in its sentence."""
 
     spans: np.ndarray  # (n, 2) int
     vectors: np.ndarray  # (n, 384) float32
     names: np.ndarray  # (mentions, 384) float32, in Document.mentions order
+    states: np.ndarray  # (mentions, 384) float32
+
+
+def pieces_in(text: str, pieces: tuple[str, ...], start: int, end: int) -> list[int]:
+    """The word pieces of ``text`` that cover characters [start, end): pieces are matched to the text by
+    counting its non-space characters ("▁" marks a space and counts none)."""
+    a = sum(1 for ch in text[:start] if not ch.isspace())
+    b = a + sum(1 for ch in text[start:end] if not ch.isspace())
+    out, pos = [], 0
+    for j, p in enumerate(pieces):
+        n = len(p.replace("\u2581", ""))
+        if n and pos < b and pos + n > a:
+            out.append(j)
+        pos += n
+    return out
+
+
+def mention_states(
+    encoder: CachedEncoder, sentences: list[str], where: list[tuple[int, int, int]], fallback: np.ndarray
+) -> np.ndarray:
+    """For each (sentence index, start, end in that sentence), the mean contextual state of the mention's
+    pieces in its sentence (``fallback[i]`` where none align). The encoder remembers a sentence's states
+    from the pass that embedded it, so this costs no second pass for sentence-sized texts."""
+    if not where:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    keys = sorted({k for k, _, _ in where})
+    states = dict(zip(keys, encoder.token_states([sentences[k] for k in keys]), strict=True))
+    out = np.zeros((len(where), encoder.dim), dtype=np.float32)
+    for i, (k, a, b) in enumerate(where):
+        st = states[k]
+        idx = pieces_in(sentences[k], st.pieces, a, b)
+        out[i] = st.states[idx].astype(np.float32).mean(axis=0) if idx else fallback[i]
+    return out
+
+
+_KEYS = ("spans", "vectors", "names", "states")
 
 
 def embed_document(doc: Document, encoder: CachedEncoder, cache: Path | None) -> DocVectors:
     path = cache / doc.language / f"{doc.id}.npz" if cache else None
+    spans = cut_sentences(doc.text)[:MAX_SENTENCES]
+    texts = [doc.text[s:e] for s, e in spans]
+    vectors = names = None
     if path and path.exists():
         z = np.load(path)
         if len(z["names"]) == len(doc.mentions):
-            return DocVectors(z["spans"], z["vectors"].astype(np.float32), z["names"].astype(np.float32))
-    spans = cut_sentences(doc.text)[:MAX_SENTENCES]
-    vectors = encoder.embed([doc.text[s:e] for s, e in spans])
-    names = encoder.embed([m.text for m in doc.mentions]) if doc.mentions else np.zeros((0, encoder.dim))
-    out = DocVectors(np.array(spans, dtype=np.int64).reshape(-1, 2), vectors, names.astype(np.float32))
+            if "states" in z:
+                return DocVectors(*(z[k].astype(np.float32 if k != "spans" else np.int64) for k in _KEYS))
+            vectors, names = z["vectors"].astype(np.float32), z["names"].astype(np.float32)
+    if vectors is None or names is None:
+        vectors = encoder.embed(texts)
+        names = encoder.embed([m.text for m in doc.mentions]) if doc.mentions else np.zeros((0, encoder.dim))
+    span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    where = []
+    for m in doc.mentions:
+        k = sentence_index(span_array, m.start)
+        s0 = int(span_array[k, 0]) if len(span_array) else 0
+        where.append((k, max(0, m.start - s0), max(0, m.end - s0)))
+    states = mention_states(encoder, texts, where, names) if len(texts) else names.copy()
+    out = DocVectors(span_array, vectors, names.astype(np.float32), states)
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, spans=out.spans, vectors=out.vectors.astype(np.float16), names=out.names.astype(np.float16))
+        np.savez(path, **{k: getattr(out, k).astype(np.float16 if k != "spans" else np.int64) for k in _KEYS})
     return out
 
 

@@ -6,7 +6,8 @@ Both read the vectors the shipped multilingual-e5-small encoder gives each sente
   out-of-fold predictions of the training articles). A head is linear, so the article's logit is the mean of
   its sentences' logits plus the bias: the sentences whose own logit is highest are the ones that carry the
   label, which is the evidence the report shows.
-- roles: a mention is read as [its sentence, the sentences around it, its own name, the article] vectors; a
+- roles: a mention is read as [its contextual state, its sentence, the sentences around it, its own name, the
+  article] vectors; a
   softmax head gives the main role (Protagonist, Antagonist, Innocent) and one-vs-rest heads the fine roles.
 
 The heads are numpy matrices in heads.npz, the labels, thresholds and calibration in meta.json.
@@ -21,6 +22,24 @@ from pathlib import Path
 import numpy as np
 
 OTHER = "Other"
+# The encoder costs ~0.7 ms a word on two cores. Outside English the sentence heads embed every sentence anyway
+# (the encoder remembers them), so the storylines read them all for free; in English nothing else embeds the
+# body, so they read the title and the lead up to this many words (+150 ms budget for a 1,000-word article).
+# On the held-out EN articles the lead scores within the interval of the whole text (docs/BENCHMARKS.md).
+READ_WORDS: dict[str, int] = {"en": 200}
+
+
+def read_count(sentence_words: list[int], language: str) -> int:
+    """How many of the article's sentences (title first) the storyline heads read in ``language``."""
+    limit = READ_WORDS.get(language.lower())
+    if limit is None:
+        return len(sentence_words)
+    total = 0
+    for k, n in enumerate(sentence_words):
+        total += n
+        if total > limit:
+            return max(1, k)
+    return len(sentence_words)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -33,19 +52,35 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def article_vector(sentence_vectors: np.ndarray) -> np.ndarray:
-    """The article's feature vector: the mean of its sentence vectors (zeros for an empty text)."""
+    """The mean of an article's sentence vectors (zeros for an empty text)."""
     if not len(sentence_vectors):
         return np.zeros(sentence_vectors.shape[1] if sentence_vectors.ndim == 2 else 384, dtype=np.float32)
     return sentence_vectors.mean(axis=0).astype(np.float32)
 
 
+def storyline_features(sentence_vectors: np.ndarray) -> np.ndarray:
+    """The storyline heads' input: [the mean sentence vector, the first sentence's (the title's)].
+
+    The title alone names the storyline more often than any body sentence (out of fold it added about 0.03
+    samples-F1, docs/BENCHMARKS.md), and the mean keeps the head linear in each body sentence."""
+    mean = article_vector(sentence_vectors)
+    first = sentence_vectors[0] if len(sentence_vectors) else mean
+    return np.concatenate([mean, first]).astype(np.float32)
+
+
 def mention_features(
-    sentence_vectors: np.ndarray, index: int, name_vector: np.ndarray, article: np.ndarray
+    sentence_vectors: np.ndarray,
+    index: int,
+    name_vector: np.ndarray,
+    article: np.ndarray,
+    state: np.ndarray,
 ) -> np.ndarray:
-    """A mention's features: its sentence, the mean of it and its neighbours, its name, the article."""
+    """A mention's features: its contextual state in its sentence (the mean of its pieces' output states), its
+    sentence, the mean of it and its neighbours, its own text, the article."""
     lo, hi = max(0, index - 1), min(len(sentence_vectors), index + 2)
     window = sentence_vectors[lo:hi].mean(axis=0)
-    return np.concatenate([sentence_vectors[index], window, name_vector, article]).astype(np.float32)
+    parts = [state, sentence_vectors[index], window, name_vector, article]
+    return np.concatenate(parts).astype(np.float32)
 
 
 @dataclass
@@ -82,23 +117,28 @@ class StorylineModel:
             for i, n in enumerate(self.narratives)
         }
         self.other = self.narratives.index(OTHER) if OTHER in self.narratives else -1
+        self.dim = len(self.mean) // 2  # the encoder's width: features are [mean, first sentence]
 
     def _standard(self, v: np.ndarray) -> np.ndarray:
         return (v - self.mean) / self.scale
 
     def scores(self, sentence_vectors: np.ndarray) -> StorylineScores:
         """Probabilities from one article's sentence vectors (n, 384)."""
-        x = self._standard(article_vector(sentence_vectors))
+        x = self._standard(storyline_features(sentence_vectors))
+        d = self.dim
+        # A sentence's share of the mean part's logit (up to a constant): what it adds over an average sentence.
         sentences = (
-            self._standard(sentence_vectors) if len(sentence_vectors) else np.zeros((0, len(self.mean)))
+            (sentence_vectors - self.mean[:d]) / self.scale[:d]
+            if len(sentence_vectors)
+            else np.zeros((0, d), dtype=np.float32)
         )
         an, bn = self.platt_n
         a_s, b_s = self.platt_s
         return StorylineScores(
             narratives=sigmoid(an * (x @ self.wn + self.bn) + bn),
             subnarratives=sigmoid(a_s * (x @ self.ws + self.bs) + b_s),
-            narrative_sentence_logits=sentences @ self.wn,
-            subnarrative_sentence_logits=sentences @ self.ws,
+            narrative_sentence_logits=sentences @ self.wn[:d],
+            subnarrative_sentence_logits=sentences @ self.ws[:d],
         )
 
     def decide(

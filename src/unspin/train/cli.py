@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -475,6 +475,13 @@ def claim_matcher(
     )
 
 
+def _only(c: Any, languages: list[str]) -> Any:
+    from unspin.train.semeval2025 import Corpus
+
+    keep = [i for i, d in enumerate(c.docs) if d.language in languages]
+    return Corpus([c.docs[i] for i in keep], [c.vectors[i] for i in keep])
+
+
 @app.command("semeval2025")
 def semeval2025(
     data: DataOption = None,
@@ -489,7 +496,11 @@ def semeval2025(
     ),
     language: Annotated[
         list[str] | None,
-        typer.Option("--lang", help="Train on this language's train part (repeatable; default EN and RU)."),
+        typer.Option("--lang", help="Storylines: train on this language's train part (repeatable; default EN, RU)."),
+    ] = None,
+    roles_language: Annotated[
+        list[str] | None,
+        typer.Option("--roles-lang", help="Entity roles: the same (repeatable; default all five)."),
     ] = None,
     write_split: Annotated[
         bool, typer.Option(help="Write data/splits/semeval2025.json first (the held-out ids; made once).")
@@ -505,10 +516,11 @@ def semeval2025(
         held = make_split_file(root)
         typer.echo("held out: " + ", ".join(f"{k} {len(v)}" for k, v in held.items()))
     langs = sorted({x.upper() for x in (language or ["EN", "RU"])})
-    train = corpus(root, cache, "train", set(langs), typer.echo)
-    stories = train_storylines(root, train, langs, typer.echo)
+    role_langs = sorted({x.upper() for x in (roles_language or ["BG", "EN", "HI", "PT", "RU"])})
+    train = corpus(root, cache, "train", set(langs) | set(role_langs), typer.echo)
+    stories = train_storylines(root, _only(train, langs), langs, typer.echo)
     write_artifact(storylines_out, stories)
     typer.echo(f"wrote {storylines_out}: {json.dumps(stories['meta']['training'])}")
-    roles = train_roles(train, langs, typer.echo)
+    roles = train_roles(_only(train, role_langs), role_langs, typer.echo)
     write_artifact(roles_out, roles)
     typer.echo(f"wrote {roles_out}: {json.dumps(roles['meta']['training'])}")

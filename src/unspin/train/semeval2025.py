@@ -33,13 +33,13 @@ from unspin.datasets.semeval2025 import (
     make_split,
     train_folder,
 )
-from unspin.models.storylines import article_vector, mention_features
+from unspin.models.storylines import article_vector, mention_features, storyline_features
 from unspin.models.storyline_features import DocVectors, embed_all, sentence_index
 
 Echo = Callable[[str], None]
 FOLDS = 5
 SEED = 13
-C_GRID = (0.01, 0.03, 0.1, 0.3)
+C_GRID = (0.001, 0.003, 0.01, 0.03)
 T_GRID = np.round(np.arange(0.1, 0.91, 0.025), 3)
 
 
@@ -155,7 +155,9 @@ def train_storylines(data_dir: Path, train: Corpus, languages: list[str], echo: 
     """Fit the storyline heads on the train part; returns the arrays and the metadata of the artifact."""
     narratives, subs = label_lists(data_dir)
     docs = [d for d in train.docs if d.annotated]
-    x_raw = np.stack([article_vector(v.vectors) for d, v in zip(train.docs, train.vectors, strict=True) if d.annotated])
+    x_raw = np.stack(
+        [storyline_features(v.vectors) for d, v in zip(train.docs, train.vectors, strict=True) if d.annotated]
+    )
     mean, scale = x_raw.mean(axis=0), x_raw.std(axis=0) + 1e-6
     x = (x_raw - mean) / scale
     yn, ys = _label_matrix(docs, narratives, "narratives"), _label_matrix(docs, subs, "subnarratives")
@@ -207,7 +209,7 @@ def train_storylines(data_dir: Path, train: Corpus, languages: list[str], echo: 
             "out_of_fold_mean_samples_f1": round(score, 4),
             "folds": FOLDS,
             "seed": SEED,
-            "features": "mean of the e5-small-int8-v1 sentence vectors, standardised",
+            "features": "[mean of the sentence vectors, the first sentence's (title)], e5-small-int8-v1, standardised",
         },
     }
     arrays = {
@@ -229,9 +231,11 @@ def role_features(c: Corpus) -> tuple[np.ndarray, list[tuple[int, int]]]:
             continue
         art = article_vector(v.vectors)
         for mi, m in enumerate(d.mentions):
-            rows.append(mention_features(v.vectors, sentence_index(v.spans, m.start), v.names[mi], art))
+            rows.append(
+                mention_features(v.vectors, sentence_index(v.spans, m.start), v.names[mi], art, v.states[mi])
+            )
             where.append((di, mi))
-    return (np.stack(rows) if rows else np.zeros((0, 4 * 384), dtype=np.float32)), where
+    return (np.stack(rows) if rows else np.zeros((0, 5 * 384), dtype=np.float32)), where
 
 
 def fine_list() -> tuple[list[str], list[str]]:
@@ -309,8 +313,8 @@ def train_roles(train: Corpus, languages: list[str], echo: Echo) -> dict:
             "C": c,
             "out_of_fold_main_accuracy": round(acc, 4),
             "out_of_fold_exact_match_ratio": round(emr, 4),
-            "features": "[mention sentence, mean of it and its neighbours, the mention's own text, article mean] "
-            "e5-small-int8-v1 vectors, standardised",
+            "features": "[the mention's contextual state, its sentence, the mean of it and its neighbours, the "
+            "mention's own text, the article mean] e5-small-int8-v1 vectors, standardised",
         },
     }
     arrays = {
