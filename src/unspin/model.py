@@ -352,7 +352,9 @@ class SentenceSignals(BaseModel):
 class Storyline(BaseModel):
     """A SemEval-2025 Task 10 narrative the article pushes, with the sentences that carry it."""
 
-    narrative: str = Field(description="The coarse narrative, as the task's taxonomy names it ('URW: …', 'CC: …').")
+    narrative: str = Field(
+        description="The coarse narrative, as the task's taxonomy names it ('URW: …', 'CC: …')."
+    )
     domain: Literal["URW", "CC"] = Field(description="Ukraine-Russia war or climate change.")
     probability: float = Field(ge=0.0, le=1.0, description="Calibrated probability of the narrative.")
     subnarratives: list[LabelScore] = Field(
@@ -369,8 +371,12 @@ class StorylineReport(BaseModel):
     """Which storylines the article pushes (SemEval-2025 Task 10 subtask 2), or none ('Other')."""
 
     storylines: list[Storyline] = Field(default_factory=list)
-    other: bool = Field(description="True when no storyline reaches the reporting threshold (the task's 'Other').")
-    threshold: float = Field(ge=0.0, le=1.0, description="The reporting threshold on narrative probabilities.")
+    other: bool = Field(
+        description="True when no storyline reaches the reporting threshold (the task's 'Other')."
+    )
+    threshold: float = Field(
+        ge=0.0, le=1.0, description="The reporting threshold on narrative probabilities."
+    )
     top: list[LabelScore] = Field(
         default_factory=list, description="The five most likely narratives, reported or not."
     )
@@ -449,7 +455,8 @@ class Report(BaseModel):
         None, description="SemEval-2025 Task 10 narratives (the narratives_taxonomy analyser)."
     )
     entity_roles: list[EntityRole] = Field(
-        default_factory=list, description="Main and fine roles of the named entities (the entity_roles analyser)."
+        default_factory=list,
+        description="Main and fine roles of the named entities (the entity_roles analyser).",
     )
     notes: list[str] = Field(default_factory=list, description="Caveats: what could not be analysed and why.")
     timings_ms: dict[str, float] = Field(default_factory=dict)

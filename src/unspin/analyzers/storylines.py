@@ -195,7 +195,9 @@ def analyze_roles(doc: Doc, models: ModelRegistry) -> Section:
     ranked = sorted(entities.values(), key=lambda e: -e.mention_count)
     rows: list[tuple[str, int, Span]] = []  # entity id, sentence index, mention
     for e in ranked:
-        spans = sorted((m for v in e.variants for m in v.mentions), key=lambda m: (m.field != "title", m.start))
+        spans = sorted(
+            (m for v in e.variants for m in v.mentions), key=lambda m: (m.field != "title", m.start)
+        )
         read = [m for m in spans if _is_read(sentences, starts, n_title, m)]
         for m in read[:MAX_MENTIONS]:
             rows.append((e.id, _sentence_at(starts, m.field, m.start, n_title), m))
@@ -213,12 +215,11 @@ def analyze_roles(doc: Doc, models: ModelRegistry) -> Section:
     names = np.asarray(encoder.embed([m.text for _, _, m in rows]))
     texts = [s.text for _, s in sentences]
     where = [
-        (k, max(0, m.start - sentences[k][1].start), max(0, m.end - sentences[k][1].start)) for _, k, m in rows
+        (k, max(0, m.start - sentences[k][1].start), max(0, m.end - sentences[k][1].start))
+        for _, k, m in rows
     ]
     states = mention_states(encoder, texts, where, names)
-    x = np.stack(
-        [mention_features(vectors, k, names[r], art, states[r]) for r, (_, k, _) in enumerate(rows)]
-    )
+    x = np.stack([mention_features(vectors, k, names[r], art, states[r]) for r, (_, k, _) in enumerate(rows)])
     main_p, fine_p = model.predict_proba(x)
     zero_shot = doc.language not in model.languages
     make = FindingMaker("role")
@@ -228,18 +229,20 @@ def analyze_roles(doc: Doc, models: ModelRegistry) -> Section:
         if not idx:
             continue
         mp, fp = main_p[idx].mean(axis=0), fine_p[idx].mean(axis=0)
-        m, fine = model.decide(mp, fp)
-        role = model.main_roles[m]
-        best = idx[int(np.argmax(main_p[idx, m]))]
+        chosen, fine = model.decide(mp, fp)
+        role = model.main_roles[chosen]
+        best = idx[int(np.argmax(main_p[idx, chosen]))]
         field, sentence = sentences[rows[best][1]]
         evidence = span_of(doc, field, sentence.start, sentence.end)
-        fine_labels = [LabelScore(label=model.fine_roles[j], probability=round(float(fp[j]), 4)) for j in fine]
+        fine_labels = [
+            LabelScore(label=model.fine_roles[j], probability=round(float(fp[j]), 4)) for j in fine
+        ]
         out.append(
             EntityRole(
                 entity_id=e.id,
                 canonical=e.canonical,
                 main_role=role,  # type: ignore[arg-type]
-                probability=round(float(mp[m]), 4),
+                probability=round(float(mp[chosen]), 4),
                 main_probabilities={r: round(float(q), 4) for r, q in zip(model.main_roles, mp, strict=True)},
                 fine_roles=fine_labels,
                 mentions=len(idx),
@@ -255,7 +258,7 @@ def analyze_roles(doc: Doc, models: ModelRegistry) -> Section:
                 mention.start,
                 mention.end,
                 role,
-                float(mp[m]),
+                float(mp[chosen]),
                 f"{e.canonical} is cast as {role.lower()}"
                 + (f" ({', '.join(f.label for f in fine_labels)})" if fine_labels else "")
                 + f", read over {len(idx)} mention{'s' if len(idx) != 1 else ''}.",

@@ -135,7 +135,9 @@ def _read_rows(path: Path) -> list[list[str]]:
     if not path.exists():
         return []
     with path.open(encoding="utf-8", newline="") as f:
-        return [row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if row and row[0].strip()]
+        return [
+            row for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE) if row and row[0].strip()
+        ]
 
 
 def language_folders(folder: Path) -> list[Path]:
@@ -183,7 +185,9 @@ def load_folder(folder: Path, subtask: int | None = None) -> list[Document]:
         try:
             start, end = int(row[2]), int(row[3])
         except ValueError:
-            raise DataError(str(folder / "subtask-1-annotations.txt"), f"bad offsets in row {row[:4]}") from None
+            raise DataError(
+                str(folder / "subtask-1-annotations.txt"), f"bad offsets in row {row[:4]}"
+            ) from None
         crlf = d.language == "RU"
         s, e = _locate(d.text, row[1], start, end, crlf)
         main = row[4].strip() if len(row) > 4 else ""
@@ -209,7 +213,10 @@ def train_folder(data_dir: Path) -> Path:
 def label_lists(data_dir: Path) -> tuple[list[str], list[str]]:
     """The organisers' narrative (22) and subnarrative (91) labels."""
     base = data_dir / FOLDER / "data" / "scorers_baselines"
-    read = lambda name: [x.strip() for x in (base / name).read_text(encoding="utf-8").splitlines() if x.strip()]  # noqa: E731
+
+    def read(name: str) -> list[str]:
+        return [x.strip() for x in (base / name).read_text(encoding="utf-8").splitlines() if x.strip()]
+
     return read("subtask2_narratives.txt"), read("subtask2_subnarratives.txt")
 
 

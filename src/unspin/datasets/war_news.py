@@ -50,13 +50,18 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
 def _read(data_dir: Path, file: str) -> Iterator[WarNewsArticle]:
     path = data_dir / FOLDER / file
     if not path.is_file():
-        raise DataError(f"war-news file not found: {path}")
+        raise DataError(str(path), "war-news file not found")
     if file == GUARDIAN:
         for row in _csv_rows(path):
             text = row.get("Text") or ""
             if text.strip():
                 yield WarNewsArticle(
-                    file, row[""], row.get("Heading", ""), text, row.get("Date Formatted", ""), row.get("Article Url", "")
+                    file,
+                    row[""],
+                    row.get("Heading", ""),
+                    text,
+                    row.get("Date Formatted", ""),
+                    row.get("Article Url", ""),
                 )
     elif file == RT:
         for row in _csv_rows(path):
@@ -67,9 +72,11 @@ def _read(data_dir: Path, file: str) -> Iterator[WarNewsArticle]:
         for item in json.loads(path.read_text(encoding="utf-8")):
             text = "\n\n".join(p.strip() for p in item.get("content", []) if p.strip())
             if text:
-                yield WarNewsArticle(file, item["link"], item["title"], text, item.get("date", ""), item["link"])
+                yield WarNewsArticle(
+                    file, item["link"], item["title"], text, item.get("date", ""), item["link"]
+                )
     else:
-        raise DataError(f"unknown war-news file {file!r}; expected one of {', '.join(FILES)}")
+        raise DataError(file, f"unknown war-news file; expected one of {', '.join(FILES)}")
 
 
 def load_war_news(data_dir: str | Path, files: tuple[str, ...] = FILES) -> list[WarNewsArticle]:
@@ -78,6 +85,8 @@ def load_war_news(data_dir: str | Path, files: tuple[str, ...] = FILES) -> list[
     return [article for file in files for article in _read(root, file)]
 
 
-def war_news_index(data_dir: str | Path, files: tuple[str, ...] = FILES) -> dict[tuple[str, str], WarNewsArticle]:
+def war_news_index(
+    data_dir: str | Path, files: tuple[str, ...] = FILES
+) -> dict[tuple[str, str], WarNewsArticle]:
     """``(file, id) -> article``, for resolving annotation references."""
     return {(a.file, a.id): a for a in load_war_news(data_dir, files)}

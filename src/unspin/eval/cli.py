@@ -325,7 +325,9 @@ def claim_matching(
 
 @app.command("semeval2025")
 def semeval2025_task10(
-    subtask: Annotated[int, typer.Option(help="1: entity roles (exact-match ratio); 2: narratives (samples-F1).")],
+    subtask: Annotated[
+        int, typer.Option(help="1: entity roles (exact-match ratio); 2: narratives (samples-F1).")
+    ],
     folder: Annotated[
         Path | None,
         typer.Option(
@@ -371,9 +373,13 @@ def semeval2025_task10(
         write_predictions(results, predictions)
     rows = [{k: v for k, v in asdict(r).items() if k != "predictions"} for r in results]
     if as_json:
-        typer.echo(json.dumps({"subtask": subtask, "data": where, "model": loaded.name, "results": rows}, indent=2))
+        typer.echo(
+            json.dumps({"subtask": subtask, "data": where, "model": loaded.name, "results": rows}, indent=2)
+        )
         return
-    typer.echo(f"SemEval-2025 Task 10 subtask {subtask} on {where} ({loaded.name}); 95 % intervals, documents resampled")
+    typer.echo(
+        f"SemEval-2025 Task 10 subtask {subtask} on {where} ({loaded.name}); 95 % intervals, documents resampled"
+    )
     for r in rows:
         shot = "  zero-shot" if r["zero_shot"] else ""
         if subtask == 2:
@@ -394,7 +400,9 @@ def semeval2025_task10(
 @app.command("semeval2025-guardian")
 def semeval2025_guardian(
     data: DataOption = None,
-    model: Annotated[Path | None, typer.Option(help="Model folder (default: the shipped storyline heads).")] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped storyline heads).")
+    ] = None,
     cache: Annotated[Path | None, typer.Option(help="Folder to cache sentence embeddings in.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 
 from unspin.datasets.semeval2025 import Document
 from unspin.eval.protocol import LEVEL, RESAMPLES
+from unspin.models.storyline_features import DocVectors, embed_all, sentence_index
 from unspin.models.storylines import (
     RoleModel,
     StorylineModel,
@@ -24,7 +25,6 @@ from unspin.models.storylines import (
     mention_features,
     read_count,
 )
-from unspin.models.storyline_features import DocVectors, embed_all, sentence_index
 
 
 def _f1(g: set[str], p: set[str]) -> float:
@@ -147,7 +147,8 @@ def evaluate_subtask1(
         emr_rows.append((exact, len(d.mentions)))
         acc_rows.append((right, len(d.mentions)))
         preds += [
-            (d.id, m.text, m.raw_start, m.raw_end, p, f) for m, p, f in zip(d.mentions, mains, fines, strict=True)
+            (d.id, m.text, m.raw_start, m.raw_end, p, f)
+            for m, p, f in zip(d.mentions, mains, fines, strict=True)
         ]
     total = sum(n for _, n in emr_rows)
     return Subtask1Result(
@@ -198,7 +199,6 @@ def write_predictions(results: list[Subtask1Result | Subtask2Result], path: Path
     path.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
 
 
-
 @dataclass
 class MainstreamResult:
     articles: int
@@ -235,13 +235,26 @@ def evaluate_mainstream(model: StorylineModel, data_dir: Path, cache: Path | Non
                 {
                     "label": model.narratives[i],
                     "probability": round(p, 4),
-                    "subnarratives": [model.subnarratives[j] for j, _ in subs if model.subnarratives[j].startswith(model.narratives[i])],
+                    "subnarratives": [
+                        model.subnarratives[j]
+                        for j, _ in subs
+                        if model.subnarratives[j].startswith(model.narratives[i])
+                    ],
                     "evidence": d.text[start:end],
                     "evidence_start": start - shift,
                     "evidence_end": end - shift,
                 }
             )
-        flagged.append({"file": GUARDIAN, "id": a.id, "date": a.date, "title": a.title, "url": a.url, "storylines": stories})
+        flagged.append(
+            {
+                "file": GUARDIAN,
+                "id": a.id,
+                "date": a.date,
+                "title": a.title,
+                "url": a.url,
+                "storylines": stories,
+            }
+        )
     return MainstreamResult(
         articles=len(flags),
         flagged=int(sum(flags)),

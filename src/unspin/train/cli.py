@@ -496,7 +496,9 @@ def semeval2025(
     ),
     language: Annotated[
         list[str] | None,
-        typer.Option("--lang", help="Storylines: train on this language's train part (repeatable; default EN, RU)."),
+        typer.Option(
+            "--lang", help="Storylines: train on this language's train part (repeatable; default EN, RU)."
+        ),
     ] = None,
     roles_language: Annotated[
         list[str] | None,

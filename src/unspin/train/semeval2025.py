@@ -33,8 +33,8 @@ from unspin.datasets.semeval2025 import (
     make_split,
     train_folder,
 )
-from unspin.models.storylines import article_vector, mention_features, storyline_features
 from unspin.models.storyline_features import DocVectors, embed_all, sentence_index
+from unspin.models.storylines import article_vector, mention_features, storyline_features
 
 Echo = Callable[[str], None]
 FOLDS = 5
@@ -77,9 +77,7 @@ def corpus(data_dir: Path, cache: Path | None, part: str, languages: set[str], e
     docs = [
         d
         for d in load(train_folder(data_dir))
-        if (d.annotated or d.mentions)
-        and d.language in languages
-        and ((d.id in held) == (part == "heldout"))
+        if (d.annotated or d.mentions) and d.language in languages and ((d.id in held) == (part == "heldout"))
     ]
     return Corpus(docs, embed_all(docs, cache, echo))
 
@@ -121,7 +119,9 @@ def _decide(
     pn: np.ndarray, ps: np.ndarray, narratives: list[str], subs: list[str], tn: float, ts: float
 ) -> tuple[list[set[str]], list[set[str]]]:
     """The runtime's decision rule (StorylineModel.decide) over many articles."""
-    children = {i: [j for j, s in enumerate(subs) if s.startswith(n + ": ")] for i, n in enumerate(narratives)}
+    children = {
+        i: [j for j, s in enumerate(subs) if s.startswith(n + ": ")] for i, n in enumerate(narratives)
+    }
     other = narratives.index(OTHER)
     out_n, out_s = [], []
     for row_n, row_s in zip(pn, ps, strict=True):
@@ -164,7 +164,9 @@ def train_storylines(data_dir: Path, train: Corpus, languages: list[str], echo: 
     gold_n = [set(d.narratives) for d in docs]
     gold_s = [set(d.subnarratives) for d in docs]
     folds = _folds(len(docs))
-    best: tuple[float, float, float, float, tuple[float, float], tuple[float, float], np.ndarray] | None = None
+    best: tuple[float, float, float, float, tuple[float, float], tuple[float, float], np.ndarray] | None = (
+        None
+    )
     for c in C_GRID:
         ln, ls = np.zeros(yn.shape), np.zeros(ys.shape)
         for f in range(FOLDS):
@@ -183,7 +185,8 @@ def train_storylines(data_dir: Path, train: Corpus, languages: list[str], echo: 
                 score = (f_n + f_s) / 2
                 if best is None or score > best[0] + 1e-9:
                     best = (score, c, float(tn), float(ts), platt_n, platt_s, pn)
-        echo(f"storylines C={c}: best so far {best[0]:.4f} (C={best[1]}, tn={best[2]}, ts={best[3]})")
+        if best is not None:
+            echo(f"storylines C={c}: best so far {best[0]:.4f} (C={best[1]}, tn={best[2]}, ts={best[3]})")
     assert best is not None
     score, c, tn, ts, platt_n, platt_s, pn = best
     other = narratives.index(OTHER)
@@ -275,8 +278,8 @@ def train_roles(train: Corpus, languages: list[str], echo: Echo) -> dict:
     best = None
     for c in C_GRID:
         pm, pf = np.zeros((len(x), 3)), np.zeros(y_fine.shape)
-        for f in range(FOLDS):
-            tr, va = folds != f, folds == f
+        for k in range(FOLDS):
+            tr, va = folds != k, folds == k
             clf = LogisticRegression(C=c, max_iter=3000).fit(x[tr], y_main[tr])
             proba = np.zeros((va.sum(), 3))
             proba[:, clf.classes_] = clf.predict_proba(x[va])
@@ -285,7 +288,7 @@ def train_roles(train: Corpus, languages: list[str], echo: Echo) -> dict:
             pf[va] = _sig(x[va] @ wf + bf)
         acc = float((pm.argmax(axis=1) == y_main).mean())
         for second in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
-            mains, fines = decide_roles(pm, pf, fine_main, second)
+            _, fines = decide_roles(pm, pf, fine_main, second)
             emr = float(np.mean([set(p) == set(m.fine) for p, m in zip(fines, mentions, strict=True)]))
             score = acc + emr
             if best is None or score > best[0]:
@@ -330,5 +333,8 @@ def train_roles(train: Corpus, languages: list[str], echo: Echo) -> dict:
 
 def write_artifact(out: Path, trained: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out / "heads.npz", **{k: v.astype(np.float16 if v.ndim == 2 else np.float32) for k, v in trained["arrays"].items()})
+    np.savez_compressed(
+        out / "heads.npz",
+        **{k: v.astype(np.float16 if v.ndim == 2 else np.float32) for k, v in trained["arrays"].items()},
+    )
     (out / "meta.json").write_text(json.dumps(trained["meta"], indent=1) + "\n", encoding="utf-8")
