@@ -403,7 +403,13 @@ def semeval2025_guardian(
     model: Annotated[
         Path | None, typer.Option(help="Model folder (default: the shipped storyline heads).")
     ] = None,
-    cache: Annotated[Path | None, typer.Option(help="Folder to cache sentence embeddings in.")] = None,
+    all_rows: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Every row, the half the heads trained on as negatives too (default: the other half).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """False storylines on mainstream news: the share of the Guardian war articles (war-news) that get a
@@ -412,14 +418,14 @@ def semeval2025_guardian(
 
     from unspin.eval.semeval2025 import evaluate_mainstream
 
-    r = evaluate_mainstream(_model("storylines", model), data_dir(data), cache)
+    r = evaluate_mainstream(_model("storylines", model), data_dir(data), measured_only=not all_rows)
     if as_json:
         typer.echo(json.dumps(asdict(r), indent=1, ensure_ascii=False))
         return
     a, b = r.rate_interval
     typer.echo(
-        f"Guardian war articles: {r.flagged} of {r.articles} get a propaganda storyline at the reporting threshold "
-        f"{r.threshold:.3f}: {r.rate:.4f} (95 % interval {a:.3f}-{b:.3f})"
+        f"Guardian war articles ({r.part}): {r.flagged} of {r.articles} get a propaganda storyline at the "
+        f"reporting threshold {r.threshold:.3f}: {r.rate:.4f} (95 % interval {a:.3f}-{b:.3f})"
     )
     for f in r.flagged_articles:
         typer.echo(f"  row {f['id']} {f['date']} {f['title'][:80]}")

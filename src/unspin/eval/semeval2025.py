@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.datasets.semeval2025 import Document
+from unspin.datasets.semeval2025 import OTHER, Document
+from unspin.datasets.war_news import WarNewsArticle
 from unspin.eval.protocol import LEVEL, RESAMPLES
-from unspin.models.storyline_features import DocVectors, embed_all, sentence_index
+from unspin.models.storyline_features import DocVectors, embed_all, embed_lead, sentence_index
 from unspin.models.storylines import (
     RoleModel,
     StorylineModel,
@@ -201,6 +202,7 @@ def write_predictions(results: list[Subtask1Result | Subtask2Result], path: Path
 
 @dataclass
 class MainstreamResult:
+    part: str
     articles: int
     flagged: int
     rate: float
@@ -209,17 +211,49 @@ class MainstreamResult:
     flagged_articles: list[dict] = field(default_factory=list)
 
 
-def evaluate_mainstream(model: StorylineModel, data_dir: Path, cache: Path | None) -> MainstreamResult:
-    """The Guardian's war articles (mainstream reporting: no propaganda storyline expected) through the storyline
-    heads at the reporting threshold; each flagged article with its storylines and best evidence sentence."""
-    from unspin.datasets.war_news import GUARDIAN, load_war_news
+def guardian_part(row_id: str) -> str:
+    """Which half of the Guardian war articles a row is in: "negatives" (even source index: the storyline
+    heads train on them as articles without a storyline) or "measured" (odd: the false-storyline rate is
+    measured on them, never trained on)."""
+    return "negatives" if int(row_id) % 2 == 0 else "measured"
 
-    rows = load_war_news(data_dir, (GUARDIAN,))
-    docs = [Document(id=f"guardian-{a.id}", language="EN", text=f"{a.title}\n{a.text}") for a in rows]
-    vectors = embed_all(docs, cache, echo=None)
+
+def guardian_documents(
+    data_dir: Path, part: str
+) -> tuple[list[WarNewsArticle], list[Document], list[DocVectors]]:
+    """The Guardian rows of one half ("negatives", "measured") or "all", as Documents (title line + text) with
+    the vectors of what the analyser reads of them (English: the title and the lead)."""
+    from unspin.datasets.war_news import GUARDIAN, load_war_news
+    from unspin.models.registry import ModelRegistry
+
+    rows = [a for a in load_war_news(data_dir, (GUARDIAN,)) if part == "all" or guardian_part(a.id) == part]
+    docs = [
+        Document(
+            id=f"guardian-{a.id}",
+            language="EN",
+            text=f"{a.title}\n{a.text}",
+            narratives=[OTHER],
+            subnarratives=[OTHER],
+            annotated=True,
+        )
+        for a in rows
+    ]
+    encoder = ModelRegistry().get("encoder")
+    return rows, docs, [embed_lead(d, encoder) for d in docs]
+
+
+def evaluate_mainstream(
+    model: StorylineModel, data_dir: Path, measured_only: bool = True
+) -> MainstreamResult:
+    """The Guardian's war articles (mainstream reporting: no propaganda storyline expected) through the storyline
+    heads at the reporting threshold; each flagged article with its storylines and best evidence sentence.
+    ``measured_only``: only the half the heads never trained on (``guardian_part``)."""
+    from unspin.datasets.war_news import GUARDIAN
+
+    rows, docs, vectors = guardian_documents(data_dir, "measured" if measured_only else "all")
     flags, flagged = [], []
     for a, d, v in zip(rows, docs, vectors, strict=True):
-        s = model.scores(v.vectors[: _read(d, v)])
+        s = model.scores(v.vectors)
         narratives, subs = model.decide(s, model.report_threshold)
         hit = narratives[0][0] != model.other
         flags.append(float(hit))
@@ -229,7 +263,7 @@ def evaluate_mainstream(model: StorylineModel, data_dir: Path, cache: Path | Non
         for i, p in narratives:
             best = int(np.argmax(s.narrative_sentence_logits[:, i])) if len(v.vectors) else 0
             start, end = (int(x) for x in v.spans[best])
-            # Offsets into the Guardian row's text (the title line is not part of it).
+            # Offsets into the Guardian row's text (negative: the evidence is the title line).
             shift = len(a.title) + 1
             stories.append(
                 {
@@ -256,6 +290,7 @@ def evaluate_mainstream(model: StorylineModel, data_dir: Path, cache: Path | Non
             }
         )
     return MainstreamResult(
+        part="measured half (odd source index)" if measured_only else "all rows",
         articles=len(flags),
         flagged=int(sum(flags)),
         rate=round(float(np.mean(flags)), 4) if flags else 0.0,

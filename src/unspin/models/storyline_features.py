@@ -135,3 +135,15 @@ def sentence_index(spans: np.ndarray, start: int) -> int:
         return 0
     i = bisect.bisect_right(list(spans[:, 0]), start) - 1
     return max(0, min(i, len(spans) - 1))
+
+
+def embed_lead(doc: Document, encoder: CachedEncoder, language: str = "en") -> DocVectors:
+    """Only the sentences the storyline analyser reads of ``doc`` in ``language`` (the title and the lead in
+    English, ``models.storylines.read_count``), embedded; no mentions."""
+    from unspin.models.storylines import read_count
+
+    spans = np.array(cut_sentences(doc.text), dtype=np.int64).reshape(-1, 2)
+    k = read_count([len(doc.text[a:b].split()) for a, b in spans], language)
+    texts = [doc.text[a:b] for a, b in spans[:k]]
+    empty = np.zeros((0, encoder.dim), dtype=np.float32)
+    return DocVectors(spans[:k], encoder.embed(texts) if texts else empty, empty, empty)

@@ -507,6 +507,13 @@ def semeval2025(
     write_split: Annotated[
         bool, typer.Option(help="Write data/splits/semeval2025.json first (the held-out ids; made once).")
     ] = False,
+    mainstream_negatives: Annotated[
+        bool,
+        typer.Option(
+            help="Add the Guardian war articles of even source index (war-news) as articles without a storyline; "
+            "the odd half is where `unspin eval semeval2025-guardian` measures false storylines."
+        ),
+    ] = True,
 ) -> None:
     """SemEval-2025 Task 10: storyline heads (subtask 2) and entity-role heads (subtask 1) over e5 vectors,
     fit on the train part of data/splits/semeval2025.json."""
@@ -520,7 +527,14 @@ def semeval2025(
     langs = sorted({x.upper() for x in (language or ["EN", "RU"])})
     role_langs = sorted({x.upper() for x in (roles_language or ["BG", "EN", "HI", "PT", "RU"])})
     train = corpus(root, cache, "train", set(langs) | set(role_langs), typer.echo)
-    stories = train_storylines(root, _only(train, langs), langs, typer.echo)
+    negatives = None
+    if mainstream_negatives:
+        from unspin.eval.semeval2025 import guardian_documents
+        from unspin.train.semeval2025 import Corpus
+
+        _, docs, vectors = guardian_documents(root, "negatives")
+        negatives = Corpus(docs, vectors)
+    stories = train_storylines(root, _only(train, langs), langs, typer.echo, negatives)
     write_artifact(storylines_out, stories)
     typer.echo(f"wrote {storylines_out}: {json.dumps(stories['meta']['training'])}")
     roles = train_roles(_only(train, role_langs), role_langs, typer.echo)

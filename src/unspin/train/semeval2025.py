@@ -151,13 +151,17 @@ def _label_matrix(docs: list[Document], labels: list[str], attr: str) -> np.ndar
     return y
 
 
-def train_storylines(data_dir: Path, train: Corpus, languages: list[str], echo: Echo) -> dict:
-    """Fit the storyline heads on the train part; returns the arrays and the metadata of the artifact."""
+def train_storylines(
+    data_dir: Path, train: Corpus, languages: list[str], echo: Echo, negatives: Corpus | None = None
+) -> dict:
+    """Fit the storyline heads on the train part (and ``negatives``: mainstream articles labelled Other);
+    returns the arrays and the metadata of the artifact."""
     narratives, subs = label_lists(data_dir)
-    docs = [d for d in train.docs if d.annotated]
-    x_raw = np.stack(
-        [storyline_features(v.vectors) for d, v in zip(train.docs, train.vectors, strict=True) if d.annotated]
-    )
+    pairs = [(d, v) for d, v in zip(train.docs, train.vectors, strict=True) if d.annotated]
+    if negatives is not None:
+        pairs += list(zip(negatives.docs, negatives.vectors, strict=True))
+    docs = [d for d, _ in pairs]
+    x_raw = np.stack([storyline_features(v.vectors) for _, v in pairs])
     mean, scale = x_raw.mean(axis=0), x_raw.std(axis=0) + 1e-6
     x = (x_raw - mean) / scale
     yn, ys = _label_matrix(docs, narratives, "narratives"), _label_matrix(docs, subs, "subnarratives")
@@ -207,7 +211,11 @@ def train_storylines(data_dir: Path, train: Corpus, languages: list[str], echo: 
         "subnarrative_platt": list(platt_s),
         "training": {
             "articles": len(docs),
-            "per_language": {lang: sum(d.language == lang for d in docs) for lang in languages},
+            "per_language": {
+                lang: sum(d.language == lang and not d.id.startswith("guardian-") for d in docs)
+                for lang in languages
+            },
+            "mainstream_negatives": sum(d.id.startswith("guardian-") for d in docs),
             "C": c,
             "out_of_fold_mean_samples_f1": round(score, 4),
             "folds": FOLDS,
