@@ -141,6 +141,11 @@ class StorylineModel:
             subnarrative_sentence_logits=sentences @ self.ws[:d],
         )
 
+    def predict_proba(self, sentence_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(narratives, subnarratives) calibrated probabilities of one article, from its sentence vectors."""
+        s = self.scores(sentence_vectors)
+        return s.narratives, s.subnarratives
+
     def decide(
         self, s: StorylineScores, threshold: float | None = None
     ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
