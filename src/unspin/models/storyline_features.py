@@ -110,7 +110,9 @@ def embed_document(doc: Document, encoder: CachedEncoder, cache: Path | None) ->
         s0 = int(span_array[k, 0]) if len(span_array) else 0
         where.append((k, max(0, m.start - s0), max(0, m.end - s0)))
     states = mention_states(encoder, texts, where, names) if len(texts) else names.copy()
-    out = DocVectors(span_array, vectors, names.astype(np.float32), states)
+    # Rounded through float16 as the cache stores them, so a fresh and a cached run fit the same numbers.
+    half = [np.asarray(a).astype(np.float16).astype(np.float32) for a in (vectors, names, states)]
+    out = DocVectors(span_array, *half)
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, **{k: getattr(out, k).astype(np.float16 if k != "spans" else np.int64) for k in _KEYS})

@@ -192,11 +192,18 @@ class RoleModel:
         self.wm, self.bm = z["main_w"].astype(np.float32), z["main_b"].astype(np.float32)
         self.wf, self.bf = z["fine_w"].astype(np.float32), z["fine_b"].astype(np.float32)
         self.temperature = float(meta.get("main_temperature", 1.0))
+        # The main-role head may read a hidden ReLU layer first (the trainer keeps it where it pays).
+        self.hidden = (
+            (z["main_hidden_w"].astype(np.float32), z["main_hidden_b"].astype(np.float32))
+            if "main_hidden_w" in z
+            else None
+        )
 
     def predict_proba(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(mentions, main roles) softmax and (mentions, fine roles) sigmoid probabilities."""
         x = (features - self.mean) / self.scale
-        return softmax((x @ self.wm + self.bm) / self.temperature), sigmoid(x @ self.wf + self.bf)
+        h = np.maximum(x @ self.hidden[0] + self.hidden[1], 0.0) if self.hidden is not None else x
+        return softmax((h @ self.wm + self.bm) / self.temperature), sigmoid(x @ self.wf + self.bf)
 
     def decide(self, main: np.ndarray, fine: np.ndarray) -> tuple[int, list[int]]:
         """One mention's (or one entity's averaged) main role and fine roles: the best fine role of the main
