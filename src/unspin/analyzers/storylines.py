@@ -39,6 +39,7 @@ MAX_EVIDENCE = 3
 MAX_ENTITIES = 15  # the most mentioned; a long article names dozens in passing
 MAX_MENTIONS = 8  # read per entity
 SHOWN_SUBNARRATIVES = 3
+MIN_WORDS = 50  # as the article classifiers: a storyline is a property of an article, not of a snippet
 
 
 def sentences_of(doc: Doc) -> list[tuple[TextField, Sentence]]:
@@ -86,6 +87,14 @@ def explain(narrative: str, subnarratives: list[str], evidence: list[str]) -> st
 def analyze_storylines(doc: Doc, models: ModelRegistry, vectors: np.ndarray | None = None) -> Section:
     section = Section()
     model: StorylineModel = models.get("storylines")
+    if doc.word_count < MIN_WORDS:
+        section.notes.append(
+            f"No storyline verdict: the body has {doc.word_count} words, under the {MIN_WORDS} needed to read one."
+        )
+        section.fields["storylines"] = StorylineReport(
+            other=True, threshold=round(model.report_threshold, 4), zero_shot=False, model=model.name
+        )
+        return section
     sentences = sentences_of(doc)
     if vectors is None:
         vectors = sentence_vectors(doc, models)
@@ -151,7 +160,7 @@ class NarrativesTaxonomyAnalyzer(Analyzer):
     models = ("encoder", "storylines")
 
     def start_after_parse(self, doc: Doc, models: ModelRegistry) -> Callable[[], Any] | None:
-        return lambda: sentence_vectors(doc, models)
+        return (lambda: sentence_vectors(doc, models)) if doc.word_count >= MIN_WORDS else None
 
     def run(self, doc: Doc, models: ModelRegistry) -> Section:
         started = doc.started.get(self.name)
