@@ -221,7 +221,10 @@ def analyze_roles(doc: Doc, models: ModelRegistry) -> Section:
     if not rows:
         return section
     encoder = models.get("encoder")
-    names = np.asarray(encoder.embed([m.text for _, _, m in rows]))
+    # One name vector per entity, of its canonical name: every spelling would be one more encoder pass (a short
+    # text costs nearly as much as a sentence), and its contextual state already reads the spelling at hand.
+    canonical = {e.id: e.canonical for e in ranked}
+    names = np.asarray(encoder.embed([canonical[eid] for eid, _, _ in rows]))
     texts = [s.text for _, s in sentences]
     where = [
         (k, max(0, m.start - sentences[k][1].start), max(0, m.end - sentences[k][1].start))
