@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_cli
-from unspin.datasets.semeval2025 import _crlf_to_lf, load, load_folder
+from unspin.datasets.semeval2025 import _crlf_to_lf, _language_of, load, load_folder
 from unspin.engines.records import SCHEMA, flat_columns
 from unspin.errors import DataError
 from unspin.eval.semeval2025 import _f1, mean_interval, ratio_interval
@@ -42,6 +42,10 @@ def test_loader_reads_offsets_as_annotated() -> None:
     assert len(en.subnarratives) == 2 and en.mentions[1].fine == ["Guardian", "Virtuous"]
     assert docs["EN_T_2.txt"].narratives == ["Other"]
     assert _crlf_to_lf("a\nb", 3) == 2  # 'b' is at 3 when the line break counts two
+    assert (
+        _language_of(Path("dev"), "A9_BG_2566.txt") == "BG"
+        and _language_of(Path("x"), "RU-URW-1.txt") == "RU"
+    )
 
 
 def test_loader_rejects_a_folder_out_of_layout(tmp_path: Path) -> None:

@@ -91,8 +91,9 @@ def _language_of(folder: Path, doc_id: str) -> str:
     name = folder.name.upper()
     if name in LANGUAGES:
         return name
-    prefix = re.split(r"[_-]", doc_id, maxsplit=1)[0].upper()
-    return prefix if prefix in LANGUAGES else name
+    # EN_UA_103861.txt, RU-URW-1080.txt, A9_BG_2566.txt: the first part of the id that names a language.
+    parts = [p.upper() for p in re.split(r"[_.-]", doc_id)]
+    return next((p for p in parts if p in LANGUAGES), name)
 
 
 def _unique(items: list[str]) -> list[str]:
