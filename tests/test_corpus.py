@@ -73,6 +73,21 @@ def test_aggregates(batch_out: Path) -> None:
     assert aggregate.errors(con).records()[0]["rows"] == 1
 
 
+def test_storylines_and_casting_by_outlet(batch_out: Path, dashboard: tuple[Path, dict[str, object]]) -> None:
+    con = aggregate.connect(batch_out)
+    stories = aggregate.storylines_by(con, "outlet_name")
+    assert stories.columns == ["outlet", "storyline", "articles", "of_articles", "rate"]
+    for r in stories.records():
+        assert r["storyline"].startswith(("URW: ", "CC: ")) and 0 < r["rate"] <= 1
+    assert aggregate.storylines_by(con, "month").columns[0] == "month"
+    cast = aggregate.casting(con, actors=5).records()
+    assert cast and len({r["actor"] for r in cast}) <= 5
+    for r in cast:  # every cast row counts its articles once, under one main role
+        assert r["protagonist"] + r["antagonist"] + r["innocent"] == r["articles"]
+    page = dashboard[0].read_text(encoding="utf-8")
+    assert "Storylines by outlet" in page and "How each outlet casts the most named actors" in page
+
+
 def test_clusters_find_the_copies_and_what_changed(dashboard: tuple[Path, dict[str, object]]) -> None:
     html, summary = dashboard
     assert summary["clusters"] == 2

@@ -83,6 +83,13 @@ def _predicts(role: str, m: object) -> None:
         v = m.embed([EN[0], "By March, 4,000 soldiers will be at the border, the minister said.", EN[1]])  # type: ignore[attr-defined]
         assert v.shape == (3, 768) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
         assert v[0] @ v[1] > v[0] @ v[2] + 0.3  # a paraphrase is far closer than an unrelated line
+    elif role == "storylines":
+        vectors = default_pipeline().models.get("encoder").embed(EN)
+        pn, ps = m.predict_proba(vectors)  # type: ignore[attr-defined]
+        assert pn.shape == (22,) and ps.shape == (91,) and ((pn >= 0) & (pn <= 1)).all()
+    elif role == "entity_roles":
+        main, fine = m.predict_proba(np.zeros((2, 5 * 384), dtype=np.float32))  # type: ignore[attr-defined]
+        assert main.shape == (2, 3) and np.allclose(main.sum(axis=1), 1) and fine.shape == (2, 22)
     else:
         raise AssertionError(f"no prediction check for role {role}")
 

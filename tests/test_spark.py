@@ -25,7 +25,7 @@ pyspark = pytest.importorskip("pyspark")
 pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (.ci/run installs it)")
 
 CORPUS = FIXTURES / "corpus"
-SECTIONS = "entities,quotes,narratives"
+SECTIONS = "entities,quotes,narratives,narratives_taxonomy,entity_roles"
 SPARK_HOME = Path(pyspark.__file__).parent
 os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # the driver, and the executors it starts, bind to loopback only
 
@@ -89,6 +89,10 @@ def test_local_2_gives_the_local_engines_rows(
     assert rows(tmp_path / "out") == rows(local_out)
     got = {r["id"]: r for r in rows(tmp_path / "out")}
     assert got["b1"]["narratives"] == ["fixture-west-war"]  # the KB reached the executors (addFile)
+    # The storylines and the cast reach the rows on both engines (equal rows above).
+    assert got["b1"]["actors"] and len(got["b1"]["actors"]) == len(got["b1"]["actor_roles"])
+    assert set(got["b1"]["actor_roles"]) <= {"Protagonist", "Antagonist", "Innocent"}
+    assert isinstance(got["b1"]["storylines"], list)
     assert got["num"]["status"] == "error" and "not a string" in str(got["num"]["error"])
     assert sorted(p.name for p in (tmp_path / "out" / "parts").iterdir()) == sorted(
         p.name for p in (local_out / "parts").iterdir()

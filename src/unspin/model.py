@@ -349,6 +349,57 @@ class SentenceSignals(BaseModel):
     counts: dict[str, int]
 
 
+class Storyline(BaseModel):
+    """A SemEval-2025 Task 10 narrative the article pushes, with the sentences that carry it."""
+
+    narrative: str = Field(
+        description="The coarse narrative, as the task's taxonomy names it ('URW: …', 'CC: …')."
+    )
+    domain: Literal["URW", "CC"] = Field(description="Ukraine-Russia war or climate change.")
+    probability: float = Field(ge=0.0, le=1.0, description="Calibrated probability of the narrative.")
+    subnarratives: list[LabelScore] = Field(
+        default_factory=list,
+        description="Fine subnarratives under it ('<narrative>: <subnarrative>'; '<narrative>: Other' when none fits).",
+    )
+    evidence: list[Span] = Field(
+        default_factory=list, description="The sentences whose own vectors score highest for the narrative."
+    )
+    explanation: str = Field(description="A short explanation built from the evidence (subtask 3's style).")
+
+
+class StorylineReport(BaseModel):
+    """Which storylines the article pushes (SemEval-2025 Task 10 subtask 2), or none ('Other')."""
+
+    storylines: list[Storyline] = Field(default_factory=list)
+    other: bool = Field(
+        description="True when no storyline reaches the reporting threshold (the task's 'Other')."
+    )
+    threshold: float = Field(
+        ge=0.0, le=1.0, description="The reporting threshold on narrative probabilities."
+    )
+    top: list[LabelScore] = Field(
+        default_factory=list, description="The five most likely narratives, reported or not."
+    )
+    zero_shot: bool = Field(description="True when the language was not in the heads' training data.")
+    model: str
+
+
+class EntityRole(BaseModel):
+    """How the article casts one named entity: hero, villain or victim (SemEval-2025 Task 10 subtask 1)."""
+
+    entity_id: str = Field(description="The entity's id in ``entities`` (all its spellings share the role).")
+    canonical: str
+    main_role: Literal["Protagonist", "Antagonist", "Innocent"]
+    probability: float = Field(ge=0.0, le=1.0, description="Probability of the main role.")
+    main_probabilities: dict[str, float] = Field(default_factory=dict)
+    fine_roles: list[LabelScore] = Field(
+        default_factory=list, description="Fine roles of the main role (Guardian, Tyrant, Victim …)."
+    )
+    mentions: int = Field(description="Mentions read (its probabilities are averaged over them).")
+    evidence: Span | None = Field(None, description="The sentence of the mention that most clearly casts it.")
+    zero_shot: bool = False
+
+
 class ArticleMeta(BaseModel):
     """Article metadata as it appears in the report."""
 
@@ -400,6 +451,13 @@ class Report(BaseModel):
         description="Cases on the article's topic that the verifier did not accept: no verdict.",
     )
     outlet: OutletInfo | None = None
+    storylines: StorylineReport | None = Field(
+        None, description="SemEval-2025 Task 10 narratives (the narratives_taxonomy analyser)."
+    )
+    entity_roles: list[EntityRole] = Field(
+        default_factory=list,
+        description="Main and fine roles of the named entities (the entity_roles analyser).",
+    )
     comparison: Comparison | None = Field(
         None, description="Set by `unspin compare`: the article against the source it cites."
     )

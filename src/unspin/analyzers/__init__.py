@@ -17,6 +17,7 @@ from unspin.analyzers.narratives import NarrativesAnalyzer
 from unspin.analyzers.paragraphs import ParagraphsAnalyzer
 from unspin.analyzers.quotes import QuotesAnalyzer
 from unspin.analyzers.signals import SignalsAnalyzer
+from unspin.analyzers.storylines import EntityRolesAnalyzer, NarrativesTaxonomyAnalyzer
 from unspin.analyzers.techniques import TechniquesAnalyzer
 from unspin.analyzers.unattributed import UnattributedAnalyzer
 
@@ -28,6 +29,8 @@ NAMES = (
     "claims",
     "headline",
     "narratives",
+    "narratives_taxonomy",
+    "entity_roles",
     "signals",
     "techniques",
     "paragraphs",
@@ -44,6 +47,8 @@ def default_analyzers(kb: str | Path | None = None) -> list[Analyzer]:
         ClaimsAnalyzer(),
         HeadlineAnalyzer(),
         NarrativesAnalyzer(kb),
+        NarrativesTaxonomyAnalyzer(),
+        EntityRolesAnalyzer(),
         SignalsAnalyzer(),
         TechniquesAnalyzer(),
         ParagraphsAnalyzer(),

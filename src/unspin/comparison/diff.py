@@ -84,9 +84,9 @@ def _dates(toks: list[Token]) -> set[str]:
     out = set()
     for t in toks:
         parts = t.norm.split("-")  # "mid-2024", "late-March"
-        if t.timepoint or t.norm in RELATIVE_TIME or any(is_date(p) for p in parts):
-            if not (t.norm == "may" and not t.text[0].isupper()):
-                out.add(t.norm.rstrip("s"))
+        dated = t.timepoint or t.norm in RELATIVE_TIME or any(is_date(p) for p in parts)
+        if dated and not (t.norm == "may" and not t.text[0].isupper()):  # the modal, not the month
+            out.add(t.norm.rstrip("s"))
     return out
 
 

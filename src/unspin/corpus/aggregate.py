@@ -108,6 +108,47 @@ def narratives_by(con: duckdb.DuckDBPyConnection, group: str, limit: int = 10) -
     )
 
 
+def _has(con: duckdb.DuckDBPyConnection, column: str) -> bool:
+    """Whether the parts carry ``column`` (batch output written before it existed does not)."""
+    return column in {r[0] for r in con.execute("DESCRIBE rows").fetchall()}
+
+
+def storylines_by(con: duckdb.DuckDBPyConnection, group: str) -> Table:
+    """Share of articles of each outlet or month that push each SemEval-2025 storyline (at the reporting
+    threshold)."""
+    label = "outlet" if group == "outlet_name" else group
+    if not _has(con, "storylines"):
+        return Table([label, "storyline", "articles", "of_articles", "rate"], [])
+    return query(
+        con,
+        f"""WITH sizes AS (SELECT {group} AS g, count(*) AS n FROM articles GROUP BY ALL),
+        uses AS (SELECT {group} AS g, unnest(storylines) AS storyline FROM articles)
+        SELECT uses.g AS {label}, storyline, count(*) AS articles, sizes.n AS of_articles,
+            round(count(*) / sizes.n, 4) AS rate
+        FROM uses JOIN sizes USING (g) GROUP BY uses.g, storyline, sizes.n
+        ORDER BY {label}, articles DESC, storyline""",
+    )
+
+
+def casting(con: duckdb.DuckDBPyConnection, actors: int = 10) -> Table:
+    """How each outlet casts the corpus's most named actors: per (actor, outlet), the articles that cast it as
+    protagonist, antagonist or innocent (the entity_roles analyser's main role)."""
+    columns = ["actor", "outlet", "articles", "protagonist", "antagonist", "innocent"]
+    if not _has(con, "actors"):
+        return Table(columns, [])
+    return query(
+        con,
+        f"""WITH cast_rows AS (
+            SELECT outlet_name, unnest(actors) AS actor, unnest(actor_roles) AS role FROM articles),
+        top AS (SELECT actor FROM cast_rows GROUP BY actor ORDER BY count(*) DESC, actor LIMIT {int(actors)})
+        SELECT actor, outlet_name AS outlet, count(*) AS articles,
+            count(*) FILTER (role = 'Protagonist') AS protagonist,
+            count(*) FILTER (role = 'Antagonist') AS antagonist,
+            count(*) FILTER (role = 'Innocent') AS innocent
+        FROM cast_rows JOIN top USING (actor) GROUP BY actor, outlet_name ORDER BY actor, articles DESC, outlet""",
+    )
+
+
 def people(con: duckdb.DuckDBPyConnection, column: str, limit: int = 30) -> Table:
     """The most-quoted speakers (column='speakers') or cited sources (column='sources')."""
     name = column.rstrip("s")

@@ -116,6 +116,9 @@ __CLUSTERS__
 <h2>Outlets</h2>__OUTLETS__
 <h2>Known narratives by language</h2>__NARR_LANG__
 <h2>Known narratives by month</h2>__NARR_MONTH__
+<h2>Storylines by outlet (SemEval-2025 narratives)</h2>__STORY_OUTLET__
+<h2>Storylines by month</h2>__STORY_MONTH__
+<h2>How each outlet casts the most named actors</h2>__CASTING__
 <h2>Rows that could not be analysed</h2>__ERRORS__
 <p class="csv">The same numbers as CSV: __CSV__</p>
 <script type="application/json" id="corpus-data">__DATA__</script>
@@ -216,6 +219,13 @@ def render_dashboard(
         "__OUTLETS__": html_table(tables["outlets"]),
         "__NARR_LANG__": html_table(tables["narratives_by_language"]),
         "__NARR_MONTH__": html_table(tables["narratives_by_month"]),
+        "__STORY_OUTLET__": html_table(tables["storylines_by_outlet"])
+        if "storylines_by_outlet" in tables
+        else "",
+        "__STORY_MONTH__": html_table(tables["storylines_by_month"])
+        if "storylines_by_month" in tables
+        else "",
+        "__CASTING__": html_table(tables["casting_by_outlet"]) if "casting_by_outlet" in tables else "",
         "__ERRORS__": html_table(tables["errors"]),
         "__CSV__": " · ".join(
             f'<a href="{escape(href)}">{escape(name)}</a>' for name, href in csv_links.items()

@@ -53,6 +53,10 @@ SCHEMA = pa.schema(
         ("n_entities", pa.int64()),
         ("narratives", _strings),
         ("narrative_claims", _strings),
+        ("storylines", _strings),
+        ("subnarratives", _strings),
+        ("actors", _strings),
+        ("actor_roles", _strings),
         ("headline_verdict", pa.string()),
         ("report_json", pa.string()),
         ("elapsed_ms", pa.float64()),
@@ -165,6 +169,14 @@ def flat_columns(report: Report) -> dict[str, Any]:
         "n_entities": len(report.entities),
         "narratives": list(narratives),
         "narrative_claims": list(narratives.values()),
+        # SemEval-2025 storylines above the reporting threshold, and the cast (``actors[i]`` is cast as
+        # ``actor_roles[i]``: Protagonist, Antagonist or Innocent), for the corpus view.
+        "storylines": [s.narrative for s in report.storylines.storylines] if report.storylines else [],
+        "subnarratives": [x.label for s in report.storylines.storylines for x in s.subnarratives]
+        if report.storylines
+        else [],
+        "actors": [a.canonical for a in report.entity_roles],
+        "actor_roles": [a.main_role for a in report.entity_roles],
         "headline_verdict": report.headline.verdict if report.headline else None,
         "report_json": report.model_dump_json(exclude={"timings_ms"}),
     }

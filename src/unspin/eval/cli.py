@@ -324,3 +324,113 @@ def claim_matching(
         raise typer.Exit(2)
     r = evaluate_claim_matching(data_dir(data), kb, articles=articles)
     typer.echo(json.dumps(asdict(r), indent=1))
+
+
+@app.command("semeval2025")
+def semeval2025_task10(
+    subtask: Annotated[
+        int, typer.Option(help="1: entity roles (exact-match ratio); 2: narratives (samples-F1).")
+    ],
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            help="A folder in the task's layout (raw-documents/ + subtask-N-annotations.txt, or language folders "
+            "holding them): every document there is scored. Default: the held-out part of the train split "
+            "(data/splits/semeval2025.json) under --data."
+        ),
+    ] = None,
+    data: DataOption = None,
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: the shipped heads).")] = None,
+    cache: Annotated[Path | None, typer.Option(help="Folder to cache sentence embeddings in.")] = None,
+    language: Annotated[
+        list[str] | None, typer.Option("--lang", help="Score only this language (repeatable; default: all).")
+    ] = None,
+    predictions: Annotated[
+        Path | None, typer.Option(help="Also write the predictions here, in the organisers' format.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """SemEval-2025 Task 10, subtask 1 (entity framing: exact-match ratio on fine roles, main-role accuracy) or
+    subtask 2 (narratives: samples-F1 on narratives and on subnarratives), with 95 % intervals (documents
+    resampled), per language."""
+    from dataclasses import asdict
+
+    from unspin.datasets.semeval2025 import heldout_ids, load, train_folder
+    from unspin.eval.semeval2025 import evaluate, write_predictions
+
+    if subtask not in (1, 2):
+        raise typer.BadParameter(f"--subtask {subtask}: use 1 (entity roles) or 2 (narratives)")
+    if folder is not None:
+        docs = load(folder, subtask)
+        where = str(folder)
+    else:
+        held = heldout_ids()
+        docs = [d for d in load(train_folder(data_dir(data))) if d.id in held]
+        where = "train split, held-out part (data/splits/semeval2025.json)"
+    if language:
+        wanted = {x.upper() for x in language}
+        docs = [d for d in docs if d.language.upper() in wanted]
+    loaded = _model("entity_roles" if subtask == 1 else "storylines", model)
+    results = evaluate(subtask, loaded, docs, cache)
+    if predictions is not None:
+        write_predictions(results, predictions)
+    rows = [{k: v for k, v in asdict(r).items() if k != "predictions"} for r in results]
+    if as_json:
+        typer.echo(
+            json.dumps({"subtask": subtask, "data": where, "model": loaded.name, "results": rows}, indent=2)
+        )
+        return
+    typer.echo(
+        f"SemEval-2025 Task 10 subtask {subtask} on {where} ({loaded.name}); 95 % intervals, documents resampled"
+    )
+    for r in rows:
+        shot = "  zero-shot" if r["zero_shot"] else ""
+        if subtask == 2:
+            (a, b), (c, d) = r["narratives_f1_interval"], r["subnarratives_f1_interval"]
+            typer.echo(
+                f"  {r['language']:<3} {r['documents']:>4} docs  samples-F1 narratives {r['narratives_f1']:.4f} "
+                f"({a:.3f}-{b:.3f})  subnarratives {r['subnarratives_f1']:.4f} ({c:.3f}-{d:.3f}){shot}"
+            )
+        else:
+            (a, b), (c, d) = r["exact_match_ratio_interval"], r["main_role_accuracy_interval"]
+            typer.echo(
+                f"  {r['language']:<3} {r['documents']:>4} docs {r['mentions']:>5} mentions  exact-match ratio "
+                f"{r['exact_match_ratio']:.4f} ({a:.3f}-{b:.3f})  main-role accuracy {r['main_role_accuracy']:.4f} "
+                f"({c:.3f}-{d:.3f}){shot}"
+            )
+
+
+@app.command("semeval2025-guardian")
+def semeval2025_guardian(
+    data: DataOption = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: the shipped storyline heads).")
+    ] = None,
+    all_rows: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Every row, the half the heads trained on as negatives too (default: the other half).",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """False storylines on mainstream news: the share of the Guardian war articles (war-news) that get a
+    propaganda storyline (a narrative other than Other) at the reporting threshold, and which, with evidence."""
+    from dataclasses import asdict
+
+    from unspin.eval.semeval2025 import evaluate_mainstream
+
+    r = evaluate_mainstream(_model("storylines", model), data_dir(data), measured_only=not all_rows)
+    if as_json:
+        typer.echo(json.dumps(asdict(r), indent=1, ensure_ascii=False))
+        return
+    a, b = r.rate_interval
+    typer.echo(
+        f"Guardian war articles ({r.part}): {r.flagged} of {r.articles} get a propaganda storyline at the "
+        f"reporting threshold {r.threshold:.3f}: {r.rate:.4f} (95 % interval {a:.3f}-{b:.3f})"
+    )
+    for f in r.flagged_articles:
+        typer.echo(f"  row {f['id']} {f['date']} {f['title'][:80]}")
+        for s in f["storylines"]:
+            typer.echo(f"    {s['label']} ({s['probability']:.3f}): {s['evidence'][:160]}")

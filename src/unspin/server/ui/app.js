@@ -92,6 +92,13 @@
     report.findings.forEach(function (f) { counts[f.kind] = (counts[f.kind] || 0) + 1; });
     $("summary-counts").textContent = (report.title ? "“" + report.title + "” · " : "") + report.article.word_count + " words · " +
       Object.keys(counts).sort().map(function (k) { return counts[k] + " " + k; }).join(", ");
+    var st = report.storylines;
+    var cast = (report.entity_roles || []).slice(0, 5).map(function (a) { return a.canonical + " " + a.main_role.toLowerCase(); });
+    $("summary-storylines").textContent = st
+      ? (st.storylines.length
+          ? "Storylines: " + st.storylines.map(function (s) { return s.narrative + " (" + s.probability.toFixed(2) + ")"; }).join("; ")
+          : "Storylines: none above " + st.threshold.toFixed(2) + " (Other)") + (cast.length ? " · Cast: " + cast.join(", ") : "")
+      : "";
     $("summary").hidden = false;
     return api("/v1/reports/" + encodeURIComponent(reportId) + "/html")
       .then(function (resp) { return resp.text(); })
