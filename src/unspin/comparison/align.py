@@ -113,6 +113,8 @@ def align(
 ) -> list[Alignment]:
     """One Alignment per unit, in the units' order."""
     sent_tokens = [tokens(source[s:e], s) for s, e in sentences]
+    # Words either text writes in lower case somewhere: a capitalised "Because" or "Western" is no name.
+    lowercase = frozenset(t.norm for t in tokens(article) + tokens(source) if not t.text[:1].isupper())
     sent_content = [_content(t) for t in sent_tokens]
     results: list[Alignment] = []
     loose: list[int] = []
@@ -137,7 +139,7 @@ def align(
         if best is not None and best[0] >= CLOSE_MATCH:
             first, last = best[2]
             window = [t for k in range(first, last + 1) for t in sent_tokens[k]]
-            diff = close_diff(utoks, window, article, source)
+            diff = close_diff(utoks, window, article, source, lowercase)
             results.append(Alignment(unit, diff, diff.covered, None))
         else:
             results.append(Alignment(unit, None, None, None))
@@ -154,6 +156,6 @@ def align(
             if sim >= PARAPHRASE:
                 unit = results[i].unit
                 utoks = tokens(article[unit.start : unit.end], unit.start)
-                results[i].difference = loose_diff(utoks, sent_tokens[j], article, source, names)
+                results[i].difference = loose_diff(utoks, sent_tokens[j], article, source, names, lowercase)
                 results[i].window = sentences[j]
     return results

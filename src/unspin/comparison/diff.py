@@ -142,14 +142,16 @@ NOT_NAMES = frozenset(
 )
 
 
-def _names(toks: list[Token]) -> set[str]:
-    # A capitalised first word is a name too ("Germany leads ..." for "Canada leads ..."), unless it is one of
-    # the words that open sentences.
+def _names(toks: list[Token], lowercase: frozenset[str] = frozenset()) -> set[str]:
+    """Capitalised words that name someone. A capitalised first word counts too ("Germany leads ..." for
+    "Canada leads ..."), unless it opens sentences (NOT_NAMES) or either text also writes it in lower case
+    (``lowercase``: "Because", "Off", "Western" are words, not names)."""
     return {
-        _name_key(t.text)
+        _group(_name_key(t.text))
         for t in toks
         if t.text[:1].isupper()
         and t.norm not in NOT_NAMES
+        and t.norm not in lowercase
         and not is_negation(t.norm)
         and t.norm not in HEDGES
         and not is_date(t.norm)
@@ -163,7 +165,26 @@ def capitalised(toks: list[Token]) -> set[str]:
 
 def _capitalised(toks: list[Token]) -> set[str]:
     """Every capitalised word, the first included: what a name of the other side may be found among."""
-    return {_name_key(t.text) for t in toks if t.text[:1].isupper()}
+    return {_group(_name_key(t.text)) for t in toks if t.text[:1].isupper()}
+
+
+# A capital stands for its government ("Berlin" for "the German government", "Washington" for "the US"): one
+# actor, not a change of actor. Keys are name skeletons.
+_METONYMS = {
+    "Berlin": "Germany", "German": "Germany", "Washington": "US", "America": "US", "American": "US",
+    "Moscow": "Russia", "Kremlin": "Russia", "Russian": "Russia", "Kyiv": "Ukraine", "Kiev": "Ukraine",
+    "Ukrainian": "Ukraine", "London": "UK", "Britain": "UK", "British": "UK", "Downing": "UK", "Paris": "France",
+    "French": "France", "Beijing": "China", "Chinese": "China", "Ankara": "Turkey", "Turkish": "Turkey",
+    "Brussels": "EU", "European": "EU", "Warsaw": "Poland", "Polish": "Poland", "Minsk": "Belarus",
+    "Belarusian": "Belarus", "Helsinki": "Finland", "Finnish": "Finland", "Stockholm": "Sweden",
+    "Swedish": "Sweden", "Tehran": "Iran", "Iranian": "Iran", "Москва": "Россия", "Кремль": "Россия",
+    "Киев": "Украина", "Вашингтон": "США",
+}  # fmt: skip
+_GROUPS = {skeleton(a): skeleton(b) for a, b in _METONYMS.items()}
+
+
+def _group(key: str) -> str:
+    return _GROUPS.get(key, key)
 
 
 def _unmatched(names: set[str], others: set[str]) -> set[str]:
@@ -224,6 +245,7 @@ def changes_between(
     loose: bool = False,
     names_a: set[str] | None = None,
     names_b: set[str] | None = None,
+    lowercase: frozenset[str] = frozenset(),
 ) -> list[str]:
     """The kinds of change from source words ``b`` to article words ``a`` (one edit, or a whole paraphrase).
 
@@ -262,7 +284,8 @@ def changes_between(
     if _dates(a) != _dates(b) and _dates(a):
         kinds.append("date")
     # A name replaced by another; a name only added ("Russia and China") or only dropped is not a change of actor.
-    new, old = _unmatched(_names(a), _capitalised(b)), _unmatched(_names(b), _capitalised(a))
+    new = _unmatched(_names(a, lowercase), _capitalised(b))
+    old = _unmatched(_names(b, lowercase), _capitalised(a))
     if loose:
         new, old = _unmatched(new, names_b or set()), _unmatched(old, names_a or set())
     if new and old:
@@ -289,8 +312,15 @@ def _is_cut(rest: list[Token], passage: list[Token], first_b: int, source: str) 
     return not CLAUSE_BOUNDARY.search(gap)
 
 
-def close_diff(unit: list[Token], passage: list[Token], article: str, source: str) -> Difference:
-    """The word-level diff of a unit against a passage that holds most of its words."""
+def close_diff(
+    unit: list[Token],
+    passage: list[Token],
+    article: str,
+    source: str,
+    lowercase: frozenset[str] = frozenset(),
+) -> Difference:
+    """The word-level diff of a unit against a passage that holds most of its words (``lowercase``: the words
+    either text writes in lower case, which are not names)."""
     sm = SequenceMatcher(None, [t.norm for t in unit], [t.norm for t in passage], autojunk=False)
     blocks = [m for m in sm.get_matching_blocks() if m.size]
     matched = sum(m.size for m in blocks) / max(len(unit), 1)
@@ -311,7 +341,7 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
     )
     for a, b in ends:
         if a and b and len(a) <= END_RUN and len(b) <= END_RUN:
-            kinds = changes_between(a, b)
+            kinds = changes_between(a, b, lowercase=lowercase)
             for kind in kinds:
                 diff.changes.append(Change(kind, _span(a), _span(b), _text(a), _text(b)))
             wording += len(a) if not kinds else 0
@@ -333,7 +363,7 @@ def close_diff(unit: list[Token], passage: list[Token], article: str, source: st
         ):
             continue
         a, b = unit[i1:i2], passage[j1:j2]
-        kinds = changes_between(a, b)
+        kinds = changes_between(a, b, lowercase=lowercase)
         for kind in kinds:
             diff.changes.append(
                 Change(
@@ -373,13 +403,16 @@ def loose_diff(
     article: str,
     source: str,
     names: tuple[set[str], set[str]] = (set(), set()),
+    lowercase: frozenset[str] = frozenset(),
 ) -> Difference:
     """A paraphrase: the change kinds compared over the whole unit and passage (``names``: the capitalised
     words of the whole article and of the whole source)."""
     sm = SequenceMatcher(None, [t.norm for t in unit], [t.norm for t in passage], autojunk=False)
     matched = sum(m.size for m in sm.get_matching_blocks()) / max(len(unit), 1)
     diff = Difference("paraphrase", matched, covered=_span(passage))
-    for kind in changes_between(unit, passage, loose=True, names_a=names[0], names_b=names[1]):
+    for kind in changes_between(
+        unit, passage, loose=True, names_a=names[0], names_b=names[1], lowercase=lowercase
+    ):
         diff.changes.append(Change(kind, _span(unit), _span(passage), _text(unit), _text(passage)))
     if diff.changes:
         diff.kind = "changed"
