@@ -83,6 +83,18 @@ def _predicts(role: str, m: object) -> None:
         v = m.embed([EN[0], "By March, 4,000 soldiers will be at the border, the minister said.", EN[1]])  # type: ignore[attr-defined]
         assert v.shape == (3, 768) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
         assert v[0] @ v[1] > v[0] @ v[2] + 0.3  # a paraphrase is far closer than an unrelated line
+    elif role == "claim_ranker":
+        from unspin.models.claim_ranker import Candidates, candidate_features
+
+        c = Candidates(
+            ids=["same", "other"],
+            texts=["NATO deployed thousands of troops to Donbas.", "Poland is sending grain to Odesa."],
+            mpnet=np.array([0.82, 0.21]),
+            e5=np.array([0.93, 0.80]),
+            bm25=np.array([12.0, 0.0]),
+        )
+        p = m.predict_proba(candidate_features("NATO secretly deployed 3000 troops in Donbas", c))  # type: ignore[attr-defined]
+        assert p.shape == (2, 2) and np.allclose(p.sum(axis=1), 1) and p[0, 1] > p[1, 1]
     else:
         raise AssertionError(f"no prediction check for role {role}")
 

