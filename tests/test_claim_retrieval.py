@@ -46,7 +46,8 @@ def test_both_layouts_are_read() -> None:
     assert sorted(task.qrels) == ["tweet-sno-4", "tweet-sno-5"] and len(task.vclaims) == 5
     assert sorted(task.queries) == ["tweet-sno-4", "tweet-sno-5"]  # only the split's tweets
     old = cr.load_task(*cr.locate(MINI_2020 / "train"))
-    assert old.qrels["4"] == {"3", "4"} and len(old.queries) == 5  # the header line is not a tweet
+    assert old.qrels["4"] == {"3", "4"} and sorted(old.queries) == ["1", "2", "3", "4"]  # 5 has no qrels
+    assert sorted(cr.read_queries(MINI_2020 / "train" / "tweets.queries.tsv")) == ["1", "2", "3", "4", "5"]
     bridge = next(v for v in old.vclaims if v.id == "1")
     assert (
         bridge.claim == 'The city council voted to paint the "Golden Bridge" purple in 2019.'

@@ -46,6 +46,13 @@ def claim_retrieval_command(
         str, typer.Option(help="ranker (the shipped reranker), or one retriever alone: mpnet, e5, bm25.")
     ] = "ranker",
     model: Annotated[Path | None, typer.Option(help="Ranker folder (default: the shipped one).")] = None,
+    ties: Annotated[
+        str,
+        typer.Option(
+            help="pool-order: copies of one claim (same words, other quotes or case) in the pool's order; "
+            "score: as scored."
+        ),
+    ] = "pool-order",
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """CheckThat! claim retrieval: rank the verified claims for each tweet; MAP@5 (official), MAP@1, MRR, recall@k."""
@@ -57,6 +64,8 @@ def claim_retrieval_command(
 
     if scorer not in cr.SCORERS:
         fail(f"--scorer {scorer}: one of {', '.join(cr.SCORERS)}")
+    if ties not in ("pool-order", "score"):
+        fail(f"--ties {ties}: pool-order or score")
     if out is not None and not (out.parent if str(out.parent) else Path(".")).is_dir():
         fail(f"{out}: its folder does not exist")
     started = time.perf_counter()
@@ -73,6 +82,7 @@ def claim_retrieval_command(
             scorer,
             ranker,
             progress=lambda what, i, n: typer.echo(f"\r  {what} {i}/{n}", nl=False, err=True),
+            ties=ties,
         )
         if out is not None:
             cr.write_run(out, rankings, f"unspin-{scorer}")
@@ -85,6 +95,7 @@ def claim_retrieval_command(
         "queries": len(task.qrels),
         "vclaims": len(task.vclaims),
         "scorer": scorer,
+        "ties": ties,
         "candidate_pool_recall": pool_recall,
         "metrics": {
             k: {"value": m.value, "95_interval_queries_resampled": [m.low, m.high]}
@@ -99,7 +110,7 @@ def claim_retrieval_command(
         return
     typer.echo(
         f"CheckThat! claim retrieval: {len(task.qrels)} queries, {len(task.vclaims)} verified claims, "
-        f"scorer {scorer} (95 % intervals, queries resampled)"
+        f"scorer {scorer}, ties {ties} (95 % intervals, queries resampled)"
     )
     for name, m in metrics.items():
         official = "  (official)" if name == "map@5" else ""
