@@ -111,3 +111,16 @@ def test_a_bad_folder_is_one_clear_error(args: list[str], message: str, tmp_path
     assert res.exit_code == 2
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("unspin: error: ") and message in lines[0], res.stderr
+
+
+def test_copies_of_one_claim_take_their_places_in_pool_order() -> None:
+    pool = [
+        cr.VClaim("a", 'The mayor said "no".'),
+        cr.VClaim("b", "Something else entirely."),
+        cr.VClaim("c", "The Mayor said 'no'."),  # a copy of a: other quotes and case
+    ]
+    claims = cr.same_claims(pool)
+    ranked = [("c", 0.9), ("b", 0.5), ("a", 0.4)]
+    # The copies keep the places their scores earned (1 and 3), the earlier copy first; b stays put.
+    assert cr.pool_order_ties(ranked, claims) == [("a", 0.9), ("b", 0.5), ("c", 0.4)]
+    assert cr.pool_order_ties([("b", 0.9), ("a", 0.5)], claims) == [("b", 0.9), ("a", 0.5)]
