@@ -13,7 +13,7 @@ import unspin
 from conftest import EXAMPLE, ROOT
 from unspin.cli import app
 from unspin.kb import Entry, KBError, SqliteKB
-from unspin.kb.importers import read_entries
+from unspin.kb.importers import read_entries, read_import
 from unspin.kb.retrieval import retrieve
 
 KALKUN = (
@@ -114,11 +114,16 @@ def test_csv_jsonl_and_bad_rows(tmp_path: Path) -> None:
     kb = _kb(tmp_path)
     r = kb.upsert(read_entries(tmp_path / "a.csv", "csv"))
     assert r.added == 1 and r.rejected == [("line 3", "no claim")]
-    r = kb.upsert(read_entries(tmp_path / "b.jsonl", "jsonl"))
+    read = read_import(tmp_path / "b.jsonl", "jsonl")
+    r = kb.upsert(read.items)
     assert r.added == 1
     reasons = dict(r.rejected)
     assert reasons["line 2"].startswith("bad JSON") and reasons["line 4"] == "not a JSON object"
-    assert "duplicate id" in reasons["j1"]
+    # The same id again with another claim: the first row is kept and the repeat named, not imported.
+    assert [(c.where, c.first, c.differs) for c in read.conflicts] == [
+        ("line 3", "line 1", ["claim", "keywords"])
+    ]
+    assert kb.get("j1").claim.startswith("Sanctions")  # type: ignore[union-attr]
     nazi = kb.search("nazis run Ukraine")[0].entry
     assert nazi.keywords == ["nazi", "ukraine"] and nazi.verdict == "false"
 

@@ -90,6 +90,18 @@ def _predicts(role: str, m: object) -> None:
     elif role == "entity_roles":
         main, fine = m.predict_proba(np.zeros((2, 5 * 384), dtype=np.float32))  # type: ignore[attr-defined]
         assert main.shape == (2, 3) and np.allclose(main.sum(axis=1), 1) and fine.shape == (2, 22)
+    elif role == "claim_ranker":
+        from unspin.models.claim_ranker import Candidates, candidate_features
+
+        c = Candidates(
+            ids=["same", "other"],
+            texts=["NATO deployed thousands of troops to Donbas.", "Poland is sending grain to Odesa."],
+            mpnet=np.array([0.82, 0.21]),
+            e5=np.array([0.93, 0.80]),
+            bm25=np.array([12.0, 0.0]),
+        )
+        p = m.predict_proba(candidate_features("NATO secretly deployed 3000 troops in Donbas", c))  # type: ignore[attr-defined]
+        assert p.shape == (2, 2) and np.allclose(p.sum(axis=1), 1) and p[0, 1] > p[1, 1]
     else:
         raise AssertionError(f"no prediction check for role {role}")
 

@@ -12,10 +12,12 @@ from unspin.cli_options import DataOption
 from unspin.datasets import data_dir
 from unspin.errors import UnspinError
 from unspin.eval.attribution import attribution_command
+from unspin.eval.claim_retrieval_cli import claim_retrieval_command
 from unspin.eval.compare import compare_agreement_command, compare_command
 
 app = typer.Typer(no_args_is_help=True, help="Evaluate shipped models with the tasks' official metrics.")
 app.command("attribution")(attribution_command)
+app.command("claim-retrieval")(claim_retrieval_command)
 app.command("compare")(compare_command)
 app.command("compare-agreement")(compare_agreement_command)
 

@@ -66,10 +66,11 @@ def import_(
 ) -> None:
     """Import entries: new ones are added, changed ones updated, identical ones skipped (one transaction)."""
     from unspin.kb import open_kb
-    from unspin.kb.importers import read_entries
+    from unspin.kb.importers import read_import
 
     try:
-        items = read_entries(file, format.value)
+        read = read_import(file, format.value)
+        items = read.items
         good = sum(1 for item in items if not isinstance(item, tuple))
         if items and good == 0:
             where, reason = next(item for item in items if isinstance(item, tuple))
@@ -88,10 +89,14 @@ def import_(
     except UnspinError as exc:
         _fail(str(exc))
         return
+    repeats = f", {read.repeated} repeated row(s) skipped" if read.repeated else ""
+    conflicts = f", {len(read.conflicts)} conflicting repeat(s) left out" if read.conflicts else ""
     typer.echo(
-        f"{file}: added {result.added}, updated {result.updated}, skipped {result.skipped} (unchanged), "
-        f"rejected {len(result.rejected)} -> {store.path}"
+        f"{file}: added {result.added}, updated {result.updated}, skipped {result.skipped} (unchanged)"
+        f"{repeats}{conflicts}, rejected {len(result.rejected)} -> {store.path}"
     )
+    for repeat in read.conflicts[:show_rejected]:
+        typer.echo(f"  conflicting repeat {repeat.describe()}: the first row was kept")
     for where, reason in result.rejected[:show_rejected]:
         typer.echo(f"  rejected {where}: {reason}")
     if embed:

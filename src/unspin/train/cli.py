@@ -540,3 +540,30 @@ def semeval2025(
     roles = train_roles(_only(train, role_langs), role_langs, typer.echo)
     write_artifact(roles_out, roles)
     typer.echo(f"wrote {roles_out}: {json.dumps(roles['meta']['training'])}")
+
+
+@app.command("claim-ranker")
+def claim_ranker(
+    train_dir: Annotated[Path, typer.Option(help="CheckThat! 2020 train folder (v3.0/train).")],
+    dev_dir: Annotated[Path, typer.Option(help="CheckThat! 2020 dev folder (v3.0/dev): chooses L2.")],
+    cache_dir: Annotated[Path, typer.Option(help="Vectors and knowledge base cache.")] = Path(
+        "build/claim-retrieval"
+    ),
+    out: Annotated[Path, typer.Option(help="Where to write the artifact.")] = Path(
+        "build/claim-retrieval-v1"
+    ),
+) -> None:
+    """The claim-retrieval reranker: logistic regression over retrieval scores (numpy)."""
+    from unspin.errors import UnspinError
+    from unspin.eval import claim_retrieval as cr
+    from unspin.train.claim_ranker import train_claim_ranker
+
+    try:
+        train = cr.load_task(*cr.locate(train_dir))
+        dev = cr.load_task(*cr.locate(dev_dir))
+        record = train_claim_ranker(train, dev, cache_dir, out)
+    except UnspinError as exc:
+        typer.echo(f"unspin: error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(record["training"], indent=1))
+    typer.echo(f"wrote {out}/model.json")
