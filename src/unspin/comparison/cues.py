@@ -175,7 +175,8 @@ HEDGE_PHRASES = (
 # How strongly a modal commits to the event: "could" -> "would" and "may" -> "will" are strengthened modals.
 MODAL_STRENGTH = {
     "might": 1, "may": 1, "could": 2, "can": 3, "should": 3, "plans": 2, "plan": 2, "planned": 2, "intends": 2,
-    "intend": 2, "wants": 2, "want": 2, "hopes": 2, "hoped": 2, "likely": 2, "expected": 2, "would": 4, "will": 5, "shall": 5, "going": 5,
+    "intend": 2, "wants": 2, "want": 2, "hopes": 2, "hoped": 2, "likely": 2, "expected": 2, "would": 4,
+    "will": 5, "shall": 5, "going": 5,
     "definitely": 6, "certainly": 6, "surely": 6, "must": 6, "может": 1, "могут": 1, "мог": 1, "могли": 1,
     "будет": 5, "будут": 5, "должен": 6, "должны": 6,
 }  # fmt: skip
