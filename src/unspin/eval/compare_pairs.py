@@ -134,7 +134,9 @@ def build_pair(record: dict[str, Any], data_dir: Path) -> ComparePair:
         if kind not in KINDS:
             raise DataError(where, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         changes = unit.get("changes", [])
-        if (kind == "changed") != bool(changes) or any(c not in CHANGES for c in changes):
+        # A changed unit names its changes, except one adjudicated as a change no kind names (topics swapped).
+        unnamed = kind == "changed" and not changes and "adjudicated" in unit
+        if ((kind == "changed") != bool(changes) and not unnamed) or any(c not in CHANGES for c in changes):
             raise DataError(
                 where, f"'changed' needs changes from {', '.join(CHANGES)} (and only it has them)"
             )
