@@ -137,6 +137,16 @@ HEDGES = frozenset(
         "expected",
         "estimated",
         "believed",
+        "believe",
+        "believes",
+        "think",
+        "thinks",
+        "thought",
+        "arguably",
+        "often",
+        "approximately",
+        "roughly",
+        "nearly",
         "может",
         "могут",
         "мог",
@@ -150,6 +160,43 @@ HEDGES = frozenset(
         "по-видимому",
         "наверное",
         "кажется",
+    ]
+)
+# The hedges a paraphrase is compared on: adverbs and modals. A paraphrase rewords verbs of saying and
+# thinking freely ("suggested" -> "argued", "believed" -> "thought"), so those are read only word by word.
+LOOSE_HEDGES = frozenset(
+    [
+        "may",
+        "might",
+        "could",
+        "possibly",
+        "probably",
+        "perhaps",
+        "maybe",
+        "reportedly",
+        "allegedly",
+        "apparently",
+        "seemingly",
+        "presumably",
+        "supposedly",
+        "purportedly",
+        "potentially",
+        "conceivably",
+        "arguably",
+        "approximately",
+        "roughly",
+        "может",
+        "могут",
+        "мог",
+        "могла",
+        "могли",
+        "возможно",
+        "вероятно",
+        "видимо",
+        "якобы",
+        "предположительно",
+        "по-видимому",
+        "наверное",
     ]
 )
 HEDGE_PHRASES = (
@@ -307,6 +354,8 @@ TIME_AFTER = frozenset(
     ["am", "pm", "a.m", "p.m", "gmt", "utc", "bst", "cet", "msk", "ago", "o'clock", "назад"]
 )
 TIME_WORD = re.compile(r"^\d{1,2}(?:[:.]\d\d)?(?:am|pm)$")
+# "three years later", "six months before the election": a count of time units that places an event.
+TIME_ANCHORS = frozenset(["ago", "later", "earlier", "before", "after", "since"])
 
 
 def tokens(text: str, offset: int = 0) -> list[Token]:
@@ -320,6 +369,13 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
         timepoint = (
             bool(TIME_WORD.match(norm))
             or ((norm[:1].isdigit() or norm in NUMBER_WORDS) and any(w in TIME_AFTER for w in after))
+            or (
+                (norm[:1].isdigit() or norm in NUMBER_WORDS)
+                and len(norms) > i + 2
+                and norms[i + 1].rstrip("s")
+                in ("second", "minute", "hour", "day", "week", "month", "year", "decade")
+                and norms[i + 2] in TIME_ANCHORS
+            )
             or (
                 norm.isdigit()
                 and int(norm) <= 31

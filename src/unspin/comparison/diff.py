@@ -12,6 +12,7 @@ Two paths, chosen by how much of the unit's wording the source passage holds:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -19,6 +20,7 @@ from difflib import SequenceMatcher
 from unspin.comparison.cues import (
     HEDGES,
     IMPLICIT_NEGATIONS,
+    LOOSE_HEDGES,
     MODAL_STRENGTH,
     RELATIVE_TIME,
     Token,
@@ -35,7 +37,8 @@ CLOSE_MATCH = 0.6
 EDGE_WORDS = 1  # source words next to the covered part that are read for a cut negation or hedge
 END_RUN = 4  # words at an end of both unit and passage that are read as one replacing the other
 MAX_TRIM_WORDING = 3  # reworded words a trimmed unit may also have
-END_CUT = 3  # passage words beyond an end of the unit that make a cut (the sentence's rest)
+END_CUT = 3
+REST_WORDS = 8  # a rest of the sentence this short is read whole for a cut negation or hedge  # passage words beyond an end of the unit that make a cut (the sentence's rest)
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,9 @@ def changes_between(
     # Beside a strengthened modal, only the other hedges count ("could have exposed them to a potential
     # scandal" -> "would have exposed them to a scandal": both changes).
     ha, hb = _hedges(a, not weak_to_strong), _hedges(b, not weak_to_strong)
+    if loose:
+        ha = sum(t.norm in LOOSE_HEDGES and not (weak_to_strong and t.norm in MODAL_STRENGTH) for t in a)
+        hb = sum(t.norm in LOOSE_HEDGES and not (weak_to_strong and t.norm in MODAL_STRENGTH) for t in b)
     if hb > ha:
         kinds.append("hedge-removed")
     elif ha > hb:
@@ -299,6 +305,18 @@ DEBRIS = re.compile(r"Read more|https?://|\b\d\d:\d\d(?=[A-Z])|Photograph:", re.
 # Punctuation between the unit's end and the rest of the source sentence: the unit took a whole clause
 # ("…,” Putin said, speaking to flight attendants": the quote is whole, only the frame differs).
 CLAUSE_BOUNDARY = re.compile(r"[,;:—–]|\s-\s")
+
+
+def _same_sentence(rest: list[Token], source: str, backwards: bool = False) -> list[Token]:
+    """The words of ``rest`` up to the end of the sentence they start in (``backwards``: ``rest`` runs from
+    the unit's first word back, and stops at the start of that sentence)."""
+    out = [rest[0]] if rest else []
+    for prev, tok in itertools.pairwise(rest):
+        gap = source[tok.end : prev.start] if backwards else source[prev.end : tok.start]
+        if re.search(r"[.!?]", gap):
+            break
+        out.append(tok)
+    return out
 
 
 def _is_cut(rest: list[Token], passage: list[Token], first_b: int, source: str) -> bool:
@@ -348,7 +366,17 @@ def close_diff(
             continue
         for kind in changes_between(a, [], edge=True):
             diff.changes.append(Change(kind, _span(a), None, _text(a), ""))
-        near = b[:EDGE_WORDS] if b is ends[1][1] else b[-EDGE_WORDS:]
+        # The source words right next to the unit ("Not all ..." quoted as "All ..."), and the rest of the
+        # sentence the unit stops short of (", but those charges were apparently not proven"): a negation or
+        # hedge cut off there is a change, whatever else the cut holds.
+        rest = (
+            _same_sentence(b, source)
+            if b is ends[1][1]
+            else _same_sentence(b[::-1], source, backwards=True)[::-1]
+        )
+        near = (
+            rest if 0 < len(rest) <= REST_WORDS else (b[:EDGE_WORDS] if b is ends[1][1] else b[-EDGE_WORDS:])
+        )
         kinds = changes_between([], near, edge=True)
         for kind in kinds:
             diff.changes.append(Change(kind, None, _span(near), "", _text(near)))
