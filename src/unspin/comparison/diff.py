@@ -37,8 +37,8 @@ CLOSE_MATCH = 0.6
 EDGE_WORDS = 1  # source words next to the covered part that are read for a cut negation or hedge
 END_RUN = 4  # words at an end of both unit and passage that are read as one replacing the other
 MAX_TRIM_WORDING = 3  # reworded words a trimmed unit may also have
-END_CUT = 3
-REST_WORDS = 8  # a rest of the sentence this short is read whole for a cut negation or hedge  # passage words beyond an end of the unit that make a cut (the sentence's rest)
+END_CUT = 3  # passage words beyond an end of the unit that make a cut (the sentence's rest)
+REST_WORDS = 8  # a rest of the sentence this short is read whole for a cut negation or hedge
 
 
 @dataclass(frozen=True)
