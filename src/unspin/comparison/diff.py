@@ -79,8 +79,25 @@ def _hedges(toks: list[Token], modals: bool = True) -> int:
     )
 
 
+# A number's multiplier written after it: "£25m" and "25 million" are one quantity.
+_MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
+                "tn": 1e12, "trillion": 1e12}  # fmt: skip
+
+
 def _numbers(toks: list[Token]) -> set[float]:
-    return {v for t in toks if not t.timepoint and (v := number_value(t.norm)) is not None}
+    out: set[float] = set()
+    skip = False
+    for i, t in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if skip:
+            skip = False
+            continue
+        if t.timepoint or (v := number_value(t.norm)) is None:
+            continue
+        if nxt is not None and t.norm[:1].isdigit() and nxt.norm in _MULTIPLIERS:
+            v, skip = v * _MULTIPLIERS[nxt.norm], True
+        out.add(round(v, 6))
+    return out
 
 
 def _dates(toks: list[Token]) -> set[str]:
