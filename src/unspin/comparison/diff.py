@@ -180,10 +180,6 @@ def _names(toks: list[Token], lowercase: frozenset[str] = frozenset()) -> set[st
 
 
 def capitalised(toks: list[Token]) -> set[str]:
-    return _capitalised(toks)
-
-
-def _capitalised(toks: list[Token]) -> set[str]:
     """Every capitalised word, the first included: what a name of the other side may be found among."""
     return {_group(_name_key(t.text)) for t in toks if t.text[:1].isupper()}
 
@@ -307,8 +303,8 @@ def changes_between(
     if _dates(a) != _dates(b) and _dates(a):
         kinds.append("date")
     # A name replaced by another; a name only added ("Russia and China") or only dropped is not a change of actor.
-    new = _unmatched(_names(a, lowercase), _capitalised(b))
-    old = _unmatched(_names(b, lowercase), _capitalised(a))
+    new = _unmatched(_names(a, lowercase), capitalised(b))
+    old = _unmatched(_names(b, lowercase), capitalised(a))
     if loose:
         new, old = _unmatched(new, names_b or set()), _unmatched(old, names_a or set())
     if new and old:
