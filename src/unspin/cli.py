@@ -39,6 +39,12 @@ class Format(StrEnum):
     html = "html"
 
 
+# Options that `analyze` and `compare` share.
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="What to print (or write to --output).")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the --format output here.")]
+JsonOption = Annotated[Path | None, typer.Option("--json", help="Also write the JSON report here.")]
+
+
 def _fail(message: str) -> None:
     typer.echo(f"unspin: error: {message}", err=True)
     raise typer.Exit(EXIT_INPUT_ERROR)
@@ -61,14 +67,10 @@ def analyze(
             "or '-' for stdin."
         ),
     ] = None,
-    format: Annotated[
-        Format, typer.Option("--format", "-f", help="What to print (or write to --output).")
-    ] = Format.text,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the --format output here.")
-    ] = None,
+    format: FormatOption = Format.text,
+    output: OutputOption = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML report here.")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report here.")] = None,
+    json_out: JsonOption = None,
     row_id: Annotated[
         str | None, typer.Option("--id", help="Row id, for a corpus file.", callback=row_id_option)
     ] = None,
@@ -157,16 +159,12 @@ def compare(
         str, typer.Argument(help="The article: a .txt/.html file, an http(s) URL, HTML or text.")
     ],
     source: Annotated[str, typer.Argument(help="The source it cites, in any of the same forms.")],
-    format: Annotated[
-        Format, typer.Option("--format", "-f", help="What to print (or write to --output).")
-    ] = Format.text,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the --format output here.")
-    ] = None,
+    format: FormatOption = Format.text,
+    output: OutputOption = None,
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the side-by-side view here.")
     ] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the JSON report here.")] = None,
+    json_out: JsonOption = None,
     title: Annotated[str | None, typer.Option("--title", help="The article's headline.")] = None,
     source_title: Annotated[str | None, typer.Option("--source-title", help="The source's headline.")] = None,
     lang: Annotated[

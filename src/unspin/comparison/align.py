@@ -17,7 +17,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from unspin.comparison.cues import Token, tokens
+from unspin.comparison.cues import FUNCTION_WORDS, Token, tokens
 from unspin.comparison.diff import CLOSE_MATCH, Difference, capitalised, close_diff, loose_diff
 
 # e5 cosine of a unit to its nearest source sentence above which the unit says the same as the source
@@ -26,53 +26,6 @@ PARAPHRASE = 0.91
 WINDOW_PENALTY = 0.15  # lexical match a window loses per sentence beyond the first
 MAX_WINDOW = 3  # source sentences one unit may span (a quote of three sentences)
 CANDIDATES = 4  # source sentences, by shared words, whose windows are diffed
-STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "from",
-        "by",
-        "with",
-        "and",
-        "or",
-        "but",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "as",
-        "said",
-        "says",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "his",
-        "her",
-        "their",
-        "our",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-    ]
-)
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -93,7 +46,7 @@ class Alignment:
 
 
 def _content(toks: list[Token]) -> set[str]:
-    return {t.norm for t in toks if t.norm not in STOP}
+    return {t.norm for t in toks if t.norm not in FUNCTION_WORDS}
 
 
 def _windows(sentences: list[tuple[int, int]], around: int) -> list[tuple[int, int]]:

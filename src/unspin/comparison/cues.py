@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from unspin.analyzers.headline import STOP
+
 # Word tokens with offsets: numbers keep their separators ("1,000", "2.5", "40%"), words their inner
 # apostrophes and hyphens ("don't", "Russian-backed").
 # ("200 000": a space groups thousands in Russian and French).
@@ -68,6 +70,46 @@ NEGATIONS = frozenset(
         "без",
     ]
 )
+# Russian modal and adverbial hedges: both hedge lists hold them.
+RU_MODAL_HEDGES = frozenset(
+    [
+        "может",
+        "могут",
+        "мог",
+        "могла",
+        "могли",
+        "возможно",
+        "вероятно",
+        "видимо",
+        "якобы",
+        "предположительно",
+        "по-видимому",
+        "наверное",
+    ]
+)
+# Words that carry no content: the headline check's stopwords, pronouns, auxiliaries and verbs of saying. The
+# aligner ranks candidate sentences by the other words; the name check never takes them for names.
+FUNCTION_WORDS = STOP | frozenset(
+    [
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "said",
+        "says",
+    ]
+)
 # Words that negate without "not": counted on both sides of a replacement, so that a paraphrase "lacks" for
 # "does not include" is no change; a word only cut out of the source is read for explicit negations alone.
 IMPLICIT_NEGATIONS = frozenset(
@@ -104,113 +146,95 @@ IMPLICIT_NEGATIONS = frozenset(
 )
 # Hedges that a distortion deletes to turn a possibility or a report into a fact. The modals among them are
 # in MODAL_STRENGTH as well: "may" -> "will" is a strengthened modal, "may" deleted is a removed hedge.
-HEDGES = frozenset(
-    [
-        "may",
-        "might",
-        "could",
-        "possible",
-        "possibly",
-        "probably",
-        "likely",
-        "unlikely",
-        "perhaps",
-        "maybe",
-        "reportedly",
-        "allegedly",
-        "apparently",
-        "seemingly",
-        "presumably",
-        "supposedly",
-        "purportedly",
-        "appears",
-        "appear",
-        "appeared",
-        "seems",
-        "seem",
-        "seemed",
-        "suggest",
-        "suggests",
-        "suggested",
-        "potential",
-        "potentially",
-        "probable",
-        "conceivably",
-        "expected",
-        "estimated",
-        "believed",
-        "believe",
-        "believes",
-        "think",
-        "thinks",
-        "thought",
-        "arguably",
-        "often",
-        "approximately",
-        "roughly",
-        "nearly",
-        "indicate",
-        "indicates",
-        "indicated",
-        "unclear",
-        "uncertain",
-        "unconfirmed",
-        "alleged",
-        "rumoured",
-        "rumored",
-        "whether",
-        "if",
-        "может",
-        "могут",
-        "мог",
-        "могла",
-        "могли",
-        "возможно",
-        "вероятно",
-        "видимо",
-        "якобы",
-        "предположительно",
-        "по-видимому",
-        "наверное",
-        "кажется",
-    ]
+HEDGES = (
+    frozenset(
+        [
+            "may",
+            "might",
+            "could",
+            "possible",
+            "possibly",
+            "probably",
+            "likely",
+            "unlikely",
+            "perhaps",
+            "maybe",
+            "reportedly",
+            "allegedly",
+            "apparently",
+            "seemingly",
+            "presumably",
+            "supposedly",
+            "purportedly",
+            "appears",
+            "appear",
+            "appeared",
+            "seems",
+            "seem",
+            "seemed",
+            "suggest",
+            "suggests",
+            "suggested",
+            "potential",
+            "potentially",
+            "probable",
+            "conceivably",
+            "expected",
+            "estimated",
+            "believed",
+            "believe",
+            "believes",
+            "think",
+            "thinks",
+            "thought",
+            "arguably",
+            "often",
+            "approximately",
+            "roughly",
+            "nearly",
+            "indicate",
+            "indicates",
+            "indicated",
+            "unclear",
+            "uncertain",
+            "unconfirmed",
+            "alleged",
+            "rumoured",
+            "rumored",
+            "whether",
+            "if",
+            "кажется",
+        ]
+    )
+    | RU_MODAL_HEDGES
 )
 # The hedges a paraphrase is compared on: adverbs and modals. A paraphrase rewords verbs of saying and
 # thinking freely ("suggested" -> "argued", "believed" -> "thought"), so those are read only word by word.
-LOOSE_HEDGES = frozenset(
-    [
-        "may",
-        "might",
-        "could",
-        "possibly",
-        "probably",
-        "perhaps",
-        "maybe",
-        "reportedly",
-        "allegedly",
-        "apparently",
-        "seemingly",
-        "presumably",
-        "supposedly",
-        "purportedly",
-        "potentially",
-        "conceivably",
-        "arguably",
-        "approximately",
-        "roughly",
-        "может",
-        "могут",
-        "мог",
-        "могла",
-        "могли",
-        "возможно",
-        "вероятно",
-        "видимо",
-        "якобы",
-        "предположительно",
-        "по-видимому",
-        "наверное",
-    ]
+LOOSE_HEDGES = (
+    frozenset(
+        [
+            "may",
+            "might",
+            "could",
+            "possibly",
+            "probably",
+            "perhaps",
+            "maybe",
+            "reportedly",
+            "allegedly",
+            "apparently",
+            "seemingly",
+            "presumably",
+            "supposedly",
+            "purportedly",
+            "potentially",
+            "conceivably",
+            "arguably",
+            "approximately",
+            "roughly",
+        ]
+    )
+    | RU_MODAL_HEDGES
 )
 HEDGE_PHRASES = (
     "it is possible that",

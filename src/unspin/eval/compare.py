@@ -105,8 +105,9 @@ def score_pair(pair: ComparePair, pipeline: Pipeline) -> PairResult:
             c[1] += change in pred_changes
             c[2] += change in gold_changes
     sentences = list(split_sentences(comparison.source_body))
-    # The gold element's text, looked up as the comparison looks up the headline analyser's elements (a
-    # one-word capitalised element is an actor).
+    # The gold element's text, looked up by the comparison's element check (a one-word capitalised element is an
+    # actor). The source's sentences come from the rough splitter here, not the parse: the Report keeps no
+    # sentence list, and splitting the source again costs less than parsing it again.
     kinds = ["actor" if el.text[:1].isupper() and " " not in el.text.strip() else "" for el in pair.elements]
     got = check_elements(
         [(el.text, k) for el, k in zip(pair.elements, kinds, strict=True)],

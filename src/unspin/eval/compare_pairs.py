@@ -22,21 +22,14 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from unspin.errors import DataError
+from unspin.model import AlignmentKind, ChangeKind
 
-KINDS = ("verbatim", "trimmed", "paraphrase", "changed", "not-in-source")
-CHANGES = (
-    "number",
-    "date",
-    "actor",
-    "negation-added",
-    "negation-removed",
-    "hedge-removed",
-    "hedge-added",
-    "modal-strengthened",
-)
+# The labels are the comparison's own: the Report's unit kinds and change kinds.
+KINDS = get_args(AlignmentKind)
+CHANGES = get_args(ChangeKind)
 ELEMENT_STATUSES = ("found", "different", "absent")
 UNITS_PER_PARAGRAPH = 2
 

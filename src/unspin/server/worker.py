@@ -61,12 +61,7 @@ class Worker:
         check_sections(sections)
         report_id = report_key(article, lang, sections)
         report_json = await self.queue.run(self.analyze_json, article, lang, sections)
-        await asyncio.to_thread(self.store.put_report, report_id, report_json)
-        return Response(
-            report_json,
-            media_type="application/json",
-            headers={"Location": f"/v1/reports/{report_id}", "X-Report-Id": report_id},
-        )
+        return await self._stored(report_id, report_json)
 
     def compare_json(self, article: Article, source: Article, lang: str | None) -> str:
         """Runs on the model thread: the article's Report with its comparison against ``source``."""
@@ -84,6 +79,10 @@ class Worker:
             }
         )
         report_json = await self.queue.run(self.compare_json, article, source, lang)
+        return await self._stored(report_id, report_json)
+
+    async def _stored(self, report_id: str, report_json: str) -> Response:
+        """Keep the report under its id and answer with it (its id in ``Location`` and ``X-Report-Id``)."""
         await asyncio.to_thread(self.store.put_report, report_id, report_json)
         return Response(
             report_json,
